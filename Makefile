@@ -1,0 +1,35 @@
+# Everything a newcomer or CI needs, from a fresh clone:
+#   make run   — install, migrate, seed and start web + Celery worker + beat on SQLite (http://127.0.0.1:8000)
+#   make test  — install and run the whole test suite against PostgreSQL and Redis on 127.0.0.1
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/yinzhou_campaign
+
+.PHONY: run test install install-dev services check bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_campaign
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev
+
+services:
+	@bash scripts/ensure_services.sh
+
+test: install-dev services
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
+
+check: install-dev
+	$(BIN)/python manage.py makemigrations --check --dry-run

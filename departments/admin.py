@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import Unit, User
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "member_count", "sort_order", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "aliases"]
+    filter_horizontal = ["members"]
+    list_editable = ["sort_order"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_member_count=Count("members"))
+
+    @admin.display(description="成员数", ordering="_member_count")
+    def member_count(self, obj):
+        return obj._member_count if obj.is_group else "—"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "members":
+            kwargs["queryset"] = Unit.objects.real()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "full_name", "unit", "role", "email", "phone", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "is_superuser", "unit__kind", "unit"]
+    search_fields = ["username", "full_name", "email", "phone", "unit__name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("full_name", "email", "phone")}),
+        ("单位与角色", {"fields": ("unit", "role")}),
+        ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "unit", "role", "password1", "password2")}),
+    )

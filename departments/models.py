@@ -1,0 +1,135 @@
+"""Units (departments, offices, towns/streets, unit groups) and the accounts that belong to them."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+def normalize_name(name: str) -> str:
+    """Canonical form of a unit name for matching: half-width punctuation, no whitespace.
+
+    Files from Excel/WPS mix full-width and half-width brackets and commas and carry
+    stray spaces and line breaks; NFKC folds the former, the join drops the latter.
+    """
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+class UnitKind(models.TextChoices):
+    DEPARTMENT = "department", "区级部门"
+    OFFICE = "office", "议事协调机构办公室"
+    TOWN = "town", "镇(街道、园区)"
+    GROUP = "group", "单位组"
+
+
+class UnitQuerySet(models.QuerySet):
+    def real(self) -> "UnitQuerySet":
+        """Units that can hold accounts and report (everything but groups)."""
+        return self.exclude(kind=UnitKind.GROUP)
+
+    def groups(self) -> "UnitQuerySet":
+        return self.filter(kind=UnitKind.GROUP)
+
+
+class Unit(models.Model):
+    """A district department or office, a town/street/park, or a group of units.
+
+    A group (e.g. 区安委各成员单位) is assigned to tasks like any unit; its members,
+    maintained by the office, are the units that then owe the work.
+    """
+
+    name = models.CharField("单位名称", max_length=100, unique=True)
+    kind = models.CharField("类型", max_length=20, choices=UnitKind.choices)
+    aliases = models.TextField(
+        "别名",
+        blank=True,
+        help_text="其他写法,每行一个(如“区应急局”),导入任务清单时用于识别单位。",
+    )
+    members = models.ManyToManyField(
+        "self",
+        verbose_name="成员单位",
+        symmetrical=False,
+        blank=True,
+        related_name="member_of",
+        help_text="仅单位组填写:该组包含的单位。",
+    )
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+    webhook_url = models.URLField(
+        "群机器人地址",
+        blank=True,
+        help_text="钉钉/企业微信群机器人的 Webhook 地址(可选),提醒会同时推送到该群。",
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == UnitKind.GROUP
+
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class Role(models.TextChoices):
+    LIAISON = "liaison", "联络员"
+    OFFICE = "office", "安委办"
+    VIEWER = "viewer", "领导(只读)"
+
+
+class User(AbstractUser):
+    """An account. Everyone but IT superusers belongs to exactly one unit and has one role."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+        constraints = [
+            # An ordinary account without a unit and a role could see nothing and do nothing
+            # sensible; only superusers (IT) may lack them.
+            models.CheckConstraint(
+                name="user_has_unit_and_role_unless_superuser",
+                condition=Q(is_superuser=True) | (Q(unit__isnull=False) & ~Q(role="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_liaison(self) -> bool:
+        return self.role == Role.LIAISON
+
+    @property
+    def is_office(self) -> bool:
+        return self.role == Role.OFFICE or self.is_superuser
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.role == Role.VIEWER

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from departments.demo import DEMO_PASSWORD, demo_accounts_create
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts (one office account, one viewer, one liaison per unit). DEBUG only."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates accounts with a known password and runs only with DEBUG=1")
+        accounts = demo_accounts_create()
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for account in accounts:
+            mark = "created" if account.created else "exists"
+            self.stdout.write(f"  {account.username:<12} {account.role:<8} {account.unit}  [{mark}]")

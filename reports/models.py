@@ -1,0 +1,1 @@
+"""Progress reports: see the progress-reporting issue."""

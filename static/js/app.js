@@ -1,0 +1,13 @@
+// Site behaviour. No inline scripts anywhere (the Content-Security-Policy forbids them):
+// pages mark elements with data-* attributes and this file wires them up.
+document.addEventListener("DOMContentLoaded", function () {
+  // Forms whose <select> should submit on change (filters).
+  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.requestSubmit(); });
+  });
+});
+// Send Django's CSRF token with htmx requests.
+document.addEventListener("htmx:configRequest", function (event) {
+  var token = document.querySelector("meta[name=csrf-token]");
+  if (token) { event.detail.headers["X-CSRFToken"] = token.content; }
+});

@@ -1,0 +1,93 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment
+
+
+class CategoryInline(admin.TabularInline):
+    model = Category
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "start_date", "end_date", "report_cadence", "report_due_days", "is_active"]
+    list_filter = ["is_active", "report_cadence"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["standing_support_unit"]
+    inlines = [CategoryInline]
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    extra = 0
+    fields = ["number", "title"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "campaign", "number"]
+    list_filter = ["campaign"]
+    inlines = [MeasureInline]
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "category", "campaign"]
+    list_filter = ["campaign", "category__name"]
+    search_fields = ["title"]
+    list_select_related = ["category", "campaign"]
+
+
+class AssignmentFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        leads = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == AssignmentRole.LEAD
+        ]
+        if not leads:
+            raise ValidationError("每项任务至少要有一个牵头单位。")
+
+
+class TaskAssignmentInline(admin.TabularInline):
+    model = TaskAssignment
+    formset = AssignmentFormSet
+    extra = 0
+    autocomplete_fields = ["unit"]
+    fields = ["role", "unit", "per_duty", "order"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["key", "short_content", "measure", "deadline_text", "lead_units_display"]
+    list_filter = ["campaign", "measure__category__name", "deadline_kind", "deadline_text", "measure"]
+    search_fields = ["key", "content", "assignments__unit__name"]
+    readonly_fields = ["key", "created_at", "updated_at"]
+    fields = [
+        "campaign",
+        "measure",
+        "number",
+        "key",
+        "content",
+        ("deadline_kind", "deadline_date", "deadline_text"),
+        ("lead_note", "support_note"),
+        "sort_order",
+        ("created_at", "updated_at"),
+    ]
+    inlines = [TaskAssignmentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_annex()
+
+    @admin.display(description="具体任务")
+    def short_content(self, obj):
+        return obj.content[:40] + ("…" if len(obj.content) > 40 else "")
+
+    @admin.display(description="牵头单位")
+    def lead_units_display(self, obj):
+        return obj.lead_units_text

@@ -1,0 +1,257 @@
+"""The campaign's task list: campaign → category → measure → task, with lead and supporting units."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+
+from departments.models import Unit
+
+
+class Cadence(models.TextChoices):
+    QUARTERLY = "quarterly", "按季度"
+    MONTHLY = "monthly", "按月"
+
+
+class Campaign(models.Model):
+    """A plan with an annexed task list (行动方案). One deployment can hold several."""
+
+    name = models.CharField("方案名称", max_length=200, unique=True)
+    short_name = models.CharField("简称", max_length=50)
+    issuer = models.CharField("发文单位", max_length=100, blank=True)
+    issued_on = models.DateField("发布日期", null=True, blank=True)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期")
+    # The annex's standing rule "以下均需要镇(街道、园区)配合,不再列出": a unit (group) that
+    # supports every task of the campaign without being listed on each one.
+    standing_support_unit = models.ForeignKey(
+        Unit,
+        verbose_name="全部任务的配合单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="方案规定全部任务均需配合、不再逐项列出的单位(组)。",
+    )
+    standing_support_rule = models.CharField("配合规则原文", max_length=200, blank=True)
+    report_cadence = models.CharField(
+        "报送周期", max_length=20, choices=Cadence.choices, default=Cadence.QUARTERLY
+    )
+    report_due_days = models.PositiveSmallIntegerField(
+        "报送期限(周期结束后第几天)", default=5
+    )
+    is_active = models.BooleanField("进行中", default=True)
+
+    class Meta:
+        verbose_name = "行动方案"
+        verbose_name_plural = "行动方案"
+        ordering = ["-start_date", "id"]
+        constraints = [
+            models.CheckConstraint(name="campaign_dates_ordered", condition=Q(start_date__lte=models.F("end_date"))),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Category(models.Model):
+    """One of the five groups of measures: 源头防, 人防, 技防, 工程防, 管理防."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name="行动方案", on_delete=models.CASCADE, related_name="categories")
+    number = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("名称", max_length=20, help_text="如“源头防”")
+
+    class Meta:
+        verbose_name = "举措类别"
+        verbose_name_plural = "举措类别"
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="category_number_unique"),
+            models.UniqueConstraint(fields=["campaign", "name"], name="category_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def title(self) -> str:
+        """As printed in the annex: 落实“源头防”举措."""
+        return f"落实“{self.name}”举措"
+
+
+CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 16 → 十六, 23 → 二十三 (enough for measure numbers)."""
+    if number <= 0 or number >= 100:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    text = ""
+    if tens:
+        text = ("" if tens == 1 else CHINESE_NUMERALS[tens - 1]) + "十"
+    if ones:
+        text += CHINESE_NUMERALS[ones - 1]
+    return text
+
+
+class Measure(models.Model):
+    """A main task (主要任务), (一) … (十六), numbered across the whole campaign."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name="行动方案", on_delete=models.CASCADE, related_name="measures")
+    category = models.ForeignKey(Category, verbose_name="举措类别", on_delete=models.PROTECT, related_name="measures")
+    number = models.PositiveSmallIntegerField("序号")
+    title = models.CharField("名称", max_length=100, help_text="如“强化项目源头管控”")
+
+    class Meta:
+        verbose_name = "主要任务"
+        verbose_name_plural = "主要任务"
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="measure_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"({chinese_numeral(self.number)}){self.title}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+
+class DeadlineKind(models.TextChoices):
+    ONGOING = "ongoing", "常态化"
+    FIXED = "fixed", "限期完成"
+    HIGHER_AUTHORITY = "higher_authority", "根据上级确定"
+
+
+class TaskQuerySet(models.QuerySet):
+    def with_annex(self) -> "TaskQuerySet":
+        """Everything a list of tasks shows, in a fixed number of queries."""
+        return self.select_related("measure", "measure__category", "campaign").prefetch_related(
+            models.Prefetch("assignments", queryset=TaskAssignment.objects.select_related("unit"))
+        )
+
+    def for_unit(self, unit: Unit, *, role: str | None = None) -> "TaskQuerySet":
+        """Tasks assigned to the unit directly or through a group it belongs to."""
+        assignments = TaskAssignment.objects.filter(Q(unit=unit) | Q(unit__members=unit))
+        if role:
+            assignments = assignments.filter(role=role)
+        return self.filter(pk__in=assignments.values("task_id"))
+
+
+class Task(models.Model):
+    """A specific task (具体任务) of the annex, keyed "<measure>.<task>" as printed, e.g. "7.4"."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name="行动方案", on_delete=models.CASCADE, related_name="tasks")
+    measure = models.ForeignKey(Measure, verbose_name="主要任务", on_delete=models.PROTECT, related_name="tasks")
+    number = models.PositiveSmallIntegerField("序号", help_text="附件中印刷的序号,不重新编号。")
+    key = models.CharField("任务编号", max_length=20, help_text="“主要任务序号.具体任务序号”,如 7.4")
+    content = models.TextField("具体任务")
+    deadline_kind = models.CharField("完成时限类型", max_length=20, choices=DeadlineKind.choices)
+    deadline_date = models.DateField(
+        "完成时限", null=True, blank=True, help_text="限期完成的日期;根据上级确定的任务在上级明确后填写。"
+    )
+    deadline_text = models.CharField("完成时限原文", max_length=100, help_text="如“2024年底”“常态化”")
+    lead_note = models.CharField(
+        "牵头单位附注", max_length=50, blank=True, help_text="附件中写在牵头单位后的限定语,如“等按职责分工负责”"
+    )
+    support_note = models.CharField("配合单位附注", max_length=50, blank=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "具体任务"
+        verbose_name_plural = "具体任务"
+        ordering = ["campaign", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="task_key_unique_per_campaign"),
+            models.UniqueConstraint(fields=["measure", "number"], name="task_number_unique_per_measure"),
+            models.CheckConstraint(
+                name="task_deadline_date_matches_kind",
+                condition=(
+                    Q(deadline_kind=DeadlineKind.FIXED, deadline_date__isnull=False)
+                    | Q(deadline_kind=DeadlineKind.ONGOING, deadline_date__isnull=True)
+                    | Q(deadline_kind=DeadlineKind.HIGHER_AUTHORITY)
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.content[:30]}"
+
+    def save(self, *args, **kwargs):
+        # The key is derived, never typed: it always agrees with the measure and the number.
+        self.key = f"{self.measure.number}.{self.number}"
+        super().save(*args, **kwargs)
+
+    @property
+    def category(self) -> Category:
+        return self.measure.category
+
+    def assigned(self, role: str) -> list["TaskAssignment"]:
+        # Works on prefetched assignments (see TaskQuerySet.with_annex) without a query.
+        return sorted((a for a in self.assignments.all() if a.role == role), key=lambda a: (a.order, a.pk))
+
+    @property
+    def lead_assignments(self) -> list["TaskAssignment"]:
+        return self.assigned(AssignmentRole.LEAD)
+
+    @property
+    def support_assignments(self) -> list["TaskAssignment"]:
+        return self.assigned(AssignmentRole.SUPPORT)
+
+    @property
+    def lead_units(self) -> list[Unit]:
+        return [a.unit for a in self.lead_assignments]
+
+    @property
+    def support_units(self) -> list[Unit]:
+        return [a.unit for a in self.support_assignments]
+
+    @property
+    def lead_units_text(self) -> str:
+        """As the annex prints it: 区应急管理局、区交通局等按职责分工负责."""
+        return "、".join(u.name for u in self.lead_units) + self.lead_note
+
+    @property
+    def support_units_text(self) -> str:
+        return "、".join(u.name for u in self.support_units) + self.support_note
+
+    def deadline_on(self) -> datetime.date | None:
+        """The printed deadline date (None for ongoing tasks and undated higher-authority ones)."""
+        return self.deadline_date
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", "牵头"
+    SUPPORT = "support", "配合"
+
+
+class TaskAssignment(models.Model):
+    """A unit (or unit group) named on a task as lead (牵头) or supporting (责任/配合) unit."""
+
+    task = models.ForeignKey(Task, verbose_name="具体任务", on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField("职责", max_length=10, choices=AssignmentRole.choices)
+    per_duty = models.BooleanField(
+        "按职责分工负责", default=False, help_text="附件注明“按职责分工负责”:各单位在本单位职责范围内负责。"
+    )
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "责任分工"
+        verbose_name_plural = "责任分工"
+        ordering = ["task", "role", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], name="assignment_unit_once_per_task"),
+        ]
+        indexes = [models.Index(fields=["unit", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.task.key} {self.get_role_display()} {self.unit.name}"

@@ -1,0 +1,51 @@
+"""Shared fixtures: the seeded annex and a few named users (office, lead liaison, outsider, viewer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from departments.models import Role, Unit
+from departments.services import account_create
+from tasks.seeding import campaign_seed_from_annex
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def campaign(db):
+    """The 2024 plan's campaign, seeded from the annex (72 tasks)."""
+    return campaign_seed_from_annex().campaign
+
+
+def make_user(username: str, unit_name: str, role: str):
+    return account_create(username=username, unit_name=unit_name, role=role, password=PASSWORD)
+
+
+@pytest.fixture
+def office_user(campaign):
+    return make_user("office", "区安委办", Role.OFFICE)
+
+
+@pytest.fixture
+def liaison(campaign):
+    """A liaison of 区应急管理局, lead unit of many tasks (e.g. 5.6, 5.7, 7.5)."""
+    return make_user("yjj", "区应急管理局", Role.LIAISON)
+
+
+@pytest.fixture
+def other_liaison(campaign):
+    """A liaison of 区农业农村局, lead of 8.2 only; not assigned to 7.5."""
+    return make_user("nyncj", "区农业农村局", Role.LIAISON)
+
+
+@pytest.fixture
+def viewer(campaign):
+    return make_user("leader", "区安委办", Role.VIEWER)
+
+
+@pytest.fixture
+def unit(db):
+    def get(name: str) -> Unit:
+        return Unit.objects.get(name=name)
+
+    return get

@@ -1,0 +1,83 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
+
+from departments.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+GOOD_PASSWORD = "Anquan-Shengchan-2026"
+
+
+def test_add_account_creates_a_liaison_in_a_unit(campaign, monkeypatch, capsys):
+    monkeypatch.setenv("ACCOUNT_PASSWORD", GOOD_PASSWORD)
+    call_command("add_account", "zhangsan", unit="区应急管理局", role="liaison", email="z@example.cn", name="张三")
+    user = User.objects.get(username="zhangsan")
+    assert (user.unit.name, user.role, user.full_name, user.email) == ("区应急管理局", Role.LIAISON, "张三", "z@example.cn")
+    assert user.check_password(GOOD_PASSWORD)
+    assert "Created zhangsan" in capsys.readouterr().out
+
+
+def test_add_account_accepts_an_alias_of_a_unit(campaign, monkeypatch):
+    monkeypatch.setenv("ACCOUNT_PASSWORD", GOOD_PASSWORD)
+    call_command("add_account", "lisi", unit="区应急局", role="office")
+    assert User.objects.get(username="lisi").unit.name == "区应急管理局"
+
+
+def test_add_account_refuses_an_unknown_unit_and_suggests_close_ones(campaign, monkeypatch):
+    monkeypatch.setenv("ACCOUNT_PASSWORD", GOOD_PASSWORD)
+    with pytest.raises(CommandError, match="unknown unit.*区应急管理局"):
+        call_command("add_account", "wangwu", unit="区应急管理处", role="liaison")
+    assert not User.objects.filter(username="wangwu").exists()
+
+
+def test_add_account_refuses_an_unknown_role(campaign, monkeypatch):
+    monkeypatch.setenv("ACCOUNT_PASSWORD", GOOD_PASSWORD)
+    with pytest.raises(CommandError, match="unknown role"):
+        call_command("add_account", "wangwu", unit="区应急管理局", role="admin")
+
+
+def test_add_account_refuses_a_unit_group(campaign, monkeypatch):
+    monkeypatch.setenv("ACCOUNT_PASSWORD", GOOD_PASSWORD)
+    with pytest.raises(CommandError, match="unit group"):
+        call_command("add_account", "wangwu", unit="区安委各成员单位", role="liaison")
+
+
+def test_add_account_refuses_a_weak_password(campaign, monkeypatch):
+    monkeypatch.setenv("ACCOUNT_PASSWORD", "12345678")
+    with pytest.raises(CommandError, match="password rejected"):
+        call_command("add_account", "wangwu", unit="区应急管理局", role="liaison")
+    assert not User.objects.filter(username="wangwu").exists()
+
+
+def test_add_account_refuses_a_duplicate_username(campaign, monkeypatch, liaison):
+    monkeypatch.setenv("ACCOUNT_PASSWORD", GOOD_PASSWORD)
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("add_account", liaison.username, unit="区应急管理局", role="liaison")
+
+
+def test_an_ordinary_account_must_have_a_unit_and_a_role(db):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="nobody")
+    User.objects.create(username="it", is_superuser=True)
+
+
+def test_seed_demo_is_refused_without_debug(campaign, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_creates_one_liaison_per_unit_and_is_repeatable(campaign, settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    users = User.objects.all()
+    liaisons = users.filter(role=Role.LIAISON)
+    from departments.models import Unit
+
+    assert liaisons.count() == Unit.objects.real().count() == 28
+    assert liaisons.values("unit").distinct().count() == 28
+    assert users.filter(role=Role.OFFICE, unit__name="区安委办").count() == 1
+    assert "password" in capsys.readouterr().out
