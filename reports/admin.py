@@ -1,0 +1,103 @@
+from django.contrib import admin
+
+from .models import (
+    Attachment,
+    ExtensionRequest,
+    ProgressReport,
+    ReportingPeriod,
+    ReportReview,
+    ReportVersion,
+    SignOff,
+    Supervision,
+    SupervisionStep,
+)
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["code", "campaign", "start", "end", "due_date", "closed_at"]
+    list_filter = ["campaign"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class VersionInline(ReadOnlyInline):
+    model = ReportVersion
+    fields = ["number", "action", "state", "status", "percent", "progress", "created_by", "created_at"]
+    readonly_fields = fields
+
+
+class ReviewInline(ReadOnlyInline):
+    model = ReportReview
+    fields = ["version_number", "decision", "comment", "reviewer", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    """Read-only here: reports change only through the reporting pages, which keep versions."""
+
+    list_display = ["task", "unit", "period", "role", "state", "status", "percent", "submitted_at"]
+    list_filter = ["period__code", "state", "role", "status"]
+    search_fields = ["task__key", "unit__name", "progress"]
+    list_select_related = ["task", "unit", "period"]
+    inlines = [VersionInline, ReviewInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SupervisionStepInline(ReadOnlyInline):
+    model = SupervisionStep
+    fields = ["kind", "level", "text", "unit", "created_by", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(admin.ModelAdmin):
+    list_display = ["task", "level", "state", "respond_by", "opened_at"]
+    list_filter = ["level", "state"]
+    inlines = [SupervisionStepInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SignOff)
+class SignOffAdmin(admin.ModelAdmin):
+    list_display = ["task", "signed_by", "signed_at", "reopened_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ["task", "kind", "original_date", "requested_date", "state", "approved_date"]
+    list_filter = ["state", "kind"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,75 @@
+"""Reporting periods of a campaign: quarters (2026Q4) or months (2026-11), due N days after they end."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from tasks.models import Cadence, Campaign
+
+from .models import ReportingPeriod
+
+
+def _period_bounds(cadence: str, day: datetime.date) -> tuple[str, datetime.date, datetime.date]:
+    if cadence == Cadence.MONTHLY:
+        start = day.replace(day=1)
+        end = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        return f"{day.year}-{day.month:02d}", start, end
+    quarter = (day.month - 1) // 3 + 1
+    start = datetime.date(day.year, 3 * quarter - 2, 1)
+    end_month = 3 * quarter
+    end = datetime.date(day.year, end_month, calendar.monthrange(day.year, end_month)[1])
+    return f"{day.year}Q{quarter}", start, end
+
+
+def period_code_for(campaign: Campaign, day: datetime.date) -> str:
+    return _period_bounds(campaign.report_cadence, day)[0]
+
+
+def periods_ensure(campaign: Campaign) -> list[ReportingPeriod]:
+    """All periods of the campaign, creating the missing ones (idempotent, safe concurrently)."""
+    existing = list(ReportingPeriod.objects.filter(campaign=campaign).order_by("start"))
+    wanted = []
+    day = campaign.start_date
+    while day <= campaign.end_date:
+        code, start, end = _period_bounds(campaign.report_cadence, day)
+        wanted.append((code, start, end))
+        day = end + datetime.timedelta(days=1)
+    if len(existing) == len(wanted) and [p.code for p in existing] == [w[0] for w in wanted]:
+        return existing
+    have = {p.code for p in existing}
+    ReportingPeriod.objects.bulk_create(
+        [
+            ReportingPeriod(
+                campaign=campaign,
+                code=code,
+                start=start,
+                end=end,
+                due_date=end + datetime.timedelta(days=campaign.report_due_days),
+            )
+            for code, start, end in wanted
+            if code not in have
+        ],
+        ignore_conflicts=True,
+    )
+    return list(ReportingPeriod.objects.filter(campaign=campaign).order_by("start"))
+
+
+def period_current(campaign: Campaign, today: datetime.date) -> ReportingPeriod:
+    """The period liaisons report for now: the one containing today (the first/last outside the campaign)."""
+    periods = periods_ensure(campaign)
+    for period in periods:
+        if period.start <= today <= period.end:
+            return period
+    return periods[0] if today < periods[0].start else periods[-1]
+
+
+def period_last_due(campaign: Campaign, today: datetime.date) -> ReportingPeriod | None:
+    """The latest period whose report due date has passed (None before the first is due)."""
+    due = [p for p in periods_ensure(campaign) if p.due_date < today]
+    return due[-1] if due else None
+
+
+def period_get(campaign: Campaign, code: str) -> ReportingPeriod | None:
+    periods_ensure(campaign)
+    return ReportingPeriod.objects.filter(campaign=campaign, code=code).first()

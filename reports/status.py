@@ -1,0 +1,216 @@
+"""The status rules, in one place: every page, the API, the dashboard, reminders and exports use this.
+
+A task's state is computed from its deadline, its reports and the office's decisions; it is
+never typed in. The rules (shown to users on the help page, `templates/help/status_rules.html`):
+
+1. 已销号 signed_off — the office signed the task off (销号). Green.
+2. 已完成 completed — a dated task whose lead unit's latest approved report says 已完成. Green.
+3. Ongoing (常态化) tasks, and tasks whose date a higher authority has not set yet, are never
+   overdue: they owe a report every period.
+   - 未按期报送 missing_report — no lead report was submitted for the last period whose due
+     date has passed. Red.
+   - 按期报送 reported — otherwise. Green.
+4. Dated tasks, judged against the approved extension's date if there is one, else the printed date:
+   - 已逾期 overdue — the deadline has passed. Red.
+   - 即将到期 due_soon — due within 30 days (today included). Amber.
+   - 正常推进 on_track — otherwise. Green, but amber if the last due report is missing.
+5. A task under supervision (督办) is at least amber.
+
+`task_state()` applies the rules to one task's facts in Python; `annotate_task_status()`
+writes the same rules as SQL so lists and the dashboard aggregate in the database. A test
+checks the two agree on a table of hand-made cases.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from tasks.models import AssignmentRole, DeadlineKind
+
+from .models import (
+    ExtensionState,
+    ProgressReport,
+    ProgressStatus,
+    ReportingPeriod,
+    ReportState,
+    SignOff,
+    Supervision,
+    SupervisionState,
+)
+
+DUE_SOON_DAYS = 30
+
+# A report counts as "reported" for a period once the unit submitted it, whatever the review said.
+REPORTED_STATES = (ReportState.SUBMITTED, ReportState.RETURNED, ReportState.APPROVED)
+
+
+class TaskState(models.TextChoices):
+    SIGNED_OFF = "signed_off", "已销号"
+    COMPLETED = "completed", "已完成"
+    OVERDUE = "overdue", "已逾期"
+    DUE_SOON = "due_soon", "即将到期"
+    ON_TRACK = "on_track", "正常推进"
+    REPORTED = "reported", "按期报送"
+    MISSING_REPORT = "missing_report", "未按期报送"
+
+
+class Rag(models.TextChoices):
+    RED = "red", "红"
+    AMBER = "amber", "黄"
+    GREEN = "green", "绿"
+
+
+class ReportingState(models.TextChoices):
+    """A unit's report for a period, as shown in lists: 未报送 / 草稿 / 已报送 / 被退回 / 已通过."""
+
+    NOT_REPORTED = "not_reported", "未报送"
+    DRAFT = ReportState.DRAFT.value, ReportState.DRAFT.label
+    SUBMITTED = ReportState.SUBMITTED.value, ReportState.SUBMITTED.label
+    RETURNED = ReportState.RETURNED.value, ReportState.RETURNED.label
+    APPROVED = ReportState.APPROVED.value, ReportState.APPROVED.label
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the rules look at for one task."""
+
+    deadline_kind: str
+    effective_deadline: datetime.date | None
+    progress_status: str | None
+    signed_off: bool
+    under_supervision: bool
+    # None when no period is due yet; else whether the lead reported for the last due period.
+    last_due_reported: bool | None
+
+
+def is_undated(facts: TaskFacts) -> bool:
+    return facts.deadline_kind == DeadlineKind.ONGOING or facts.effective_deadline is None
+
+
+def task_state(facts: TaskFacts, today: datetime.date) -> TaskState:
+    if facts.signed_off:
+        return TaskState.SIGNED_OFF
+    if is_undated(facts):
+        return TaskState.MISSING_REPORT if facts.last_due_reported is False else TaskState.REPORTED
+    if facts.progress_status == ProgressStatus.COMPLETED:
+        return TaskState.COMPLETED
+    days_left = (facts.effective_deadline - today).days
+    if days_left < 0:
+        return TaskState.OVERDUE
+    if days_left <= DUE_SOON_DAYS:
+        return TaskState.DUE_SOON
+    return TaskState.ON_TRACK
+
+
+def task_rag(facts: TaskFacts, state: TaskState) -> Rag:
+    if state in (TaskState.OVERDUE, TaskState.MISSING_REPORT):
+        return Rag.RED
+    if state == TaskState.DUE_SOON:
+        return Rag.AMBER
+    if state == TaskState.ON_TRACK and facts.last_due_reported is False:
+        return Rag.AMBER
+    if facts.under_supervision and state not in (TaskState.SIGNED_OFF,):
+        return Rag.AMBER
+    return Rag.GREEN
+
+
+def days_left(effective_deadline: datetime.date | None, today: datetime.date) -> int | None:
+    """Days until the deadline (negative when overdue); None for undated tasks."""
+    return None if effective_deadline is None else (effective_deadline - today).days
+
+
+# --- The same rules in SQL -------------------------------------------------------------------
+
+
+def _latest_approved_lead_report():
+    return ProgressReport.objects.filter(
+        task=OuterRef("pk"), role=AssignmentRole.LEAD, state=ReportState.APPROVED
+    ).order_by("-period__start", "-reviewed_at", "-id")
+
+
+def annotate_task_status(queryset, *, today: datetime.date, last_due_period: ReportingPeriod | None):
+    """Annotate tasks with the facts and the computed `state` and `rag`, all in one SQL query.
+
+    Adds: effective_deadline, progress_status, progress_percent, signed_off, under_supervision,
+    last_due_reported (NULL when no period is due), state, rag.
+    """
+    from .models import ExtensionRequest
+
+    approved_extension = ExtensionRequest.objects.filter(
+        task=OuterRef("pk"), state=ExtensionState.APPROVED
+    ).order_by("-decided_at", "-id")
+    if last_due_period is None:
+        last_due_reported = Value(None, output_field=BooleanField())
+    else:
+        last_due_reported = Exists(
+            ProgressReport.objects.filter(
+                task=OuterRef("pk"),
+                role=AssignmentRole.LEAD,
+                period=last_due_period,
+                state__in=REPORTED_STATES,
+            )
+        )
+    queryset = queryset.annotate(
+        effective_deadline=Coalesce(Subquery(approved_extension.values("approved_date")[:1]), F("deadline_date")),
+        progress_status=Subquery(_latest_approved_lead_report().values("status")[:1]),
+        progress_percent=Subquery(_latest_approved_lead_report().values("percent")[:1]),
+        signed_off=Exists(SignOff.objects.filter(task=OuterRef("pk"), reopened_at__isnull=True)),
+        under_supervision=Exists(
+            Supervision.objects.filter(task=OuterRef("pk")).exclude(state=SupervisionState.CLOSED)
+        ),
+        last_due_reported=last_due_reported,
+    )
+    undated = Q(deadline_kind=DeadlineKind.ONGOING) | Q(effective_deadline__isnull=True)
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    queryset = queryset.annotate(
+        state=Case(
+            When(signed_off=True, then=Value(TaskState.SIGNED_OFF.value)),
+            When(undated & Q(last_due_reported=False), then=Value(TaskState.MISSING_REPORT.value)),
+            When(undated, then=Value(TaskState.REPORTED.value)),
+            When(progress_status=ProgressStatus.COMPLETED, then=Value(TaskState.COMPLETED.value)),
+            When(effective_deadline__lt=today, then=Value(TaskState.OVERDUE.value)),
+            When(effective_deadline__lte=soon, then=Value(TaskState.DUE_SOON.value)),
+            default=Value(TaskState.ON_TRACK.value),
+            output_field=models.CharField(),
+        )
+    )
+    return queryset.annotate(
+        rag=Case(
+            When(state__in=[TaskState.OVERDUE, TaskState.MISSING_REPORT], then=Value(Rag.RED.value)),
+            When(state=TaskState.DUE_SOON, then=Value(Rag.AMBER.value)),
+            When(Q(state=TaskState.ON_TRACK) & Q(last_due_reported=False), then=Value(Rag.AMBER.value)),
+            When(~Q(state=TaskState.SIGNED_OFF) & Q(under_supervision=True), then=Value(Rag.AMBER.value)),
+            default=Value(Rag.GREEN.value),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def facts_of(task) -> TaskFacts:
+    """The facts of a task annotated by `annotate_task_status` (for the Python rules)."""
+    return TaskFacts(
+        deadline_kind=task.deadline_kind,
+        effective_deadline=task.effective_deadline,
+        progress_status=task.progress_status,
+        signed_off=task.signed_off,
+        under_supervision=task.under_supervision,
+        last_due_reported=task.last_due_reported,
+    )
+
+
+def reporting_state(report: ProgressReport | None) -> ReportingState:
+    return ReportingState.NOT_REPORTED if report is None else ReportingState(report.state)
+
+
+def is_report_late(report: ProgressReport | None, period: ReportingPeriod, today: datetime.date) -> bool:
+    """Late: first submitted after the due date, or still not submitted once it has passed."""
+    from django.utils import timezone
+
+    if report is None or report.first_submitted_at is None:
+        return today > period.due_date
+    return timezone.localdate(report.first_submitted_at) > period.due_date
