@@ -1,0 +1,115 @@
+"""Who may see and do what, in one place. Pages and the API both call these helpers.
+
+Roles (departments.models.Role):
+- liaison (联络员): reads every task's annex information; reads reports of tasks its unit is
+  assigned to (as lead or supporting, directly or through a group); writes only its own
+  unit's reports on those tasks.
+- office (安委办) and superusers: read everything; review, and run the governance steps.
+- viewer (领导): reads everything, writes nothing.
+
+Every check raises PermissionDenied (→ 403) or Http404; callers never check roles themselves.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from departments.models import Role, Unit
+from tasks.models import AssignmentRole, Campaign, Task, TaskAssignment
+
+from .models import ProgressReport
+
+
+def is_office(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.OFFICE))
+
+
+def is_liaison(user) -> bool:
+    return bool(user.is_authenticated and user.role == Role.LIAISON and user.unit_id)
+
+
+def can_read_everything(user) -> bool:
+    return bool(user.is_authenticated and (is_office(user) or user.role == Role.VIEWER))
+
+
+def unit_role_on_task(task: Task, unit: Unit | None) -> str | None:
+    """The unit's role on the task: lead if named as (or in a group named as) lead, else support, else None.
+
+    The campaign's standing support unit (镇(街道、园区)) supports every task.
+    """
+    if unit is None:
+        return None
+    roles = set(
+        TaskAssignment.objects.filter(task=task)
+        .filter(Q(unit=unit) | Q(unit__members=unit))
+        .values_list("role", flat=True)
+    )
+    if AssignmentRole.LEAD in roles:
+        return AssignmentRole.LEAD
+    if AssignmentRole.SUPPORT in roles:
+        return AssignmentRole.SUPPORT
+    standing = task.campaign.standing_support_unit_id
+    if standing and (unit.pk == standing or unit.member_of.filter(pk=standing).exists()):
+        return AssignmentRole.SUPPORT
+    return None
+
+
+def get_task(user, key: str, *, campaign: Campaign | None = None) -> Task:
+    """A task any signed-in user may read (the task list is shared by all units)."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    tasks = Task.objects.select_related("campaign", "measure", "measure__category")
+    if campaign is not None:
+        tasks = tasks.filter(campaign=campaign)
+    else:
+        tasks = tasks.filter(campaign__is_active=True).order_by("-campaign__start_date")
+    task = tasks.filter(key=key).first()
+    if task is None:
+        raise Http404("没有这项任务")
+    return task
+
+
+def can_view_reports(user, task: Task) -> bool:
+    if can_read_everything(user):
+        return True
+    return is_liaison(user) and unit_role_on_task(task, user.unit) is not None
+
+
+def require_view_reports(user, task: Task) -> None:
+    if not can_view_reports(user, task):
+        raise PermissionDenied("只能查看本单位承担任务的报送情况。")
+
+
+def require_report_writer(user, task: Task) -> str:
+    """Check the user may write its unit's report on the task; returns the unit's role on it."""
+    if not is_liaison(user):
+        raise PermissionDenied("只有联络员可以填报进展。")
+    role = unit_role_on_task(task, user.unit)
+    if role is None:
+        raise PermissionDenied("本单位不承担这项任务,不能填报。")
+    return role
+
+
+def require_office(user) -> None:
+    if not is_office(user):
+        raise PermissionDenied("只有区安委办可以进行此操作。")
+
+
+def get_report(user, report_id: int, *, write: bool = False) -> ProgressReport:
+    """A report the user may read (or, with write=True, edit: its own unit's)."""
+    report = (
+        ProgressReport.objects.select_related("task", "task__campaign", "unit", "period")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise Http404("没有这份报送")
+    if write:
+        require_report_writer(user, report.task)
+        if report.unit_id != user.unit_id:
+            raise PermissionDenied("只能修改本单位的报送。")
+    else:
+        require_view_reports(user, report.task)
+    return report
