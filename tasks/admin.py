@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from audit.admin import AuditedAdminMixin
+
 from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment
 
 
@@ -63,7 +65,7 @@ class TaskAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["key", "short_content", "measure", "deadline_text", "lead_units_display"]
     list_filter = ["campaign", "measure__category__name", "deadline_kind", "deadline_text", "measure"]
     search_fields = ["key", "content", "assignments__unit__name"]
@@ -83,6 +85,14 @@ class TaskAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_annex()
+
+    def audit_data(self, obj):
+        # Tasks and their assignments carry the task's id, so the task page finds their history.
+        task = obj if isinstance(obj, Task) else obj.task
+        data = {"task": task.key, "task_id": task.pk}
+        if isinstance(obj, TaskAssignment):
+            data.update(unit=obj.unit.name, role=obj.get_role_display())
+        return data
 
     @admin.display(description="具体任务")
     def short_content(self, obj):
