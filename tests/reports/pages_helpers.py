@@ -12,11 +12,11 @@ def task_named(campaign, key: str) -> Task:
     return Task.objects.get(campaign=campaign, key=key)
 
 
-def write_report(user, task, *, submit=True, period_code=PERIOD, **overrides):
+def write_report(user, task, *, submit=True, period_code=PERIOD, files=(), **overrides):
     values = {"status": "in_progress", "progress": "已组织竞赛两场", "percent": 60}
     values.update(overrides)
     period = period_get(task.campaign, period_code)
-    return report_save(user=user, task=task, period=period, data=ReportInput(**values), submit=submit)
+    return report_save(user=user, task=task, period=period, data=ReportInput(**values), submit=submit, files=files)
 
 
 def form_payload(**overrides):
@@ -31,3 +31,9 @@ def form_payload(**overrides):
     }
     values.update(overrides)
     return values
+
+
+def pdf_upload(name="佐证.pdf", content=PDF):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
