@@ -6,7 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from departments.models import Unit
-from tasks.forms import TaskFilterForm
 from tasks.models import AssignmentRole, DeadlineKind
 
 from .attachments import MAX_FILES_PER_UPLOAD, attachment_validate
@@ -18,16 +17,41 @@ def _all(choices):
     return [("", "全部")] + list(choices)
 
 
-class TaskStatusFilterForm(TaskFilterForm):
-    """The task list's filters plus the computed state and RAG mark (dashboard links use them)."""
+def _annex_choices(form, campaign) -> None:
+    """Category, measure and deadline choices from two queries (measures carry their category)."""
+    measures = list(campaign.measures.select_related("category").order_by("number"))
+    categories = sorted({m.category for m in measures}, key=lambda c: c.number)
+    form.fields["category"].choices = _all((c.number, c.name) for c in categories)
+    form.fields["measure"].choices = _all((m.number, str(m)) for m in measures)
+    deadlines = campaign.tasks.order_by("deadline_date").values_list("deadline_text", flat=True).distinct()
+    form.fields["deadline_text"].choices = _all((d, d) for d in dict.fromkeys(deadlines))
 
+
+def _style(form) -> None:
+    for name, field in form.fields.items():
+        field.widget.attrs["class"] = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+
+
+class TaskStatusFilterForm(forms.Form):
+    """The task list's filters (as tasks.forms.TaskFilterForm) plus the computed state and RAG mark.
+
+    Dashboard links use them: /tasks/?state=overdue, /tasks/?rag=red&unit=5.
+    """
+
+    q = forms.CharField(label="搜索", required=False, max_length=100)
     state = forms.ChoiceField(label="任务状态", required=False, choices=_all(TaskState.choices))
     rag = forms.ChoiceField(label="红黄绿", required=False, choices=_all(Rag.choices))
+    category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
+    measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    deadline_kind = forms.ChoiceField(label="时限类型", required=False, choices=_all(DeadlineKind.choices))
+    deadline_text = forms.ChoiceField(label="完成时限", required=False)
+    unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("state", "rag"):
-            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        _annex_choices(self, campaign)
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        _style(self)
 
 
 class MyTaskFilterForm(forms.Form):
@@ -41,12 +65,8 @@ class MyTaskFilterForm(forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _all((c.number, c.name) for c in campaign.categories.all())
-        self.fields["measure"].choices = _all((m.number, str(m)) for m in campaign.measures.order_by("number"))
-        deadlines = campaign.tasks.order_by("deadline_date").values_list("deadline_text", flat=True).distinct()
-        self.fields["deadline_text"].choices = _all((d, d) for d in dict.fromkeys(deadlines))
-        for name, field in self.fields.items():
-            field.widget.attrs["class"] = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+        _annex_choices(self, campaign)
+        _style(self)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -33,6 +33,16 @@ from .periods import periods_ensure
 from .status import REPORTED_STATES, ReportingState, TaskState, annotate_task_status, days_left
 
 
+def campaign_for_pages() -> Campaign | None:
+    """tasks.selectors.campaign_current, with the standing support unit the pages print."""
+    return (
+        Campaign.objects.filter(is_active=True)
+        .select_related("standing_support_unit")
+        .order_by("-start_date", "-id")
+        .first()
+    )
+
+
 # --- Periods -----------------------------------------------------------------------------------
 
 

@@ -12,7 +12,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from tasks.models import AssignmentRole
-from tasks.selectors import campaign_current
 
 from . import access, selectors, services
 from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
@@ -41,6 +40,12 @@ def _add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def _valid_filters(form) -> dict:
+    """The filters that are valid: a partly bad query (?rag=red&unit=abc) keeps its good part."""
+    form.is_valid()
+    return {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
+
+
 @login_required
 def home(request):
     """Liaisons land on their tasks, the office on the review queue, viewers on the task list."""
@@ -55,13 +60,13 @@ def home(request):
 @login_required
 def my_tasks(request):
     access.require_liaison(request.user)
-    campaign = campaign_current()
+    campaign = selectors.campaign_for_pages()
     if campaign is None:
         return _no_campaign(request)
     today = _today()
     periods = selectors.period_context(campaign, today)
     form = MyTaskFilterForm(request.GET or None, campaign=campaign)
-    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    filters = _valid_filters(form)
     tasks = selectors.my_tasks(user=request.user, campaign=campaign, today=today, periods=periods, **filters)
     open_tasks = [t for t in tasks if t.state != TaskState.SIGNED_OFF]
     context = {
@@ -86,17 +91,13 @@ def my_tasks(request):
 @login_required
 def task_list(request):
     """The whole task list (everyone reads it) with the computed state and RAG mark."""
-    campaign = campaign_current()
+    campaign = selectors.campaign_for_pages()
     if campaign is None:
         return _no_campaign(request)
     today = _today()
     periods = selectors.period_context(campaign, today)
     form = TaskStatusFilterForm(request.GET or None, campaign=campaign)
-    if form.is_valid():
-        filters = {k: v for k, v in form.cleaned_data.items() if v}
-    else:
-        # Keep the valid filters of a partly bad query (e.g. ?rag=red&unit=abc).
-        filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
+    filters = _valid_filters(form)
     tasks = selectors.task_list_with_status(
         campaign=campaign, today=today, last_due_period=periods.last_due, **filters
     )
@@ -218,7 +219,7 @@ def attachment_download(request, attachment_id):
 @login_required
 def review_queue(request):
     access.require_office(request.user)
-    campaign = campaign_current()
+    campaign = selectors.campaign_for_pages()
     if campaign is None:
         return _no_campaign(request)
     periods = selectors.period_context(campaign, _today())
@@ -280,7 +281,7 @@ def review_detail(request, report_id):
 @login_required
 def missing_reports(request):
     access.require_read_everything(request.user)
-    campaign = campaign_current()
+    campaign = selectors.campaign_for_pages()
     if campaign is None:
         return _no_campaign(request)
     periods = selectors.period_context(campaign, _today())
