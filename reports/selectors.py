@@ -369,6 +369,7 @@ class FieldChange:
     old: str
     new: str
     segments: list[tuple[str, str]]  # (op, text): op in equal / insert / delete
+    textual: bool = True  # short values (status, percent) are shown as old → new instead
 
     @property
     def changed(self) -> bool:
@@ -410,11 +411,15 @@ def changes_since(old: ReportVersion, report: ProgressReport) -> list[FieldChang
     def percent_text(value):
         return "" if value is None else f"{value}%"
 
-    pairs = [
+    short = [
         ("推进情况", status_label(old.status), status_label(report.status)),
         ("完成进度", percent_text(old.percent), percent_text(report.percent)),
+    ]
+    texts = [
         ("工作进展", old.progress, report.progress),
         ("存在问题", old.problems, report.problems),
         ("下步计划", old.next_steps, report.next_steps),
     ]
-    return [FieldChange(label, a, b, text_diff(a, b)) for label, a, b in pairs]
+    return [FieldChange(label, a, b, [], textual=False) for label, a, b in short] + [
+        FieldChange(label, a, b, text_diff(a, b)) for label, a, b in texts
+    ]
