@@ -15,5 +15,9 @@ urlpatterns = [
     # OpenAPI 3 schema and its docs page (Swagger UI from our static files; its init script is a
     # separate request, so the page needs no inline script and no internet).
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
 ]

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from reports import access
 from reports.models import ProgressReport
-from reports.services import ReportConflict, ReportInput, report_review, report_save
+from reports.services import ReportConflict, ReportInput, report_is_editable, report_review, report_save
 
 from tasks.models import Task
 
@@ -209,7 +209,9 @@ class ReportDetailView(ApiMixin, APIView):
         serializer = ReportPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if data["version"] != report.version:
+        if data["version"] != report.version and report_is_editable(report, report.period):
+            # Stale: refuse before merging omitted fields from a report the client has not seen.
+            # (A locked report falls through: the service answers that it is locked.)
             raise ReportConflict(report)
         report = report_save(
             user=user,
