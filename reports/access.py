@@ -113,3 +113,24 @@ def get_report(user, report_id: int, *, write: bool = False) -> ProgressReport:
     else:
         require_view_reports(user, report.task)
     return report
+
+
+def reports_visible_to(user, reports=None):
+    """The reports a user may read, as a queryset filter (for lists: filter, never 403).
+
+    The same rule as `can_view_reports`, in SQL: office and viewers read all; a liaison reads
+    the reports of tasks its unit is assigned to (directly, through a group, or as the
+    campaign's standing support unit); anyone else reads none.
+    """
+    if reports is None:
+        reports = ProgressReport.objects.all()
+    if can_read_everything(user):
+        return reports
+    if not is_liaison(user):
+        return reports.none()
+    unit_id = user.unit_id
+    assigned = TaskAssignment.objects.filter(Q(unit_id=unit_id) | Q(unit__members=unit_id)).values("task_id")
+    standing = Campaign.objects.filter(
+        Q(standing_support_unit_id=unit_id) | Q(standing_support_unit__members=unit_id)
+    ).values("pk")
+    return reports.filter(Q(task_id__in=assigned) | Q(task__campaign_id__in=standing))

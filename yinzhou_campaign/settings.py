@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # JSON API docs: Swagger UI served from our own static files
     "django_filters",
     "import_export",
     # Our apps. Dependencies point one way: audit <- departments <- tasks <- reports.
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "departments",
     "tasks",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +258,24 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# JSON API (api/): the docs page loads Swagger UI from the drf-spectacular-sidecar package's
+# static files, never from a CDN (intranets have no internet).
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        "COMPONENT_SPLIT_REQUEST": True,
+        "ENUM_NAME_OVERRIDES": {
+            "ReportStateEnum": "reports.models.ReportState",
+            "ProgressStatusEnum": "reports.models.ProgressStatus",
+            "DeadlineKindEnum": "tasks.models.DeadlineKind",
+            "TaskStateEnum": "reports.status.TaskState",
+            "AssignmentRoleEnum": "tasks.models.AssignmentRole",
+        },
+    }
+)
 
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
