@@ -39,3 +39,13 @@ def task_governance(context, task):
 def governance_rules():
     """The 督办/销号/延期 rules for the help page."""
     return {}
+
+
+@register.inclusion_tag("governance/partials/my_supervisions.html", takes_context=True)
+def my_supervisions(context):
+    """Open supervisions of the tasks the user's unit leads, for the top of 我的任务 (one query)."""
+    user = context.get("user")
+    supervisions = []
+    if user is not None and getattr(user, "unit_id", None) and getattr(user, "is_liaison", False):
+        supervisions = list(selectors.supervisions_for_unit(user.unit))
+    return {"supervisions": supervisions}

@@ -297,3 +297,12 @@ def test_the_office_lists_cost_the_same_queries_with_more_rows(office_user, liai
         client.get(reverse("governance:periods"))
     assert response.content.decode().count("处理</a>") == 4
     assert len(many) == len(one)
+
+
+def test_the_lead_unit_sees_its_open_supervisions_first(office_user, liaison, other_liaison, task):
+    from django.template import Context, Template
+
+    open_supervision(office_user, task)
+    template = Template("{% load governance_tags %}{% my_supervisions %}")
+    assert "请加快推进" in template.render(Context({"user": liaison}))
+    assert "请加快推进" not in template.render(Context({"user": other_liaison}))  # supports 5.6, does not lead it
