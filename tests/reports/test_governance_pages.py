@@ -306,3 +306,11 @@ def test_the_lead_unit_sees_its_open_supervisions_first(office_user, liaison, ot
     template = Template("{% load governance_tags %}{% my_supervisions %}")
     assert "请加快推进" in template.render(Context({"user": liaison}))
     assert "请加快推进" not in template.render(Context({"user": other_liaison}))  # supports 5.6, does not lead it
+
+
+def test_the_rules_section_for_the_help_page_names_the_three_steps():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("governance/partials/rules.html")
+    for text in ("督办", "销号", "延期", "最近一次批准的时限", "常态化任务按期报送,不销号"):
+        assert text in html
