@@ -134,3 +134,25 @@ def reports_visible_to(user, reports=None):
         Q(standing_support_unit_id=unit_id) | Q(standing_support_unit__members=unit_id)
     ).values("pk")
     return reports.filter(Q(task_id__in=assigned) | Q(task__campaign_id__in=standing))
+
+
+# --- Governance (督办、销号、延期): who may do which step -----------------------------------------
+
+
+def is_lead_liaison(user, task: Task) -> bool:
+    """A liaison of a unit that leads the task (directly or through a group named as lead)."""
+    return is_liaison(user) and unit_role_on_task(task, user.unit) == AssignmentRole.LEAD
+
+
+def require_lead_liaison(user, task: Task) -> None:
+    """Only the lead unit's liaison answers supervision and asks for more time."""
+    if not is_liaison(user):
+        raise PermissionDenied("只有牵头单位的联络员可以进行此操作。")
+    if unit_role_on_task(task, user.unit) != AssignmentRole.LEAD:
+        raise PermissionDenied("只有这项任务的牵头单位可以进行此操作。")
+
+
+def require_read_everything(user) -> None:
+    """Office staff and leaders (read-only) see the office's governance lists."""
+    if not can_read_everything(user):
+        raise PermissionDenied("只有区安委办和领导可以查看此页面。")

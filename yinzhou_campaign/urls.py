@@ -19,6 +19,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Governance (督办、销号、延期、关闭周期): pages and API endpoints.
+urlpatterns += [
+    path("governance/", include("reports.governance.urls")),
+    path("api/v1/governance/", include("reports.governance.api")),
+]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
