@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("tasks/", include("tasks.urls")),
+    path("", include("reminders.urls")),  # reminders: /notifications/ and the office's /reminders/
     path("admin/", admin.site.urls),
 ]
 
