@@ -74,6 +74,20 @@ class ReminderRule(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
+    def clean(self) -> None:
+        """Offsets are lists of whole days within a year either side (checked in the admin form)."""
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for name in ("offsets", "support_offsets"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not all(
+                isinstance(x, int) and not isinstance(x, bool) and -365 <= x <= 365 for x in value
+            ):
+                errors[name] = "请填写整数列表(-365 到 365),如 [-30, -7, -1]。"
+        if errors:
+            raise ValidationError(errors)
+
 
 class WorkingDayOverride(models.Model):
     """A day the office marks as working or not, consulted before the statutory calendar (调休 etc.)."""

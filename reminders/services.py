@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
@@ -72,6 +72,11 @@ def rules_load() -> dict[str, RuleConfig]:
     for row in ReminderRule.objects.all():
         if not row.enabled:
             rules.pop(row.kind, None)
+            continue
+        try:
+            row.clean()
+        except ValidationError:
+            logger.error("reminder rule %s has invalid offsets; using the default", row.kind)
             continue
         rules[row.kind] = RuleConfig(
             kind=row.kind,

@@ -105,3 +105,13 @@ def test_only_the_office_sees_the_reminder_log(sent, who, request):
 def test_anonymous_users_are_sent_to_the_login_page(sent):
     assert Client().get(reverse("reminders:notifications")).status_code == 302
     assert Client().post(reverse("reminders:notifications_read_all")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "name", ["reminderrule", "workingdayoverride", "sentreminder", "digest", "digestdelivery", "notification"]
+)
+def test_the_admin_pages_of_reminders_open(sent, name, django_user_model):
+    admin = django_user_model.objects.create_superuser("it", "it@example.gov.cn", "pw-for-it-admin")
+    client = Client()
+    client.force_login(admin)
+    assert client.get(reverse(f"admin:reminders_{name}_changelist")).status_code == 200

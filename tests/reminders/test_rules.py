@@ -203,3 +203,15 @@ def test_a_missed_day_is_caught_up_by_the_next_run(yjj, travel):
     travel(D(2026, 12, 2))
     reminders_run(today=D(2026, 12, 2))
     assert SentReminder.objects.filter(user=yjj, rule=RuleKind.DEADLINE, due_on=D(2026, 12, 1)).exists()
+
+
+def test_offsets_that_are_not_whole_days_are_refused_in_the_admin_and_ignored_by_the_job(yjj, travel):
+    from django.core.exceptions import ValidationError
+
+    rule = ReminderRule.objects.get(kind=RuleKind.DEADLINE)
+    rule.offsets = ["三十天"]
+    with pytest.raises(ValidationError):
+        rule.clean()
+    rule.save()  # written behind the admin's back: the job falls back to the default rule
+    travel(D(2026, 12, 1))
+    assert keys([o for o in owed_to(yjj, D(2026, 12, 1)) if o.rule == RuleKind.DEADLINE]) == lead_keys(yjj, D(2026, 12, 31))
