@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tasks",
     "reports",
     "api",
+    "reminders",  # deadline and reporting reminders (depends on departments, tasks, reports)
 ]
 
 MIDDLEWARE = [
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reminders.context_processors.notifications",  # reminders: the navbar bell's unread count
             ],
         },
     },
@@ -240,6 +242,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 # Periodic jobs are registered here by the apps that own them (see yinzhou_campaign/celery.py).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+
+# Reminders: the daily scan at REMINDER_TIME (HH:MM, Asia/Shanghai via CELERY_TIMEZONE); an optional
+# global group-chat robot (DingTalk/WeCom) for everyone whose unit has no webhook of its own.
+REMINDER_TIME = env("REMINDER_TIME", "08:30")
+REMINDER_WEBHOOK_URL = env("REMINDER_WEBHOOK_URL")
+try:
+    _reminder_hour, _reminder_minute = (int(part) for part in REMINDER_TIME.split(":"))
+    if not (0 <= _reminder_hour < 24 and 0 <= _reminder_minute < 60):
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(f"REMINDER_TIME must be HH:MM (e.g. 08:30), got {REMINDER_TIME!r}") from None
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["reminders-daily"] = {
+    "task": "reminders.send_daily_reminders",
+    "schedule": crontab(hour=_reminder_hour, minute=_reminder_minute),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("tasks/", include("tasks.urls")),
     path("api/v1/", include("api.urls")),
+    path("", include("reminders.urls")),  # reminders: /notifications/ and the office's /reminders/
     path("admin/", admin.site.urls),
 ]
 
