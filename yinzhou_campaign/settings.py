@@ -310,3 +310,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Excel import of the task list (tasks/excel): upload limit, unpacked-size and member-count limits
+# checked before any parser runs (zip bombs), and the size up to which a file is read inline.
+TASK_IMPORT_MAX_BYTES = env_int("TASK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+TASK_IMPORT_MAX_UNPACKED_BYTES = env_int("TASK_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+TASK_IMPORT_MAX_ZIP_MEMBERS = env_int("TASK_IMPORT_MAX_ZIP_MEMBERS", 500)
+TASK_IMPORT_INLINE_MAX_BYTES = env_int("TASK_IMPORT_INLINE_MAX_BYTES", 256 * 1024)
