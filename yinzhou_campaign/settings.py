@@ -292,6 +292,8 @@ SPECTACULAR_SETTINGS.update(
             "DeadlineKindEnum": "tasks.models.DeadlineKind",
             "TaskStateEnum": "reports.status.TaskState",
             "AssignmentRoleEnum": "tasks.models.AssignmentRole",
+            "ReviewDecisionEnum": "reports.models.ReviewDecision",
+            "ExtensionDecisionEnum": "reports.governance.api.EXTENSION_DECISIONS",
         },
     }
 )

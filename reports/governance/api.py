@@ -175,9 +175,12 @@ class ExtensionRequestIn(serializers.Serializer):
     reason = _text_field("延期理由")
 
 
+EXTENSION_DECISIONS = [("approve", "批准"), ("reject", "不予批准")]
+
+
 class ExtensionDecideIn(serializers.Serializer):
     decision = serializers.ChoiceField(
-        choices=[("approve", "批准"), ("reject", "不予批准")],
+        choices=EXTENSION_DECISIONS,
         error_messages={"required": "请选择审批结论。", "invalid_choice": "审批结论应为 approve 或 reject。"},
     )
     approved_date = serializers.DateField(required=False, allow_null=True, error_messages=DATE_ERRORS,
