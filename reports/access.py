@@ -115,16 +115,53 @@ def get_report(user, report_id: int, *, write: bool = False) -> ProgressReport:
     return report
 
 
+def reports_visible_to(user, reports=None):
+    """The reports a user may read, as a queryset filter (for lists: filter, never 403).
+
+    The same rule as `can_view_reports`, in SQL: office and viewers read all; a liaison reads
+    the reports of tasks its unit is assigned to (directly, through a group, or as the
+    campaign's standing support unit); anyone else reads none.
+    """
+    if reports is None:
+        reports = ProgressReport.objects.all()
+    if can_read_everything(user):
+        return reports
+    if not is_liaison(user):
+        return reports.none()
+    unit_id = user.unit_id
+    assigned = TaskAssignment.objects.filter(Q(unit_id=unit_id) | Q(unit__members=unit_id)).values("task_id")
+    standing = Campaign.objects.filter(
+        Q(standing_support_unit_id=unit_id) | Q(standing_support_unit__members=unit_id)
+    ).values("pk")
+    return reports.filter(Q(task_id__in=assigned) | Q(task__campaign_id__in=standing))
+
+
+# --- Governance (督办、销号、延期): who may do which step -----------------------------------------
+
+
+def is_lead_liaison(user, task: Task) -> bool:
+    """A liaison of a unit that leads the task (directly or through a group named as lead)."""
+    return is_liaison(user) and unit_role_on_task(task, user.unit) == AssignmentRole.LEAD
+
+
+def require_lead_liaison(user, task: Task) -> None:
+    """Only the lead unit's liaison answers supervision and asks for more time."""
+    if not is_liaison(user):
+        raise PermissionDenied("只有牵头单位的联络员可以进行此操作。")
+    if unit_role_on_task(task, user.unit) != AssignmentRole.LEAD:
+        raise PermissionDenied("只有这项任务的牵头单位可以进行此操作。")
+
+
+def require_read_everything(user) -> None:
+    """Office staff and leaders (read-only) see the office's governance lists."""
+    if not can_read_everything(user):
+        raise PermissionDenied("只有区安委办和领导可以查看此页面。")
+
+
 def require_liaison(user) -> None:
     """Pages about one's own unit's work (我的任务) are for liaisons."""
     if not is_liaison(user):
         raise PermissionDenied("“我的任务”只对联络员开放。")
-
-
-def require_read_everything(user) -> None:
-    """Cross-unit overviews (e.g. the list of missing reports): office and viewers."""
-    if not can_read_everything(user):
-        raise PermissionDenied("只有区安委办和领导可以查看全部单位的情况。")
 
 
 def get_attachment(user, attachment_id: int):

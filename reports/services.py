@@ -149,6 +149,8 @@ def report_save(
     content_types = [attachment_validate(f) for f in files]
 
     now = timezone.now()
+    # Re-read the period: the office may have closed it since the caller loaded it (governance).
+    period = ReportingPeriod.objects.get(pk=period.pk)
     report = (
         ProgressReport.objects.select_for_update()
         .filter(task=task, unit=user.unit, period=period)

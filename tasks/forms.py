@@ -28,3 +28,26 @@ class TaskFilterForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+
+
+class TaskImportForm(forms.Form):
+    """Upload of a task-list workbook (checked in depth by tasks.excel.safety before reading)."""
+
+    file = forms.FileField(
+        label="任务清单文件(.xlsx)",
+        help_text="按附件格式:序号 | 主要任务 | 落实举措 | 具体任务 | 完成时限 | 牵头单位 | 责任(配合)单位。可先导出一份作为模板。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control"}),
+    )
+    campaign = forms.ModelChoiceField(
+        label="导入到",
+        required=False,
+        queryset=None,
+        empty_label="按文件中的方案信息(没有则为当前方案)",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Campaign
+
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = Campaign.objects.all()

@@ -255,3 +255,56 @@ class TaskAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.key} {self.get_role_display()} {self.unit.name}"
+
+
+# --- Excel import of a task list (tasks/excel) ------------------------------------------------
+
+
+class TaskImportState(models.TextChoices):
+    QUEUED = "queued", "排队等待读取"
+    READING = "reading", "正在读取"
+    READY = "ready", "待确认"
+    INVALID = "invalid", "有错误,不能导入"
+    FAILED = "failed", "文件无法读取"
+    APPLYING = "applying", "正在导入"
+    APPLIED = "applied", "已导入"
+    CANCELLED = "cancelled", "已取消"
+
+
+class TaskImport(models.Model):
+    """An uploaded task-list workbook on its way in: read (preview) first, then applied on confirmation.
+
+    The upload is stored before anything else happens, so a broker outage or a crashed worker
+    never loses it: the page can always read it again.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="导入到方案", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="空:按文件中的方案信息匹配或新建,否则为当前方案。",
+    )
+    file = models.FileField("文件", upload_to="task_imports/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=255)
+    size = models.PositiveIntegerField("大小(字节)", default=0)
+    state = models.CharField("状态", max_length=20, choices=TaskImportState.choices, default=TaskImportState.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度(%)", default=0)
+    message = models.TextField("说明", blank=True)
+    preview = models.JSONField("预览", default=dict, blank=True)
+    errors = models.JSONField("错误", default=list, blank=True)
+    created_by = models.ForeignKey(
+        "departments.User", verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "任务清单导入"
+        verbose_name_plural = "任务清单导入"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name}({self.get_state_display()})"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.state in (TaskImportState.QUEUED, TaskImportState.READING, TaskImportState.APPLYING)

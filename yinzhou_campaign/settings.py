@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # JSON API docs: Swagger UI served from our own static files
     "django_filters",
     "import_export",
     # Our apps. Dependencies point one way: audit <- departments <- tasks <- reports.
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
     "departments",
     "tasks",
     "reports",
+    "api",
+    "reminders",  # deadline and reporting reminders (depends on departments, tasks, reports)
 ]
 
 MIDDLEWARE = [
@@ -103,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reminders.context_processors.notifications",  # reminders: the navbar bell's unread count
             ],
         },
     },
@@ -239,6 +243,23 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 # Periodic jobs are registered here by the apps that own them (see yinzhou_campaign/celery.py).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
+# Reminders: the daily scan at REMINDER_TIME (HH:MM, Asia/Shanghai via CELERY_TIMEZONE); an optional
+# global group-chat robot (DingTalk/WeCom) for everyone whose unit has no webhook of its own.
+REMINDER_TIME = env("REMINDER_TIME", "08:30")
+REMINDER_WEBHOOK_URL = env("REMINDER_WEBHOOK_URL")
+try:
+    _reminder_hour, _reminder_minute = (int(part) for part in REMINDER_TIME.split(":"))
+    if not (0 <= _reminder_hour < 24 and 0 <= _reminder_minute < 60):
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(f"REMINDER_TIME must be HH:MM (e.g. 08:30), got {REMINDER_TIME!r}") from None
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["reminders-daily"] = {
+    "task": "reminders.send_daily_reminders",
+    "schedule": crontab(hour=_reminder_hour, minute=_reminder_minute),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -257,6 +278,26 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# JSON API (api/): the docs page loads Swagger UI from the drf-spectacular-sidecar package's
+# static files, never from a CDN (intranets have no internet).
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        "COMPONENT_SPLIT_REQUEST": True,
+        "ENUM_NAME_OVERRIDES": {
+            "ReportStateEnum": "reports.models.ReportState",
+            "ProgressStatusEnum": "reports.models.ProgressStatus",
+            "DeadlineKindEnum": "tasks.models.DeadlineKind",
+            "TaskStateEnum": "reports.status.TaskState",
+            "AssignmentRoleEnum": "tasks.models.AssignmentRole",
+            "ReviewDecisionEnum": "reports.models.ReviewDecision",
+            "ExtensionDecisionEnum": "reports.governance.api.EXTENSION_DECISIONS",
+        },
+    }
+)
+
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 LOGGING = {
@@ -271,3 +312,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Excel import of the task list (tasks/excel): upload limit, unpacked-size and member-count limits
+# checked before any parser runs (zip bombs), and the size up to which a file is read inline.
+TASK_IMPORT_MAX_BYTES = env_int("TASK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+TASK_IMPORT_MAX_UNPACKED_BYTES = env_int("TASK_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+TASK_IMPORT_MAX_ZIP_MEMBERS = env_int("TASK_IMPORT_MAX_ZIP_MEMBERS", 500)
+TASK_IMPORT_INLINE_MAX_BYTES = env_int("TASK_IMPORT_INLINE_MAX_BYTES", 256 * 1024)

@@ -19,7 +19,15 @@ urlpatterns = [
     # Reporting and review pages; before tasks.urls so /tasks/ lists tasks with their status.
     path("", include("reports.urls")),
     path("tasks/", include("tasks.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("reminders.urls")),  # reminders: /notifications/ and the office's /reminders/
     path("admin/", admin.site.urls),
+]
+
+# Governance (督办、销号、延期、关闭周期): pages and API endpoints.
+urlpatterns += [
+    path("governance/", include("reports.governance.urls")),
+    path("api/v1/governance/", include("reports.governance.api")),
 ]
 
 if settings.DEBUG:

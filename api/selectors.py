@@ -1,0 +1,49 @@
+"""Reads behind the JSON API: tasks with their computed status, reports with their history.
+
+Each list is a fixed number of queries whatever its size (status in SQL, history prefetched).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Prefetch
+
+from reports import access
+from reports.models import ProgressReport, ReportReview, ReportVersion
+from reports.periods import period_last_due
+from reports.status import annotate_task_status
+from tasks.models import Campaign, Task
+from tasks.selectors import campaign_current
+
+
+def tasks_with_status(*, today: datetime.date, campaign: Campaign | None = None):
+    """A campaign's tasks (default: the current one) with measure, category, units, `state` and `rag`."""
+    campaign = campaign or campaign_current()
+    if campaign is None:
+        return Task.objects.none()
+    tasks = Task.objects.filter(campaign=campaign).with_annex()
+    tasks = annotate_task_status(tasks, today=today, last_due_period=period_last_due(campaign, today))
+    return tasks.order_by("sort_order", "id")
+
+
+def reports_with_history():
+    """Reports with task, unit, period, versions and reviews loaded (no per-report queries)."""
+    return ProgressReport.objects.select_related(
+        "task", "unit", "period", "created_by", "updated_by", "reviewed_by"
+    ).prefetch_related(
+        Prefetch("versions", queryset=ReportVersion.objects.select_related("created_by").order_by("number")),
+        Prefetch("reviews", queryset=ReportReview.objects.select_related("reviewer").order_by("created_at", "id")),
+    )
+
+
+def reports_for(user):
+    """The reports of active campaigns that the user may read (liaisons: their units' tasks only)."""
+    reports = reports_with_history().filter(task__campaign__is_active=True)
+    return access.reports_visible_to(user, reports).order_by(
+        "-period__start", "task__sort_order", "role", "unit__sort_order", "id"
+    )
+
+
+def report_with_history(report_id: int) -> ProgressReport:
+    return reports_with_history().get(pk=report_id)

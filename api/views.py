@@ -1,0 +1,252 @@
+"""The JSON API (/api/v1/): thin views — access helper → serializer → service → response.
+
+Same permissions as the pages (reports.access); writes through reports.services; the task
+status through reports.status. Errors: see api/exceptions.py.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reports import access
+from reports.models import ProgressReport
+from reports.services import ReportConflict, ReportInput, report_is_editable, report_review, report_save
+
+from tasks.models import Task
+
+from . import selectors
+from .exceptions import api_exception_handler
+from .filters import ReportFilter, TaskFilter
+from .serializers import (
+    ConflictSerializer,
+    ErrorSerializer,
+    ReportCreateSerializer,
+    ReportPatchSerializer,
+    ReportSerializer,
+    ReviewSerializer,
+    TaskDetailSerializer,
+    TaskSerializer,
+)
+
+TASK_KEY = OpenApiParameter("key", str, OpenApiParameter.PATH, description="任务编号,如 7.5")
+REPORT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="报送编号")
+
+R400 = OpenApiResponse(
+    description="输入有误:按字段给出中文提示,如 {\"percent\": [\"完成进度应在 0 到 100 之间。\"]}"
+)
+R401 = OpenApiResponse(ErrorSerializer, description="未登录,或令牌无效")
+R403 = OpenApiResponse(ErrorSerializer, description="无权进行此操作(什么也没有改变)")
+R404 = OpenApiResponse(ErrorSerializer, description="没有这项任务或这份报送")
+R409 = OpenApiResponse(
+    ConflictSerializer,
+    description=(
+        "code=conflict:报送已被他人修改(您给出的 version 已过期),current 为当前内容,您的内容尚未保存;"
+        "code=locked:报送已审核通过或所在周期已关闭,不能修改"
+    ),
+)
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class ApiMixin:
+    """Token first, so that a missing or bad token answers 401 (with WWW-Authenticate), not 403."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+
+@extend_schema(tags=["任务"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="任务清单",
+        description="当前行动方案的全部具体任务(所有登录用户均可查看),含按状态规则计算的 state 和 rag。",
+        parameters=[
+            OpenApiParameter("unit", str, description="单位名称(可用别名)或编号:该单位直接或通过所在单位组牵头、配合的任务")
+        ],
+        responses={200: TaskSerializer(many=True), 400: R400, 401: R401},
+    )
+)
+class TaskListView(ApiMixin, generics.ListAPIView):
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no database needed
+            return Task.objects.none()
+        return selectors.tasks_with_status(today=timezone.localdate())
+
+
+@extend_schema(tags=["任务"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="任务详情",
+        parameters=[TASK_KEY],
+        responses={200: TaskDetailSerializer, 401: R401, 404: R404},
+    )
+)
+class TaskDetailView(ApiMixin, generics.GenericAPIView):
+    serializer_class = TaskDetailSerializer
+
+    def get(self, request, key):
+        user = request.user
+        task = access.get_task(user, key)
+        annotated = selectors.tasks_with_status(campaign=task.campaign, today=timezone.localdate()).get(pk=task.pk)
+        my_role = access.unit_role_on_task(task, user.unit) if access.is_liaison(user) else None
+        serializer = self.get_serializer(annotated, context={**self.get_serializer_context(), "my_role": my_role})
+        return Response(serializer.data)
+
+
+REPORT_FIELDS = ("status", "progress", "percent", "problems", "next_steps")
+
+
+def _report_input(data: dict, current=None) -> ReportInput:
+    """The service's input from validated data; for a PATCH, omitted fields keep the current values."""
+    values = {name: data[name] for name in REPORT_FIELDS if name in data}
+    if current is not None:
+        values = {name: values.get(name, getattr(current, name)) for name in REPORT_FIELDS}
+    return ReportInput(**values)
+
+
+@extend_schema(tags=["进展报送"])
+class TaskReportCreateView(ApiMixin, APIView):
+    @extend_schema(
+        summary="填报本单位对该任务的进展(新建或修改)",
+        description=(
+            "联络员为本单位承担的任务填报某一周期的进展:`submit: true` 报送,否则保存为草稿。"
+            "同一任务、单位、周期再次提交时,修改原报送并保存为新版本(被退回的报送即以此重新报送)。"
+            "成功时返回 201 和报送(含 id、version、state)。"
+            "已审核通过或周期已关闭的报送返回 409(code=locked)。"
+        ),
+        parameters=[TASK_KEY],
+        request=ReportCreateSerializer,
+        responses={201: ReportSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409},
+        examples=[
+            OpenApiExample(
+                "报送",
+                value={"period": "2026Q4", "status": "in_progress", "percent": 60, "progress": "已完成全区排查",
+                       "problems": "", "next_steps": "年底前完成整改", "submit": True},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, key):
+        user = request.user
+        task = access.get_task(user, key)
+        access.require_report_writer(user, task)  # 403 before looking at the input
+        serializer = ReportCreateSerializer(data=request.data, context={"task": task})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report = report_save(
+            user=user,
+            task=task,
+            period=data["period"],
+            data=_report_input(data),
+            submit=data["submit"],
+            ip_address=client_ip(request),
+        )
+        body = ReportSerializer(selectors.report_with_history(report.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["进展报送"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="报送列表",
+        description="联络员只看到本单位承担任务的报送;区安委办和领导看到全部。每份报送含全部版本和审核记录。",
+        parameters=[OpenApiParameter("unit", str, description="报送单位名称(可用别名)或编号")],
+        responses={200: ReportSerializer(many=True), 400: R400, 401: R401},
+    )
+)
+class ReportListView(ApiMixin, generics.ListAPIView):
+    serializer_class = ReportSerializer
+    filterset_class = ReportFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProgressReport.objects.none()
+        return selectors.reports_for(self.request.user)
+
+
+@extend_schema(tags=["进展报送"])
+class ReportDetailView(ApiMixin, APIView):
+    @extend_schema(
+        summary="报送详情",
+        parameters=[REPORT_ID],
+        responses={200: ReportSerializer, 401: R401, 403: R403, 404: R404},
+    )
+    def get(self, request, id):
+        report = access.get_report(request.user, id)
+        return Response(ReportSerializer(selectors.report_with_history(report.pk)).data)
+
+    @extend_schema(
+        summary="修改本单位的报送",
+        description=(
+            "带上读取时的 `version`,只需给出要修改的字段。每次修改保存为新版本。"
+            "version 已过期(他人已修改)返回 409 和当前内容,您的内容未保存;"
+            "已审核通过或周期已关闭返回 409(code=locked)。`submit: true` 报送草稿或被退回的报送。"
+        ),
+        parameters=[REPORT_ID],
+        request=ReportPatchSerializer,
+        responses={200: ReportSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409},
+    )
+    def patch(self, request, id):
+        user = request.user
+        report = access.get_report(user, id, write=True)
+        serializer = ReportPatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["version"] != report.version and report_is_editable(report, report.period):
+            # Stale: refuse before merging omitted fields from a report the client has not seen.
+            # (A locked report falls through: the service answers that it is locked.)
+            raise ReportConflict(report)
+        report = report_save(
+            user=user,
+            task=report.task,
+            period=report.period,
+            data=_report_input(data, current=report),
+            submit=data["submit"],
+            expected_version=data["version"],
+            ip_address=client_ip(request),
+        )
+        return Response(ReportSerializer(selectors.report_with_history(report.pk)).data)
+
+
+@extend_schema(tags=["审核"])
+class ReportReviewView(ApiMixin, APIView):
+    @extend_schema(
+        summary="审核报送(区安委办)",
+        description="对“已报送”的报送作出审核结论:approve 通过;return 退回(须填写 comment)。只有区安委办可以审核。",
+        parameters=[REPORT_ID],
+        request=ReviewSerializer,
+        responses={200: ReportSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409},
+    )
+    def post(self, request, id):
+        user = request.user
+        access.require_office(user)
+        report = access.get_report(user, id)
+        serializer = ReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        report = report_review(
+            user=user,
+            report=report,
+            decision=data["decision"],
+            comment=data["comment"],
+            expected_version=data.get("version"),
+            ip_address=client_ip(request),
+        )
+        return Response(ReportSerializer(selectors.report_with_history(report.pk)).data)

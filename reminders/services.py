@@ -1,0 +1,409 @@
+"""Running the reminders: compute what is owed, claim it, build one digest per person, deliver it.
+
+Steps of a run (`reminders_run`), each safe to repeat or to run twice at once:
+1. Nothing on a non-working day. On a working day the window covers today and the non-working
+   days since the previous working day (their reminders were held back), and reaches back to the
+   last finished run (at most a week) so a day the job could not run (Redis down) is caught up.
+2. Compute the owed reminders from the database (`facts.facts_load` + `rules.owed_compute`).
+3. Claim them: INSERT … ON CONFLICT DO NOTHING into SentReminder, whose unique constraint makes
+   each (recipient, item, rule, due date) exist once, whichever run inserted it.
+4. Build digests: for each person with claimed rows not in a digest yet, create the day's Digest
+   (unique per person and day) and move the rows into it with UPDATE … WHERE digest IS NULL, plus
+   one DigestDelivery per channel, in one transaction. Rows left over (the person already had
+   today's digest, or a run crashed before this step) go into the next working day's digest.
+5. Deliver every unsent delivery: new ones, failed ones whose backoff has passed, and ones left
+   "sending" by a crashed worker. `delivery_send` claims a delivery by a conditional UPDATE first,
+   so a delivery queued twice is sent once; each channel fails and is retried on its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import timezone
+
+from audit.services import log_action
+
+from .facts import facts_load
+from .models import (
+    Channel,
+    DeliveryStatus,
+    Digest,
+    DigestDelivery,
+    Notification,
+    ReminderRule,
+    ReminderRun,
+    SentReminder,
+)
+from .rules import DEFAULT_RULES, Group, Owed, RuleConfig, owed_compute
+from .workdays import WorkingCalendar
+
+logger = logging.getLogger(__name__)
+
+CATCH_UP_DAYS = 7
+RETRY_DAYS = 7  # undelivered digests older than this are given up
+MAX_ATTEMPTS = 6
+STALE_SENDING = datetime.timedelta(minutes=15)
+WEBHOOK_TIMEOUT = 10
+
+
+class DeliveryFailed(Exception):
+    """A channel could not deliver a digest; the delivery is marked failed and will be retried."""
+
+
+# --- Rules and window ------------------------------------------------------------------------
+
+
+def rules_load() -> dict[str, RuleConfig]:
+    """The enabled rules as the office set them (defaults for a kind with no row)."""
+    rules = dict(DEFAULT_RULES)
+    for row in ReminderRule.objects.all():
+        if not row.enabled:
+            rules.pop(row.kind, None)
+            continue
+        try:
+            row.clean()
+        except ValidationError:
+            logger.error("reminder rule %s has invalid offsets; using the default", row.kind)
+            continue
+        rules[row.kind] = RuleConfig(
+            kind=row.kind,
+            offsets=tuple(int(x) for x in row.offsets or ()),
+            support_offsets=tuple(int(x) for x in row.support_offsets or ()),
+            repeat_every_days=row.repeat_every_days or None,
+            office_from_days=row.office_from_days,
+        )
+    return rules
+
+
+def window_days(*, today: datetime.date, calendar: WorkingCalendar, catch_up: bool = True) -> list[datetime.date]:
+    """The trigger days a run on `today` (a working day) covers, oldest first."""
+    start = calendar.previous_working_day(today) + datetime.timedelta(days=1)
+    if catch_up:
+        last = (
+            ReminderRun.objects.filter(finished_at__isnull=False, day__lt=today).order_by("-day").first()
+        )
+        if last is not None and last.day + datetime.timedelta(days=1) < start:
+            start = max(last.day + datetime.timedelta(days=1), today - datetime.timedelta(days=CATCH_UP_DAYS))
+    return [start + datetime.timedelta(days=n) for n in range((today - start).days + 1)]
+
+
+def owed_for_day(*, today: datetime.date, calendar: WorkingCalendar | None = None) -> list[Owed]:
+    """Everything owed on a run on `today` ([] on a non-working day)."""
+    calendar = calendar or WorkingCalendar()
+    if not calendar.is_working_day(today):
+        return []
+    window = window_days(today=today, calendar=calendar)
+    rules = rules_load()
+    owed: dict[tuple, Owed] = {}
+    for facts in facts_load(today=today):
+        for item in owed_compute(facts, rules=rules, window=window, today=today):
+            owed.setdefault(item.key, item)
+    return list(owed.values())
+
+
+# --- The run ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    day: datetime.date
+    working_day: bool
+    owed: int = 0
+    claimed: int = 0
+    digests: int = 0
+    delivery_ids: list[int] = field(default_factory=list)
+
+
+def reminders_run(*, today: datetime.date, deliver: Callable[[int], None] | None = None) -> RunResult:
+    """Run the reminders for `today`; `deliver(delivery_id)` sends or queues each unsent delivery."""
+    calendar = WorkingCalendar()
+    if not calendar.is_working_day(today):
+        logger.info("reminders: %s is not a working day; nothing is sent", today)
+        return RunResult(day=today, working_day=False)
+    window = window_days(today=today, calendar=calendar)
+    owed = owed_for_day(today=today, calendar=calendar)
+    run = ReminderRun.objects.create(day=today, window_start=window[0])
+    claimed = reminders_claim(owed=owed, run=run)
+    digests = digests_build(day=today)
+    delivery_ids = deliveries_due()
+    ReminderRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), claimed=claimed)
+    log_action(
+        "reminders.run.finished",
+        obj=run,
+        data={"day": today.isoformat(), "owed": len(owed), "claimed": claimed, "digests": digests,
+              "deliveries": len(delivery_ids)},
+    )
+    if deliver is not None:
+        for delivery_id in delivery_ids:
+            deliver(delivery_id)
+    return RunResult(day=today, working_day=True, owed=len(owed), claimed=claimed, digests=digests,
+                     delivery_ids=delivery_ids)
+
+
+@transaction.atomic
+def reminders_claim(*, owed: list[Owed], run: ReminderRun) -> int:
+    """Insert the owed reminders, skipping those already claimed by any run; returns how many are new."""
+    SentReminder.objects.bulk_create(
+        [
+            SentReminder(
+                user_id=o.user_id, item_type=o.item_type, item_id=o.item_id, rule=o.rule, due_on=o.due_on,
+                group=o.group, title=o.title, link=o.link, unit_id=o.unit_id, run=run,
+            )
+            for o in owed
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    return SentReminder.objects.filter(run=run).count()
+
+
+def _channels_for(user) -> list[tuple[str, str]]:
+    channels = [(Channel.INAPP, "")]
+    if user.email:
+        channels.append((Channel.EMAIL, user.email))
+    webhook = (user.unit.webhook_url if user.unit_id else "") or getattr(settings, "REMINDER_WEBHOOK_URL", "")
+    if webhook:
+        channels.append((Channel.WEBHOOK, webhook))
+    return channels
+
+
+def digests_build(*, day: datetime.date) -> int:
+    """Put everyone's unassigned reminders into their digest of `day`; returns how many digests were made."""
+    from departments.models import User
+
+    user_ids = list(
+        SentReminder.objects.filter(digest__isnull=True).order_by().values_list("user_id", flat=True).distinct()
+    )
+    made = 0
+    for user in User.objects.filter(pk__in=user_ids).select_related("unit"):
+        made += _digest_build_one(user=user, day=day)
+    return made
+
+
+@transaction.atomic
+def _digest_build_one(*, user, day: datetime.date) -> int:
+    digest, created = Digest.objects.get_or_create(user=user, day=day)
+    if not created:
+        return 0  # today's digest exists (maybe being sent): leftovers wait for the next one
+    moved = SentReminder.objects.filter(user=user, digest__isnull=True).update(digest=digest)
+    if not moved:
+        digest.delete()
+        return 0
+    DigestDelivery.objects.bulk_create(
+        [DigestDelivery(digest=digest, channel=channel, target=target) for channel, target in _channels_for(user)]
+    )
+    return 1
+
+
+def deliveries_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Deliveries to (re)send: pending, failed past their backoff, or abandoned while sending."""
+    now = now or timezone.now()
+    since = timezone.localdate(now) - datetime.timedelta(days=RETRY_DAYS)
+    return list(
+        DigestDelivery.objects.filter(digest__day__gte=since, attempts__lt=MAX_ATTEMPTS)
+        .filter(
+            Q(status=DeliveryStatus.PENDING)
+            | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
+            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_SENDING)
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+# --- Digest content --------------------------------------------------------------------------
+
+
+@dataclass
+class DigestContent:
+    subject: str
+    greeting: str
+    groups: list[tuple[str, list[SentReminder]]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(items) for _, items in self.groups)
+
+    def text(self) -> str:
+        lines = [self.greeting, ""]
+        for label, items in self.groups:
+            lines.append(f"【{label}】({len(items)} 项)")
+            for n, item in enumerate(items, start=1):
+                lines.append(f"{n}. {item.title}")
+                if item.link:
+                    lines.append(f"   {item.link}")
+            lines.append("")
+        lines.append(f"请登录系统查看并处理:{settings.SITE_URL.rstrip('/')}/notifications/")
+        lines.append("(本邮件由系统自动发送,每人每天最多一封。)")
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        lines = [f"### {self.subject}", "", self.greeting, ""]
+        for label, items in self.groups:
+            lines.append(f"**{label}**({len(items)} 项)")
+            lines.append("")
+            for item in items:
+                lines.append(f"- [{item.title}]({item.link})" if item.link else f"- {item.title}")
+            lines.append("")
+        return "\n".join(lines)
+
+
+def digest_content(digest: Digest) -> DigestContent:
+    """The digest grouped (overdue / due soon / reports / returned / supervision / gaps), in one query."""
+    items = list(digest.reminders.order_by("due_on", "title", "id"))
+    by_group: dict[str, list[SentReminder]] = {}
+    for item in items:
+        by_group.setdefault(item.group, []).append(item)
+    groups = [(Group.LABELS[g], by_group[g]) for g in Group.ORDER if g in by_group]
+    user = digest.user
+    unit = f"({user.unit.name})" if user.unit_id else ""
+    return DigestContent(
+        subject=f"【治本攻坚】{digest.day.month}月{digest.day.day}日待办提醒:共 {len(items)} 项",
+        greeting=f"{user.display_name}{unit}:您好!以下事项请及时办理。",
+        groups=groups,
+    )
+
+
+# --- Delivery --------------------------------------------------------------------------------
+
+
+def _send_inapp(delivery: DigestDelivery, content: DigestContent) -> None:
+    digest = delivery.digest
+    Notification.objects.get_or_create(
+        digest=digest,
+        defaults={
+            "user": digest.user,
+            "title": content.subject,
+            "body": content.text(),
+            "link": "/notifications/",
+        },
+    )
+
+
+def _send_email(delivery: DigestDelivery, content: DigestContent) -> None:
+    EmailMessage(subject=content.subject, body=content.text(), to=[delivery.target]).send(fail_silently=False)
+
+
+def _send_webhook(delivery: DigestDelivery, content: DigestContent) -> None:
+    """A DingTalk/WeCom-style robot message: both read {"msgtype": "markdown", "markdown": {...}}."""
+    markdown = content.markdown()
+    payload = {
+        "msgtype": "markdown",
+        "markdown": {"title": content.subject, "text": markdown, "content": markdown},
+    }
+    request = urllib.request.Request(
+        delivery.target,
+        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310 (admin-set URL)
+            body = response.read(65536)
+    except urllib.error.HTTPError as error:
+        raise DeliveryFailed(f"群机器人返回 HTTP {error.code}") from error
+    except (urllib.error.URLError, OSError) as error:
+        raise DeliveryFailed(f"无法连接群机器人:{error}") from error
+    try:
+        answer = json.loads(body or b"{}")
+    except ValueError:
+        answer = {}
+    if isinstance(answer, dict) and answer.get("errcode") not in (None, 0):
+        raise DeliveryFailed(f"群机器人拒绝:{answer.get('errcode')} {answer.get('errmsg', '')}")
+
+
+SENDERS = {Channel.INAPP: _send_inapp, Channel.EMAIL: _send_email, Channel.WEBHOOK: _send_webhook}
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=2 ** max(attempts - 1, 0))
+
+
+def delivery_send(*, delivery_id: int) -> bool:
+    """Send one channel of one digest, at most once; True if this call sent it.
+
+    Claims the delivery by a conditional UPDATE (pending/failed, or abandoned "sending") before
+    sending, so concurrent or repeated calls send once. A failure marks it failed with the error
+    and a backoff time and raises DeliveryFailed (the Celery job retries on it).
+    """
+    now = timezone.now()
+    claimable = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]) | Q(
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_SENDING
+    )
+    claimed = (
+        DigestDelivery.objects.filter(claimable, pk=delivery_id, attempts__lt=MAX_ATTEMPTS)
+        .update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if claimed != 1:
+        return False
+    delivery = DigestDelivery.objects.select_related("digest__user__unit").get(pk=delivery_id)
+    try:
+        with transaction.atomic():
+            SENDERS[delivery.channel](delivery, digest_content(delivery.digest))
+            DigestDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+                status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
+            )
+    except Exception as error:
+        message = str(error) or error.__class__.__name__
+        DigestDelivery.objects.filter(pk=delivery_id).update(
+            status=DeliveryStatus.FAILED,
+            last_error=message[:2000],
+            next_attempt_at=timezone.now() + _backoff(delivery.attempts),
+        )
+        logger.warning("reminder delivery %s (%s) failed: %s", delivery_id, delivery.channel, message)
+        raise DeliveryFailed(message) from error
+    return True
+
+
+def delivery_send_quietly(delivery_id: int) -> None:
+    """Deliver inline (the management command): a failure is recorded and retried by the next run."""
+    try:
+        delivery_send(delivery_id=delivery_id)
+    except DeliveryFailed:
+        pass
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def _get_own_notification(user, notification_id: int) -> Notification:
+    if not user.is_authenticated:
+        raise PermissionDenied
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404("没有这条通知")
+    if notification.user_id != user.pk:
+        raise PermissionDenied("只能操作自己的通知。")
+    return notification
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification_id: int) -> Notification:
+    notification = _get_own_notification(user, notification_id)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        log_action("reminders.notification.read", user=user, obj=notification)
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user) -> int:
+    if not user.is_authenticated:
+        raise PermissionDenied
+    count = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    if count:
+        log_action("reminders.notification.read_all", user=user, data={"count": count})
+    return count

@@ -1,0 +1,502 @@
+"""The governance steps as JSON endpoints under /api/v1/governance/ (in the OpenAPI schema).
+
+Same services and permission helpers as the pages. Errors: 400 bad input (per field), 403 not
+allowed, 404 not found, 409 the step does not fit the current state; messages in Chinese.
+Serializers here only parse and present; the services decide.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tasks.models import Task
+
+from .. import access
+from ..models import (
+    Attachment,
+    ExtensionRequest,
+    ExtensionState,
+    ProgressReport,
+    ReportingPeriod,
+    SignOff,
+    Supervision,
+    SupervisionLevel,
+    SupervisionState,
+    SupervisionStep,
+)
+from . import selectors, services
+
+TAG = "督办、销号与延期"
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class AttachmentOut(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at"]
+
+
+class StepOut(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    unit = serializers.CharField(source="unit.name", default=None, read_only=True)
+    created_by = serializers.CharField(source="created_by.display_name", read_only=True)
+    attachments = AttachmentOut(many=True, read_only=True)
+
+    class Meta:
+        model = SupervisionStep
+        fields = ["id", "kind", "kind_display", "level", "level_display", "text", "respond_by", "unit",
+                  "created_by", "created_at", "attachments"]
+
+
+class SupervisionOut(serializers.ModelSerializer):
+    task = serializers.CharField(source="task.key", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    steps = StepOut(many=True, read_only=True)
+
+    class Meta:
+        model = Supervision
+        fields = ["id", "task", "level", "level_display", "instruction", "respond_by", "state", "state_display",
+                  "opened_at", "closed_at", "steps"]
+
+
+class SignOffOut(serializers.ModelSerializer):
+    task = serializers.CharField(source="task.key", read_only=True)
+    signed_by = serializers.CharField(source="signed_by.display_name", read_only=True)
+    reopened_by = serializers.CharField(source="reopened_by.display_name", default=None, read_only=True)
+    attachments = AttachmentOut(many=True, read_only=True)
+
+    class Meta:
+        model = SignOff
+        fields = ["id", "task", "comment", "signed_by", "signed_at", "based_on_report", "reopened_at",
+                  "reopened_by", "reopen_reason", "attachments"]
+
+
+class ExtensionOut(serializers.ModelSerializer):
+    task = serializers.CharField(source="task.key", read_only=True)
+    unit = serializers.CharField(source="unit.name", default=None, read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    printed_deadline = serializers.DateField(source="task.deadline_date", read_only=True)
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "task", "kind", "kind_display", "unit", "printed_deadline", "original_date",
+                  "requested_date", "reason", "requested_at", "state", "state_display", "approved_date",
+                  "decided_at", "decision_comment"]
+
+
+class PeriodOut(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+    is_closed = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["id", "code", "label", "start", "end", "due_date", "closed_at", "is_closed"]
+
+
+class ReportOut(serializers.ModelSerializer):
+    task = serializers.CharField(source="task.key", read_only=True)
+    unit = serializers.CharField(source="unit.name", read_only=True)
+    period = serializers.CharField(source="period.code", read_only=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "task", "unit", "period", "state", "status", "version", "reopened_at"]
+
+
+# --- input ------------------------------------------------------------------------------------
+
+DATE_ERRORS = {"invalid": "日期格式不正确,应为 YYYY-MM-DD。", "required": "请填写日期。", "null": "请填写日期。"}
+
+
+def _text_field(label: str, *, required: bool = True) -> serializers.CharField:
+    return serializers.CharField(
+        label=label, required=required, allow_blank=not required, max_length=2000,
+        error_messages={"required": f"请填写{label}。", "blank": f"请填写{label}。",
+                        "max_length": "内容过长,请控制在 2000 字以内。"},
+    )
+
+
+LEVEL_FIELD = dict(
+    choices=SupervisionLevel.choices,
+    error_messages={"required": "请选择督办等级。", "invalid_choice": "督办等级应为 1(提示)、2(督办)或 3(通报)。"},
+)
+
+
+class SupervisionOpenIn(serializers.Serializer):
+    task = serializers.CharField(label="任务编号", help_text="如 5.6", error_messages={"required": "请填写任务编号。"})
+    level = serializers.ChoiceField(label="督办等级", **LEVEL_FIELD)
+    instruction = _text_field("督办要求")
+    respond_by = serializers.DateField(label="答复期限", error_messages=DATE_ERRORS)
+
+
+class SupervisionAnswerIn(serializers.Serializer):
+    text = _text_field("答复内容")
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="佐证材料(multipart,可多个)"
+    )
+
+
+class SupervisionRaiseIn(serializers.Serializer):
+    level = serializers.ChoiceField(label="新的督办等级", **LEVEL_FIELD)
+    respond_by = serializers.DateField(label="新的答复期限", error_messages=DATE_ERRORS)
+    text = _text_field("说明", required=False)
+
+
+class CommentIn(serializers.Serializer):
+    comment = _text_field("办结意见")
+
+
+class SignOffIn(serializers.Serializer):
+    comment = _text_field("销号意见")
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False,
+        help_text="佐证材料(multipart);牵头单位审核通过的报送已附材料时可省略",
+    )
+
+
+class ReasonIn(serializers.Serializer):
+    reason = _text_field("原因")
+
+
+class ExtensionRequestIn(serializers.Serializer):
+    task = serializers.CharField(label="任务编号", error_messages={"required": "请填写任务编号。"})
+    requested_date = serializers.DateField(label="申请完成时限", error_messages=DATE_ERRORS)
+    reason = _text_field("延期理由")
+
+
+EXTENSION_DECISIONS = [("approve", "批准"), ("reject", "不予批准")]
+
+
+class ExtensionDecideIn(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=EXTENSION_DECISIONS,
+        error_messages={"required": "请选择审批结论。", "invalid_choice": "审批结论应为 approve 或 reject。"},
+    )
+    approved_date = serializers.DateField(required=False, allow_null=True, error_messages=DATE_ERRORS,
+                                          help_text="批准时可另定时限;省略则按申请的时限")
+    comment = _text_field("审批意见", required=False)
+
+
+class AuthorityDateIn(serializers.Serializer):
+    date = serializers.DateField(label="上级明确的完成时限", error_messages=DATE_ERRORS)
+    reason = _text_field("依据", required=False)
+
+
+ERRORS = {
+    400: OpenApiResponse(description="输入有误(按字段给出中文说明)"),
+    403: OpenApiResponse(description="无权进行此操作"),
+    404: OpenApiResponse(description="对象不存在"),
+    409: OpenApiResponse(description="当前状态不允许此操作(如已有未办结的督办)"),
+}
+
+
+def _responses(ok_status: int, serializer) -> dict:
+    return {ok_status: serializer, **ERRORS}
+
+
+# --- base -------------------------------------------------------------------------------------
+
+
+class GovernanceAPIMixin:
+    """Maps the services' errors to 400/409 with Chinese messages (403/404 are DRF's own)."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.GovernanceConflict):
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+        if isinstance(exc, DjangoValidationError):
+            if hasattr(exc, "error_dict"):
+                return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
+
+    def parse(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def ip(self):
+        return self.request.META.get("REMOTE_ADDR") or None
+
+
+def _visible_tasks(user):
+    """Office and leaders see every task's governance; a liaison sees the tasks its unit is assigned to."""
+    if access.can_read_everything(user):
+        return None
+    if access.is_liaison(user):
+        return Task.objects.for_unit(user.unit)
+    return Task.objects.none()
+
+
+def _get(model, pk, message):
+    obj = model.objects.select_related("task", "task__campaign").filter(pk=pk).first()
+    if obj is None:
+        raise Http404(message)
+    return obj
+
+
+# --- supervision ------------------------------------------------------------------------------
+
+
+class SupervisionListCreate(GovernanceAPIMixin, generics.ListAPIView):
+    serializer_class = SupervisionOut
+
+    def get_queryset(self):
+        qs = selectors.supervisions_with_steps().order_by("-opened_at", "-id")
+        tasks = _visible_tasks(self.request.user)
+        if tasks is not None:
+            qs = qs.filter(task__in=tasks)
+        state = self.request.query_params.get("state")
+        if state == "active":
+            qs = qs.exclude(state=SupervisionState.CLOSED)
+        elif state in SupervisionState.values:
+            qs = qs.filter(state=state)
+        if key := self.request.query_params.get("task"):
+            qs = qs.filter(task__key=key)
+        return qs
+
+    @extend_schema(
+        tags=[TAG], summary="督办列表",
+        parameters=[
+            OpenApiParameter("state", str, description="open / answered / closed / active(未办结)"),
+            OpenApiParameter("task", str, description="任务编号,如 5.6"),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=[TAG], summary="发起督办(区安委办)", request=SupervisionOpenIn,
+                   responses=_responses(201, SupervisionOut))
+    def post(self, request):
+        access.require_office(request.user)
+        data = self.parse(SupervisionOpenIn)
+        task = access.get_task(request.user, data.pop("task"))
+        supervision = services.supervision_open(user=request.user, task=task, ip_address=self.ip(), **data)
+        return Response(SupervisionOut(selectors.supervisions_with_steps().get(pk=supervision.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class SupervisionDetail(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="督办详情(含全部环节)", responses=_responses(200, SupervisionOut))
+    def get(self, request, pk: int):
+        supervision = _get(Supervision, pk, "没有这项督办")
+        access.require_view_reports(request.user, supervision.task)
+        return Response(SupervisionOut(selectors.supervisions_with_steps().get(pk=pk)).data)
+
+
+class SupervisionAnswer(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="答复督办(牵头单位联络员,可附佐证材料)",
+                   request={"multipart/form-data": SupervisionAnswerIn, "application/json": SupervisionAnswerIn},
+                   responses=_responses(201, StepOut))
+    def post(self, request, pk: int):
+        supervision = _get(Supervision, pk, "没有这项督办")
+        access.require_lead_liaison(request.user, supervision.task)
+        data = self.parse(SupervisionAnswerIn)
+        step = services.supervision_answer(
+            user=request.user, supervision=supervision, text=data["text"],
+            files=request.FILES.getlist("attachments"), ip_address=self.ip(),
+        )
+        return Response(StepOut(step).data, status=status.HTTP_201_CREATED)
+
+
+class SupervisionRaise(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="提升督办等级(区安委办)", request=SupervisionRaiseIn,
+                   responses=_responses(200, SupervisionOut))
+    def post(self, request, pk: int):
+        supervision = _get(Supervision, pk, "没有这项督办")
+        access.require_office(request.user)
+        data = self.parse(SupervisionRaiseIn)
+        services.supervision_raise(user=request.user, supervision=supervision, ip_address=self.ip(), **data)
+        return Response(SupervisionOut(selectors.supervisions_with_steps().get(pk=pk)).data)
+
+
+class SupervisionClose(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="督办办结(区安委办)", request=CommentIn,
+                   responses=_responses(200, SupervisionOut))
+    def post(self, request, pk: int):
+        supervision = _get(Supervision, pk, "没有这项督办")
+        access.require_office(request.user)
+        data = self.parse(CommentIn)
+        services.supervision_close(user=request.user, supervision=supervision, ip_address=self.ip(), **data)
+        return Response(SupervisionOut(selectors.supervisions_with_steps().get(pk=pk)).data)
+
+
+# --- sign-off ---------------------------------------------------------------------------------
+
+
+class SignOffList(GovernanceAPIMixin, generics.ListAPIView):
+    serializer_class = SignOffOut
+
+    def get_queryset(self):
+        qs = SignOff.objects.select_related("task", "signed_by", "reopened_by").prefetch_related("attachments")
+        tasks = _visible_tasks(self.request.user)
+        if tasks is not None:
+            qs = qs.filter(task__in=tasks)
+        if self.request.query_params.get("active") in ("1", "true"):
+            qs = qs.filter(reopened_at__isnull=True)
+        if key := self.request.query_params.get("task"):
+            qs = qs.filter(task__key=key)
+        return qs.order_by("-signed_at", "-id")
+
+    @extend_schema(tags=[TAG], summary="销号记录",
+                   parameters=[OpenApiParameter("active", bool, description="只看有效(未撤销)的销号"),
+                               OpenApiParameter("task", str, description="任务编号")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class TaskSignOff(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="销号(区安委办,需销号意见和佐证材料)",
+                   request={"multipart/form-data": SignOffIn, "application/json": SignOffIn},
+                   responses=_responses(201, SignOffOut))
+    def post(self, request, key: str):
+        task = access.get_task(request.user, key)
+        access.require_office(request.user)
+        data = self.parse(SignOffIn)
+        sign_off = services.task_sign_off(
+            user=request.user, task=task, comment=data["comment"],
+            files=request.FILES.getlist("attachments"), ip_address=self.ip(),
+        )
+        return Response(SignOffOut(sign_off).data, status=status.HTTP_201_CREATED)
+
+
+class TaskReopen(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="撤销销号(区安委办,需说明原因)", request=ReasonIn,
+                   responses=_responses(200, SignOffOut))
+    def post(self, request, key: str):
+        task = access.get_task(request.user, key)
+        access.require_office(request.user)
+        data = self.parse(ReasonIn)
+        sign_off = services.task_reopen(user=request.user, task=task, ip_address=self.ip(), **data)
+        return Response(SignOffOut(sign_off).data)
+
+
+# --- extensions -------------------------------------------------------------------------------
+
+
+class ExtensionListCreate(GovernanceAPIMixin, generics.ListAPIView):
+    serializer_class = ExtensionOut
+
+    def get_queryset(self):
+        qs = ExtensionRequest.objects.select_related("task", "unit")
+        tasks = _visible_tasks(self.request.user)
+        if tasks is not None:
+            qs = qs.filter(task__in=tasks)
+        state = self.request.query_params.get("state")
+        if state in ExtensionState.values:
+            qs = qs.filter(state=state)
+        if key := self.request.query_params.get("task"):
+            qs = qs.filter(task__key=key)
+        return qs.order_by("-requested_at", "-id")
+
+    @extend_schema(tags=[TAG], summary="延期申请与上级明确时限记录",
+                   parameters=[OpenApiParameter("state", str, description="pending / approved / rejected"),
+                               OpenApiParameter("task", str, description="任务编号")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=[TAG], summary="申请延期(牵头单位联络员)", request=ExtensionRequestIn,
+                   responses=_responses(201, ExtensionOut))
+    def post(self, request):
+        key = str(request.data.get("task") or "")
+        if key:  # permission first: a forbidden caller learns nothing about its input
+            access.require_lead_liaison(request.user, access.get_task(request.user, key))
+        data = self.parse(ExtensionRequestIn)
+        task = access.get_task(request.user, data.pop("task"))
+        access.require_lead_liaison(request.user, task)
+        extension = services.extension_request(user=request.user, task=task, ip_address=self.ip(), **data)
+        return Response(ExtensionOut(extension).data, status=status.HTTP_201_CREATED)
+
+
+class ExtensionDecide(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="审批延期申请(区安委办)", request=ExtensionDecideIn,
+                   responses=_responses(200, ExtensionOut))
+    def post(self, request, pk: int):
+        extension = _get(ExtensionRequest, pk, "没有这份延期申请")
+        access.require_office(request.user)
+        data = self.parse(ExtensionDecideIn)
+        extension = services.extension_decide(
+            user=request.user, extension=extension, approve=data["decision"] == "approve",
+            approved_date=data.get("approved_date"), comment=data.get("comment", ""), ip_address=self.ip(),
+        )
+        return Response(ExtensionOut(extension).data)
+
+
+class TaskAuthorityDate(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="录入上级明确的完成时限(区安委办)", request=AuthorityDateIn,
+                   responses=_responses(201, ExtensionOut))
+    def post(self, request, key: str):
+        task = access.get_task(request.user, key)
+        access.require_office(request.user)
+        data = self.parse(AuthorityDateIn)
+        extension = services.authority_date_set(user=request.user, task=task, ip_address=self.ip(), **data)
+        return Response(ExtensionOut(extension).data, status=status.HTTP_201_CREATED)
+
+
+# --- periods and reports ----------------------------------------------------------------------
+
+
+class PeriodList(GovernanceAPIMixin, generics.ListAPIView):
+    serializer_class = PeriodOut
+
+    def get_queryset(self):
+        return ReportingPeriod.objects.filter(campaign__is_active=True).order_by("campaign", "start")
+
+    @extend_schema(tags=[TAG], summary="报送周期(含是否已关闭)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class PeriodClose(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="关闭报送周期(区安委办;关闭后报送锁定)", request=None,
+                   responses=_responses(200, PeriodOut))
+    def post(self, request, pk: int):
+        period = ReportingPeriod.objects.filter(pk=pk).first()
+        if period is None:
+            raise Http404("没有这个报送周期")
+        access.require_office(request.user)
+        period = services.period_close(user=request.user, period=period, ip_address=self.ip())
+        return Response(PeriodOut(period).data)
+
+
+class ReportReopen(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="重新开放已关闭周期的一份报送(区安委办,需说明原因)", request=ReasonIn,
+                   responses=_responses(200, ReportOut))
+    def post(self, request, pk: int):
+        report = ProgressReport.objects.filter(pk=pk).first()
+        if report is None:
+            raise Http404("没有这份报送")
+        access.require_office(request.user)
+        data = self.parse(ReasonIn)
+        report = services.report_reopen(user=request.user, report=report, ip_address=self.ip(), **data)
+        return Response(ReportOut(ProgressReport.objects.select_related("task", "unit", "period").get(pk=pk)).data)
+
+
+urlpatterns = [
+    path("supervisions/", SupervisionListCreate.as_view(), name="api-governance-supervisions"),
+    path("supervisions/<int:pk>/", SupervisionDetail.as_view(), name="api-governance-supervision"),
+    path("supervisions/<int:pk>/answer/", SupervisionAnswer.as_view(), name="api-governance-supervision-answer"),
+    path("supervisions/<int:pk>/raise/", SupervisionRaise.as_view(), name="api-governance-supervision-raise"),
+    path("supervisions/<int:pk>/close/", SupervisionClose.as_view(), name="api-governance-supervision-close"),
+    path("sign-offs/", SignOffList.as_view(), name="api-governance-sign-offs"),
+    path("tasks/<str:key>/sign-off/", TaskSignOff.as_view(), name="api-governance-task-sign-off"),
+    path("tasks/<str:key>/reopen/", TaskReopen.as_view(), name="api-governance-task-reopen"),
+    path("tasks/<str:key>/authority-date/", TaskAuthorityDate.as_view(), name="api-governance-authority-date"),
+    path("extensions/", ExtensionListCreate.as_view(), name="api-governance-extensions"),
+    path("extensions/<int:pk>/decide/", ExtensionDecide.as_view(), name="api-governance-extension-decide"),
+    path("periods/", PeriodList.as_view(), name="api-governance-periods"),
+    path("periods/<int:pk>/close/", PeriodClose.as_view(), name="api-governance-period-close"),
+    path("reports/<int:pk>/reopen/", ReportReopen.as_view(), name="api-governance-report-reopen"),
+]

@@ -1,0 +1,345 @@
+"""Pages of the governance steps. Thin: access helper → form → service → redirect (or the form again, 400)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tasks.selectors import campaign_current
+
+from .. import access
+from ..models import ExtensionRequest, ProgressReport, ReportingPeriod, Supervision
+from . import forms, selectors, services
+
+ACTION_TEMPLATE = "governance/action_form.html"
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _next_url(request, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _action(request, form_class, run, *, title: str, subject: str, back_url: str, done: str, initial=None):
+    """GET shows the form; POST runs the step and goes back, or shows the form with its errors (400)."""
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                run(form.cleaned_data)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, done)
+                return redirect(_next_url(request, back_url))
+        status = 400
+    else:
+        form = form_class(initial=initial)
+        status = 200
+    context = {
+        "form": form,
+        "title": title,
+        "subject": subject,
+        "back_url": _next_url(request, back_url),
+        "multipart": any(getattr(f.field.widget, "needs_multipart_form", False) for f in form),
+    }
+    return render(request, ACTION_TEMPLATE, context, status=status)
+
+
+def _task(request, key: str):
+    return access.get_task(request.user, key)
+
+
+def _task_url(task) -> str:
+    return reverse("governance:task", args=[task.key])
+
+
+def _supervision(pk: int) -> Supervision:
+    supervision = Supervision.objects.select_related("task", "task__campaign").filter(pk=pk).first()
+    if supervision is None:
+        raise Http404("没有这项督办")
+    return supervision
+
+
+def _extension(pk: int) -> ExtensionRequest:
+    extension = ExtensionRequest.objects.select_related("task", "task__campaign").filter(pk=pk).first()
+    if extension is None:
+        raise Http404("没有这份延期申请")
+    return extension
+
+
+def _period(pk: int) -> ReportingPeriod:
+    period = ReportingPeriod.objects.select_related("campaign").filter(pk=pk).first()
+    if period is None:
+        raise Http404("没有这个报送周期")
+    return period
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def index(request):
+    return redirect("governance:supervisions")
+
+
+@login_required
+@require_GET
+def task_page(request, key: str):
+    """A task's governance history and actions (the same panel the task page includes)."""
+    task = _task(request, key)
+    return render(request, "governance/task.html", {"task": task})
+
+
+@login_required
+@require_GET
+def supervision_list(request):
+    access.require_read_everything(request.user)
+    campaign = campaign_current()
+    supervisions = list(selectors.supervisions_open(campaign=campaign)) if campaign else []
+    return render(request, "governance/supervisions.html", {"supervisions": supervisions, "campaign": campaign})
+
+
+@login_required
+@require_GET
+def extension_list(request):
+    access.require_read_everything(request.user)
+    campaign = campaign_current()
+    extensions = list(selectors.extensions_pending(campaign=campaign)) if campaign else []
+    return render(
+        request,
+        "governance/extensions.html",
+        {"extensions": extensions, "campaign": campaign, "decide_form": forms.ExtensionDecideForm()},
+    )
+
+
+@login_required
+@require_GET
+def period_list(request):
+    access.require_read_everything(request.user)
+    campaign = campaign_current()
+    periods = list(selectors.periods_with_counts(campaign)) if campaign else []
+    return render(request, "governance/periods.html", {"periods": periods, "campaign": campaign})
+
+
+@login_required
+@require_GET
+def period_report_list(request, pk: int):
+    access.require_read_everything(request.user)
+    period = _period(pk)
+    reports = list(selectors.period_reports(period))
+    return render(
+        request, "governance/period_reports.html", {"period": period, "reports": reports, "form": forms.ReasonForm()}
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk: int):
+    attachment = selectors.governance_attachment(pk)
+    if attachment is None:
+        raise Http404("没有这个附件")
+    owner = attachment.supervision_step or attachment.sign_off or attachment.report
+    task = owner.supervision.task if attachment.supervision_step_id else owner.task
+    access.require_view_reports(request.user, task)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404("附件文件已丢失,请联系管理员。") from error
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supervision_open(request, key: str):
+    task = _task(request, key)
+    access.require_office(request.user)
+    return _action(
+        request,
+        forms.SupervisionOpenForm,
+        lambda data: services.supervision_open(user=request.user, task=task, ip_address=_ip(request), **data),
+        title="发起督办",
+        subject=str(task),
+        back_url=_task_url(task),
+        done=f"已对任务 {task.key} 发起督办。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supervision_answer(request, pk: int):
+    supervision = _supervision(pk)
+    access.require_lead_liaison(request.user, supervision.task)
+
+    def run(data):
+        services.supervision_answer(
+            user=request.user, supervision=supervision, text=data["text"],
+            files=request.FILES.getlist("attachments"), ip_address=_ip(request),
+        )
+
+    return _action(
+        request, forms.SupervisionAnswerForm, run,
+        title="答复督办", subject=f"{supervision.task} · {supervision.instruction[:60]}",
+        back_url=_task_url(supervision.task), done="答复已提交。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supervision_raise(request, pk: int):
+    supervision = _supervision(pk)
+    access.require_office(request.user)
+    return _action(
+        request, forms.SupervisionRaiseForm,
+        lambda data: services.supervision_raise(
+            user=request.user, supervision=supervision, ip_address=_ip(request), **data
+        ),
+        title="提升督办等级", subject=str(supervision.task),
+        back_url=_task_url(supervision.task), done="督办等级已提升。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supervision_close(request, pk: int):
+    supervision = _supervision(pk)
+    access.require_office(request.user)
+    return _action(
+        request, forms.SupervisionCloseForm,
+        lambda data: services.supervision_close(
+            user=request.user, supervision=supervision, ip_address=_ip(request), **data
+        ),
+        title="督办办结", subject=str(supervision.task),
+        back_url=_task_url(supervision.task), done="督办已办结。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_off(request, key: str):
+    task = _task(request, key)
+    access.require_office(request.user)
+
+    def run(data):
+        services.task_sign_off(
+            user=request.user, task=task, comment=data["comment"],
+            files=request.FILES.getlist("attachments"), ip_address=_ip(request),
+        )
+
+    return _action(
+        request, forms.SignOffForm, run,
+        title="销号", subject=str(task), back_url=_task_url(task), done=f"任务 {task.key} 已销号。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_reopen(request, key: str):
+    task = _task(request, key)
+    access.require_office(request.user)
+    return _action(
+        request, forms.ReasonForm,
+        lambda data: services.task_reopen(user=request.user, task=task, ip_address=_ip(request), **data),
+        title="撤销销号", subject=str(task), back_url=_task_url(task), done=f"任务 {task.key} 已撤销销号。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extension_request(request, key: str):
+    task = _task(request, key)
+    access.require_lead_liaison(request.user, task)
+    return _action(
+        request, forms.ExtensionRequestForm,
+        lambda data: services.extension_request(user=request.user, task=task, ip_address=_ip(request), **data),
+        title="申请延期", subject=str(task), back_url=_task_url(task), done="延期申请已提交,等待区安委办审批。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extension_decide(request, pk: int):
+    extension = _extension(pk)
+    access.require_office(request.user)
+
+    def run(data):
+        services.extension_decide(
+            user=request.user, extension=extension, approve=data["decision"] == "approve",
+            approved_date=data.get("approved_date"), comment=data.get("comment", ""), ip_address=_ip(request),
+        )
+
+    return _action(
+        request, forms.ExtensionDecideForm, run,
+        title="审批延期申请",
+        subject=f"{extension.task} · 原时限 {extension.original_date or '—'} → 申请 {extension.requested_date}",
+        back_url=reverse("governance:extensions"), done="延期申请已审批。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def authority_date(request, key: str):
+    task = _task(request, key)
+    access.require_office(request.user)
+    return _action(
+        request, forms.AuthorityDateForm,
+        lambda data: services.authority_date_set(user=request.user, task=task, ip_address=_ip(request), **data),
+        title="录入上级明确的完成时限", subject=str(task), back_url=_task_url(task), done="完成时限已录入。",
+    )
+
+
+@login_required
+@require_POST
+def period_close(request, pk: int):
+    period = _period(pk)
+    access.require_office(request.user)
+    try:
+        services.period_close(user=request.user, period=period, ip_address=_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{period.label}已关闭,本周期的报送已锁定。")
+    return redirect("governance:periods")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_reopen(request, pk: int):
+    report = ProgressReport.objects.select_related("task", "unit", "period").filter(pk=pk).first()
+    if report is None:
+        raise Http404("没有这份报送")
+    access.require_office(request.user)
+    return _action(
+        request, forms.ReasonForm,
+        lambda data: services.report_reopen(user=request.user, report=report, ip_address=_ip(request), **data),
+        title="重新开放报送", subject=f"{report.task.key} {report.unit.name} {report.period.label}",
+        back_url=reverse("governance:period_reports", args=[report.period_id]),
+        done="报送已重新开放,报送单位可以修改,修改后需重新审核。",
+    )
+

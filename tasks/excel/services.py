@@ -1,0 +1,291 @@
+"""Writes of the Excel import: store an upload, read it into a preview, apply it all-or-nothing."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit.services import log_action
+from departments.selectors import UnitDirectory
+
+from ..models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment, TaskImport, TaskImportState
+from .importing import ImportPlan, TaskRow, plan_import, read_workbook
+from .safety import OLE2_MAGIC, ZIP_MAGIC, BadWorkbook, check_size
+
+logger = logging.getLogger(__name__)
+
+
+class ImportRejected(ValueError):
+    """A plan with errors (or a file that changed under us): nothing was written."""
+
+    def __init__(self, message: str, plan: ImportPlan | None = None) -> None:
+        super().__init__(message)
+        self.plan = plan
+
+
+# --- Applying a plan (shared by the office page, the job and the command) -------------------
+
+
+@transaction.atomic
+def task_list_import_apply(*, plan: ImportPlan, user=None, source: str = "") -> dict:
+    """Write what the plan says, in one transaction. Any error: ImportRejected, nothing written."""
+    if not plan.is_valid:
+        raise ImportRejected(f"文件中有 {len(plan.errors)} 处错误,未导入任何内容。", plan)
+    counts = {"added": 0, "changed": 0, "unchanged": 0, "measures": 0, "categories": 0}
+    campaign = plan.campaign
+    if campaign is None:
+        campaign = Campaign.objects.create(
+            **{**{"short_name": plan.campaign_fields["name"][:50]}, **plan.campaign_fields},
+            standing_support_unit=plan.standing_unit,
+            standing_support_rule=plan.standing_rule,
+        )
+        log_action("tasks.campaign.imported", user=user, obj=campaign, data={"source": source, **_jsonable(plan.campaign_fields)})
+    elif plan.standing_change:
+        old = {"rule": campaign.standing_support_rule, "unit": str(campaign.standing_support_unit or "")}
+        campaign.standing_support_rule = plan.standing_rule
+        campaign.standing_support_unit = plan.standing_unit
+        campaign.save(update_fields=["standing_support_rule", "standing_support_unit"])
+        log_action(
+            "tasks.campaign.standing_rule_imported",
+            user=user,
+            obj=campaign,
+            data={"source": source, "old": old, "new": {"rule": plan.standing_rule, "unit": str(plan.standing_unit)}},
+        )
+
+    categories = {c.name: c for c in Category.objects.filter(campaign=campaign)}
+    next_number = max((c.number for c in categories.values()), default=0)
+    for name in plan.category_names:
+        if name not in categories:
+            next_number += 1
+            categories[name] = Category.objects.create(campaign=campaign, number=next_number, name=name)
+            counts["categories"] += 1
+            log_action("tasks.category.imported", user=user, obj=categories[name], data={"source": source})
+
+    measures = {m.number: m for m in Measure.objects.filter(campaign=campaign)}
+    for number, measure_plan in plan.measures.items():
+        measure = measures.get(number)
+        category = categories[measure_plan.category_name]
+        if measure is None:
+            measures[number] = Measure.objects.create(
+                campaign=campaign, category=category, number=number, title=measure_plan.title
+            )
+            counts["measures"] += 1
+            log_action("tasks.measure.imported", user=user, obj=measures[number], data={"source": source})
+        elif measure_plan.changes:
+            measure.title = measure_plan.title
+            measure.category = category
+            measure.save(update_fields=["title", "category"])
+            counts["measures"] += 1
+            log_action(
+                "tasks.measure.changed_by_import",
+                user=user,
+                obj=measure,
+                data={"source": source, "changes": [c.as_dict() for c in measure_plan.changes]},
+            )
+
+    new_campaign = plan.campaign is None
+    last_sort = 0
+    to_create: list[tuple[Task, TaskRow]] = []
+    assignments: list[TaskAssignment] = []
+    for row in plan.rows:
+        if row.existing is not None:
+            last_sort = row.existing.sort_order
+            if row.action == "same":
+                counts["unchanged"] += 1
+                continue
+            _task_update(row, user=user, source=source, assignments=assignments)
+            counts["changed"] += 1
+            continue
+        last_sort += 10 if new_campaign or last_sort == 0 else 1
+        parsed = row.parsed
+        task = Task(
+            campaign=campaign,
+            measure=measures[parsed.measure_number],
+            number=parsed.number,
+            key=parsed.key,  # bulk_create skips save(), which derives the key
+            content=parsed.content,
+            deadline_kind=row.deadline.kind,
+            deadline_date=row.deadline.date,
+            deadline_text=row.deadline.text,
+            lead_note=row.lead.note,
+            support_note=row.support.note,
+            sort_order=last_sort,
+        )
+        to_create.append((task, row))
+    Task.objects.bulk_create([task for task, _ in to_create], batch_size=1000)
+    for task, row in to_create:
+        assignments.extend(_assignments_for(task, row))
+        counts["added"] += 1
+    TaskAssignment.objects.bulk_create(assignments, batch_size=2000)
+    for task, row in to_create:
+        log_action(
+            "tasks.task.imported",
+            user=user,
+            obj=task,
+            data={"source": source, "row": row.parsed.row, "lead": row.lead_text, "support": row.support_text,
+                  "deadline": task.deadline_text},
+        )
+    log_action("tasks.campaign.task_list_imported", user=user, obj=campaign, data={"source": source, **counts})
+    return {"campaign_id": campaign.pk, **counts}
+
+
+def _assignments_for(task: Task, row: TaskRow, roles=(AssignmentRole.LEAD, AssignmentRole.SUPPORT)) -> list[TaskAssignment]:
+    result = []
+    for role in roles:
+        units, unit_list = (
+            (row.lead_units, row.lead) if role == AssignmentRole.LEAD else (row.support_units, row.support)
+        )
+        result.extend(
+            TaskAssignment(task=task, unit=unit, role=role, per_duty=unit_list.per_duty, order=order)
+            for order, unit in enumerate(units)
+        )
+    return result
+
+
+def _task_update(row: TaskRow, *, user, source: str, assignments: list[TaskAssignment]) -> None:
+    task = row.existing
+    fields = {change.field for change in row.changes}
+    update_fields = ["updated_at"]
+    if "content" in fields:
+        task.content = row.parsed.content
+        update_fields.append("content")
+    if "deadline" in fields:
+        task.deadline_kind, task.deadline_date, task.deadline_text = row.deadline.kind, row.deadline.date, row.deadline.text
+        update_fields += ["deadline_kind", "deadline_date", "deadline_text"]
+    roles = []
+    if "lead" in fields:
+        task.lead_note = row.lead.note
+        update_fields.append("lead_note")
+        roles.append(AssignmentRole.LEAD)
+    if "support" in fields:
+        task.support_note = row.support.note
+        update_fields.append("support_note")
+        roles.append(AssignmentRole.SUPPORT)
+    task.save(update_fields=update_fields)
+    if roles:
+        TaskAssignment.objects.filter(task=task, role__in=roles).delete()
+        # Created right away (not batched): a unit moving from lead to support must not meet itself.
+        TaskAssignment.objects.bulk_create(_assignments_for(task, row, roles))
+    log_action(
+        "tasks.task.changed_by_import",
+        user=user,
+        obj=task,
+        data={"source": source, "row": row.parsed.row, "changes": [c.as_dict() for c in row.changes]},
+    )
+
+
+def _jsonable(data: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+def task_list_import_from_bytes(*, data: bytes, campaign: Campaign | None = None, user=None, source: str = "", dry_run: bool = False):
+    """Read, plan and (unless dry_run) apply a workbook. Returns (plan, counts or None)."""
+    with transaction.atomic():
+        plan = plan_import(read_workbook(data), campaign=campaign, directory=UnitDirectory())
+        if dry_run or not plan.is_valid:
+            return plan, None
+        return plan, task_list_import_apply(plan=plan, user=user, source=source)
+
+
+# --- The office's uploads (TaskImport records) ----------------------------------------------
+
+
+@transaction.atomic
+def task_import_create(*, uploaded_file: UploadedFile, user, campaign: Campaign | None = None) -> TaskImport:
+    """Store an upload after the cheap checks (size, file type); the full checks run when it is read."""
+    check_size(uploaded_file.size or 0)
+    head = uploaded_file.read(8)
+    uploaded_file.seek(0)
+    if not head.startswith(ZIP_MAGIC) and not head.startswith(OLE2_MAGIC):
+        raise BadWorkbook("不是 Excel 工作簿(.xlsx)文件。请上传用 Excel/WPS 保存的 .xlsx 文件。")
+    if head.startswith(OLE2_MAGIC):
+        # Old .xls or an encrypted workbook: the full check gives the precise reason.
+        from .safety import check_workbook_bytes
+
+        check_workbook_bytes(uploaded_file.read())
+    task_import = TaskImport(
+        campaign=campaign,
+        original_name=(uploaded_file.name or "upload.xlsx")[:255],
+        size=uploaded_file.size or 0,
+        created_by=user,
+    )
+    task_import.file.save("upload.xlsx", uploaded_file, save=False)
+    task_import.save()
+    log_action("tasks.import.uploaded", user=user, obj=task_import, data={"name": task_import.original_name, "size": task_import.size})
+    return task_import
+
+
+def _set(task_import: TaskImport, **fields) -> None:
+    """Progress updates outside any long transaction, so the polling page sees them."""
+    TaskImport.objects.filter(pk=task_import.pk).update(**fields, updated_at=timezone.now())
+    for name, value in fields.items():
+        setattr(task_import, name, value)
+
+
+def task_import_read(*, task_import: TaskImport) -> TaskImport:
+    """Read and check the stored file and record the preview (or the reason it cannot be read)."""
+    _set(task_import, state=TaskImportState.READING, progress=1, message="")
+
+    def progress(done: int, total: int) -> None:
+        _set(task_import, progress=max(1, min(99, int(done * 100 / max(total, 1)))))
+
+    try:
+        with task_import.file.open("rb") as stream:
+            data = stream.read()
+        workbook = read_workbook(data)
+        plan = plan_import(workbook, campaign=task_import.campaign, progress=progress)
+    except BadWorkbook as error:
+        _set(task_import, state=TaskImportState.FAILED, progress=100, message=str(error), preview={}, errors=[])
+        return task_import
+    except Exception:
+        logger.exception("reading task import %s failed", task_import.pk)
+        _set(task_import, state=TaskImportState.FAILED, progress=100, message="读取文件时出错,请检查文件后重新上传。")
+        return task_import
+    preview = plan.preview()
+    _set(
+        task_import,
+        state=TaskImportState.READY if plan.is_valid else TaskImportState.INVALID,
+        progress=100,
+        preview=preview,
+        errors=[e.as_dict() for e in plan.errors],
+        message="" if plan.is_valid else f"文件中有 {len(plan.errors)} 处错误,请修改后重新上传。",
+    )
+    return task_import
+
+
+def task_import_apply(*, task_import: TaskImport, user) -> dict:
+    """Apply a previewed upload: the file is read again inside the transaction; all or nothing."""
+    if task_import.state != TaskImportState.READY and task_import.state != TaskImportState.APPLYING:
+        raise ImportRejected("该导入不处于待确认状态。")
+    try:
+        with task_import.file.open("rb") as stream:
+            data = stream.read()
+        with transaction.atomic():
+            locked = TaskImport.objects.select_for_update().get(pk=task_import.pk)
+            if locked.state == TaskImportState.APPLIED:
+                raise ImportRejected("该文件已经导入过了。")
+            plan = plan_import(read_workbook(data), campaign=task_import.campaign)
+            counts = task_list_import_apply(plan=plan, user=user, source=f"import:{task_import.pk}")
+            locked.state = TaskImportState.APPLIED
+            locked.applied_at = timezone.now()
+            locked.progress = 100
+            locked.message = (
+                f"已导入:新增 {counts['added']} 项,修改 {counts['changed']} 项,未变 {counts['unchanged']} 项。"
+            )
+            locked.save(update_fields=["state", "applied_at", "progress", "message", "updated_at"])
+            log_action("tasks.import.applied", user=user, obj=locked, data=counts)
+    except (ImportRejected, BadWorkbook) as error:
+        _set(task_import, state=TaskImportState.INVALID, message=str(error))
+        raise ImportRejected(str(error)) from error
+    task_import.refresh_from_db()
+    return counts
+
+
+def task_import_cancel(*, task_import: TaskImport, user) -> None:
+    with transaction.atomic():
+        _set(task_import, state=TaskImportState.CANCELLED)
+        log_action("tasks.import.cancelled", user=user, obj=task_import)
