@@ -139,7 +139,7 @@ def test_my_tasks_runs_a_fixed_number_of_queries(client, liaison, office_user, c
         write_report(liaison, task_named(campaign, key))
     supervise(task_named(campaign, "5.7"), office_user)
     sign_off(task_named(campaign, "9.2"), office_user)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("reports:my_tasks"))
     assert response.status_code == 200
     assert count_queries(client, reverse("reports:my_tasks")) == few
@@ -178,7 +178,7 @@ def test_the_task_list_runs_a_fixed_number_of_queries(client, liaison, office_us
     for key in ("5.6", "7.5"):
         write_report(liaison, task_named(campaign, key))
     supervise(task_named(campaign, "5.7"), office_user)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         client.get("/tasks/", {"rag": "red"})
     assert count_queries(client, "/tasks/") == few
 
@@ -222,13 +222,15 @@ def test_the_task_page_runs_a_fixed_number_of_queries(
 
     task = task_named(campaign, "5.6")
     write_report(liaison, task, period_code="2026Q3")
+    supervise(task, office_user)
     client.force_login(office_user)
     few = count_queries(client, "/tasks/5.6/")
     write_report(liaison, task, files=[pdf_upload(), pdf_upload("二.pdf")])
     write_report(liaison, task, progress="再改一次")
     write_report(other_liaison, task)
-    supervise(task, office_user)
-    with django_assert_max_num_queries(13):
+    write_report(other_liaison, task, period_code="2026Q2")
+    # 13 of the page itself, 7 of the governance panel (督办/销号/延期), 1 of the navbar's bell.
+    with django_assert_max_num_queries(21):
         client.get("/tasks/5.6/")
     assert count_queries(client, "/tasks/5.6/") == few
 
@@ -306,7 +308,7 @@ def test_the_review_queue_runs_a_fixed_number_of_queries(client, liaison, other_
     for key in ("7.5", "9.1", "9.2"):
         write_report(liaison, task_named(campaign, key))
     write_report(other_liaison, task_named(campaign, "8.2"))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         client.get("/review/")
     assert count_queries(client, "/review/") == few
 
