@@ -27,9 +27,8 @@ def broker_at():
     original = app.conf.broker_url
 
     def point(url):
+        # kombu keeps one pool per broker URL (kombu.pools); drop only the app's references.
         app.conf.broker_url = url
-        if app._pool is not None:
-            app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
 
