@@ -30,3 +30,7 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Hardening and operations: /healthz, the audit log, and error pages that need no database.
+urlpatterns += [path("", include("ops.urls")), path("audit/", include("ops.audit_urls"))]
+handler500 = "ops.views.server_error"
