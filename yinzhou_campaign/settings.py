@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "departments",
     "tasks",
     "reports",
+    # Dashboard and quarterly rollups (depends on departments, tasks, reports; never the reverse).
+    "dashboard",
 ]
 
 MIDDLEWARE = [
