@@ -241,6 +241,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 # Periodic jobs are registered here by the apps that own them (see yinzhou_campaign/celery.py).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
+# Dashboard: every morning, build the quarterly rollup (季度汇总) of each period whose report
+# due date has passed and that has none yet (also catches up requests lost to a broker outage).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["dashboard-build-due-rollups"] = {
+    "task": "dashboard.jobs.build_due_rollups",
+    "schedule": crontab(hour=6, minute=30),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
