@@ -116,10 +116,13 @@ def dashboard_scope(*, campaign_param: str | None, period_param: str | None, tod
     campaign_param = (campaign_param or "").strip()
     active = Campaign.objects.filter(is_active=True).order_by("-start_date", "-id")
     if campaign_param == "all":
-        campaigns = list(active)
+        campaigns = list(active.annotate(period_count=Count("periods")))
         campaign = None
         if not campaigns:
             raise ScopeError("没有进行中的行动方案。")
+        for other in campaigns:
+            if not other.period_count:  # a campaign never opened yet: create its periods once
+                periods_ensure(other)
     else:
         if campaign_param:
             if not campaign_param.isdigit():
