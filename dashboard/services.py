@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from audit.services import log_action
 from reports.models import ReportingPeriod
+from reports.periods import periods_ensure
 from tasks.models import Campaign
 from yinzhou_campaign.queueing import enqueue
 
@@ -58,6 +59,7 @@ def rollup_build(
     """
     today = today or timezone.localdate()
     requested_at = requested_at or timezone.now()
+    periods_ensure(campaign)
     period = ReportingPeriod.objects.select_for_update().filter(campaign=campaign, code=period_code).first()
     if period is None:
         raise RollupError(f"行动方案没有报送周期“{period_code}”。")

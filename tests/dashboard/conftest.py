@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 import time_machine
 from celery.contrib.pytest import celery_includes, celery_worker, celery_worker_pool  # noqa: F401
+from django.db import transaction
 from django.utils import timezone
 
 from departments.models import Unit, UnitKind
@@ -27,7 +28,7 @@ TODAY = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=SHANGHAI)
 
 @pytest.fixture
 def frozen_today():
-    with time_machine.travel(TODAY, tick=False) as traveller:
+    with time_machine.travel(TODAY, tick=True) as traveller:
         yield traveller
 
 
@@ -69,6 +70,11 @@ def small(db, office_user, frozen_today):
     2026Q3 reports (due 2026-10-05): 甲局 reports on all eight (T2 late, T3 returned once then
     approved, T4 awaiting review); 乙局 owes T7 and has not reported → 1 missing report.
     """
+    with transaction.atomic():  # a task must have a lead unit when its transaction commits
+        return _small(office_user)
+
+
+def _small(office_user):
     a = Unit.objects.create(name="测试甲局", kind=UnitKind.DEPARTMENT, sort_order=901)
     b = Unit.objects.create(name="测试乙局", kind=UnitKind.DEPARTMENT, sort_order=902)
     group = Unit.objects.create(name="测试成员单位", kind=UnitKind.GROUP, sort_order=903)
@@ -117,6 +123,13 @@ def grow(campaign: Campaign, user, *, copies: int = 3) -> list[Campaign]:
     source_assignments = list(TaskAssignment.objects.filter(task__campaign=campaign).values("task_id", "unit_id", "role"))
     created = []
     for copy in range(copies):
+        with transaction.atomic():
+            created.append(_copy(campaign, user, copy, source_tasks, source_assignments))
+    return created
+
+
+def _copy(campaign, user, copy, source_tasks, source_assignments):
+    if True:
         other = Campaign.objects.create(
             name=f"{campaign.name}(副本{copy})", short_name=f"副本{copy}",
             start_date=campaign.start_date, end_date=campaign.end_date,
@@ -149,8 +162,7 @@ def grow(campaign: Campaign, user, *, copies: int = 3) -> list[Campaign]:
                     submitted_at=timezone.now(), first_submitted_at=timezone.now(),
                 ))
         ProgressReport.objects.bulk_create(reports, ignore_conflicts=True)
-        created.append(other)
-    return created
+    return other
 
 
 def add_reports(campaign: Campaign, user, code: str = "2026Q3") -> int:
