@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "reminders",  # deadline and reporting reminders (depends on departments, tasks, reports)
+    # Dashboard and quarterly rollups (depends on departments, tasks, reports; never the reverse).
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +262,14 @@ CELERY_BEAT_SCHEDULE["reminders-daily"] = {
     "schedule": crontab(hour=_reminder_hour, minute=_reminder_minute),
 }
 
+# Dashboard: every morning, build the quarterly rollup (季度汇总) of each period whose report
+# due date has passed and that has none yet (also catches up requests lost to a broker outage).
+
+CELERY_BEAT_SCHEDULE["dashboard-build-due-rollups"] = {
+    "task": "dashboard.jobs.build_due_rollups",
+    "schedule": crontab(hour=6, minute=30),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -319,6 +329,7 @@ TASK_IMPORT_MAX_BYTES = env_int("TASK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 TASK_IMPORT_MAX_UNPACKED_BYTES = env_int("TASK_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 TASK_IMPORT_MAX_ZIP_MEMBERS = env_int("TASK_IMPORT_MAX_ZIP_MEMBERS", 500)
 TASK_IMPORT_INLINE_MAX_BYTES = env_int("TASK_IMPORT_INLINE_MAX_BYTES", 256 * 1024)
+
 # --- Hardening and operations (ops app; issue 9) -------------------------------------------
 from datetime import timedelta  # noqa: E402
 

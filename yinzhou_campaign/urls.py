@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from dashboard.api import DashboardAPIView  # dashboard API
+
 admin.site.site_header = "鄞州区安全生产治本攻坚行动任务管理系统"
 admin.site.site_title = "治本攻坚任务管理"
 admin.site.index_title = "数据维护"
@@ -15,8 +17,11 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("tasks/", include("tasks.urls")),
+    # Dashboard (总览) and quarterly rollups; its API sits before any other api/v1/ include.
+    path("api/v1/dashboard/", DashboardAPIView.as_view(), name="api-dashboard"),
     path("api/v1/", include("api.urls")),
     path("", include("reminders.urls")),  # reminders: /notifications/ and the office's /reminders/
+    path("", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
 
