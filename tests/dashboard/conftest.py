@@ -7,7 +7,6 @@ import zoneinfo
 
 import pytest
 import time_machine
-from celery.contrib.pytest import celery_includes, celery_worker, celery_worker_pool  # noqa: F401
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,20 +29,6 @@ TODAY = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=SHANGHAI)
 def frozen_today():
     with time_machine.travel(TODAY, tick=True) as traveller:
         yield traveller
-
-
-@pytest.fixture(scope="session")
-def celery_worker_parameters():
-    # Our app has no result backend, so the fixture's ping check (which waits for a result) is off.
-    return {"perform_ping_check": False}
-
-
-@pytest.fixture
-def celery_app():
-    """The project's own Celery app (Redis broker from settings), not a test app."""
-    from yinzhou_campaign.celery import app
-
-    return app
 
 
 def at(day: str, hour: int = 10) -> datetime.datetime:
