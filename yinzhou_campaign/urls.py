@@ -22,3 +22,10 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Favicon (e2e): every browser asks each site for /favicon.ico; answer with the icon instead of
+# a 404 in the logs on every first visit (the browser tests fail on any failed request).
+from django.http import HttpResponsePermanentRedirect  # noqa: E402
+from django.templatetags.static import static as static_url  # noqa: E402
+
+urlpatterns += [path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static_url("img/favicon.svg")))]
