@@ -25,68 +25,71 @@ def _ms(value) -> str:
 
 def _verdict(full: dict, small: dict) -> str:
     if full["status"] != "ok":
-        return "未测" if full["status"] == "skipped" else "出错"
+        return "not measured" if full["status"] == "skipped" else "error"
     parts = []
     if full["target_ms"] is not None:
-        parts.append("✅ 达标" if full["median_ms"] <= full["target_ms"] else "❌ 未达标")
+        parts.append("✅ met" if full["median_ms"] <= full["target_ms"] else "❌ missed")
     if small.get("queries") is not None:
-        parts.append("查询数相同" if small["queries"] == full["queries"] else "⚠️ 查询数随数据增长")
-    return ",".join(parts)
+        parts.append("same queries" if small["queries"] == full["queries"] else "⚠️ queries grow with data")
+    return ", ".join(parts)
 
 
 def render(small: dict, full: dict) -> str:
     m = full["machine"]
     lines = [
-        "# 性能基准(Benchmarks)",
+        "# Benchmarks",
         "",
-        "由 `make bench` 生成(不属于 `make test`;`make test` 中只有一个小规模的冒烟测试 "
-        "`tests/bench/test_bench_smoke.py`)。本文件由 `bench/report.py` 根据 `bench/results/*.json` 写出,"
-        "请勿手工修改表格;原因分析与优化记录见 `bench/findings.md`(会原样附在文末)。",
+        "Written by `make bench` (not part of `make test`, which runs only the small smoke version in "
+        "`tests/bench/test_bench_smoke.py`). `bench/report.py` writes this file from `bench/results/*.json`: "
+        "don't edit the tables by hand; causes found and fixes made are kept in `bench/findings.md`, "
+        "appended at the end.",
         "",
-        "## 命令",
+        "## Command",
         "",
         "```",
         "make bench",
-        "# 即:",
-        "python bench/generate.py --scale 0.01 --database yz_bench_small   # 1/100 规模",
+        "# which runs:",
+        "python bench/generate.py --scale 0.01 --database yz_bench_small   # 1/100 size",
         "python bench/run.py --database yz_bench_small --label small",
-        "python bench/generate.py --scale 1 --database yz_bench            # 全市规模",
+        "python bench/generate.py --scale 1 --database yz_bench            # city scale",
         "python bench/run.py --database yz_bench --label full",
         "python bench/report.py",
         "```",
         "",
-        "## 机器",
+        "## Machine",
         "",
-        f"- CPU:{m['cpu']},{m['nproc']} 核;内存 {m['ram_gb']} GB",
-        f"- PostgreSQL {m['postgresql']};Python {m['python']};Django {m['django']}",
-        f"- 系统:{m['os']}",
-        f"- 测量时间:1/100 规模 {small['measured_at']},全市规模 {full['measured_at']}",
-        f"- 测量期间的系统负载(load average,1/5/15 分钟):1/100 规模 {small['load_average_before']} → "
-        f"{small['load_average_after']};全市规模 {full['load_average_before']} → {full['load_average_after']}。"
-        f"负载明显高于核数时,服务器时间(墙钟)包含了等待 CPU 的时间;“本进程 CPU”一列受其他进程影响小得多。",
+        f"- CPU: {m['cpu']}, {m['nproc']} cores; RAM {m['ram_gb']} GB",
+        f"- PostgreSQL {m['postgresql']}; Python {m['python']}; Django {m['django']}",
+        f"- OS: {m['os']}",
+        f"- Measured: 1/100 size {small['measured_at']}, city scale {full['measured_at']}",
+        f"- Load average (1/5/15 min) while measuring: 1/100 size {small['load_average_before']} → "
+        f"{small['load_average_after']}; city scale {full['load_average_before']} → {full['load_average_after']}. "
+        "When the load is well above the number of cores, server (wall-clock) times include waiting for a "
+        "CPU; the \"CPU\" column (this process's CPU time) is far less disturbed by other processes.",
         "",
-        "## 数据规模",
+        "## Data set",
         "",
-        "| | 1/100 规模 | 全市规模 |",
+        "| | 1/100 size | city scale |",
         "|---|---:|---:|",
     ]
-    labels = {"campaigns": "行动方案", "tasks": "具体任务", "units": "单位(不含单位组)", "periods": "报送周期",
-              "reports": "进展报送", "versions": "报送版本"}
+    labels = {"campaigns": "campaigns", "tasks": "tasks", "units": "units (groups excluded)",
+              "periods": "reporting periods", "reports": "progress reports", "versions": "report versions"}
     for key, label in labels.items():
         lines.append(f"| {label} | {small['counts'][key]:,} | {full['counts'][key]:,} |")
     gen_small, gen_full = small.get("generate"), full.get("generate")
     if gen_small and gen_full:
-        lines.append(f"| 生成数据用时(`bench/generate.py`,不含建库迁移) | {gen_small['generate_s']} s | "
+        lines.append(f"| time to generate (`bench/generate.py`, after migrate) | {gen_small['generate_s']} s | "
                      f"{gen_full['generate_s']} s |")
     lines += [
         "",
-        f"## 服务器时间与 SQL 查询数(每项重复 {full['repeat']} 次,先预热 2 次)",
+        f"## Server time and SQL queries ({full['repeat']} repetitions after 2 warm-up calls)",
         "",
-        "进程内用 `django.test.Client`(或直接调用服务函数)测量,`CaptureQueriesContext` 计查询数。"
-        "时间单位:毫秒。“未测”表示该页面/功能尚未合入本分支(请求返回 404),合入后重新运行 `make bench` 即可。",
+        "In-process with `django.test.Client` (or calling the service), queries counted with "
+        "`CaptureQueriesContext`. Times in milliseconds. \"not measured\": the page or feature is not on "
+        "this branch yet (it answers 404); run `make bench` again once it is merged.",
         "",
-        "| 项目 | 目标(中位数) | 1/100 中位数 | 1/100 p95 | 1/100 查询数 | 全市 中位数 | 全市 p95 | 全市 查询数 "
-        "| 全市 本进程 CPU | 结论 |",
+        "| what | target (median) | 1/100 median | 1/100 p95 | 1/100 queries | city median | city p95 "
+        "| city queries | city CPU | verdict |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     small_by_name = {x["name"]: x for x in small["measurements"]}
@@ -94,30 +97,34 @@ def render(small: dict, full: dict) -> str:
         s = small_by_name.get(f["name"], {})
         target = "—" if f["target_ms"] is None else f"≤ {f['target_ms']:g}"
         if f["status"] != "ok":
-            lines.append(f"| {f['name']} | {target} | | | | | | | | 未测:{f['note']} |")
+            lines.append(f"| {f['name']} | {target} | | | | | | | | not measured: {f['note']} |")
             continue
         lines.append(
             f"| {f['name']} | {target} | {_ms(s.get('median_ms'))} | {_ms(s.get('p95_ms'))} | {s.get('queries', '—')} "
             f"| {_ms(f['median_ms'])} | {_ms(f['p95_ms'])} | {f['queries']} | {_ms(f.get('cpu_ms'))} | {_verdict(f, s)} |"
         )
-    lines += [
-        "",
-        "## gunicorn 压测与内存",
-        "",
-        "`gunicorn yinzhou_campaign.wsgi -w 2`(同步 worker),本机 127.0.0.1 上的线程池客户端并发请求,"
-        "每个线程保持连接;以时长和请求数双重上限约束。峰值内存为各 web 进程 VmHWM 的最大值。",
-        "",
-        "| | 1/100 规模 | 全市规模 | 目标 |",
-        "|---|---:|---:|---|",
-    ]
     ls, lf = small["load"], full["load"]
     lines += [
-        f"| 页面 | `{ls['path']}` | `{lf['path']}` | |",
-        f"| 并发 / 时长 | {ls['concurrency']} / {ls['seconds']} s | {lf['concurrency']} / {lf['seconds']} s | |",
-        f"| 成功请求 / 错误 | {ls['requests']} / {ls['errors']} | {lf['requests']} / {lf['errors']} | 无错误 |",
-        f"| 每秒请求数 | {ls['rps']} | {lf['rps']} | |",
-        f"| 延迟中位数 / p95(ms,含排队) | {ls['median_ms']} / {ls['p95_ms']} | {lf['median_ms']} / {lf['p95_ms']} | |",
-        f"| web 进程峰值内存 | {ls['peak_rss_mb']} MB | {lf['peak_rss_mb']} MB | ≤ {MEMORY_TARGET_MB} MB "
+        "",
+        "## Under gunicorn, and memory",
+        "",
+        f"`gunicorn yinzhou_campaign.wsgi -w {lf['workers']}` (sync workers, which close the connection after "
+        "each response), loaded by a thread pool on 127.0.0.1 with a signed-in liaison's session, bounded "
+        "by time and by request count. Peak memory is the largest VmHWM of the web processes (master and "
+        "workers).",
+        "",
+        "| | 1/100 size | city scale | target |",
+        "|---|---:|---:|---|",
+        f"| page | `{ls['path']}` | `{lf['path']}` | |",
+        f"| concurrent clients / duration | {ls['concurrency']} / {ls['seconds']} s | {lf['concurrency']} / "
+        f"{lf['seconds']} s | |",
+        f"| requests ok / errors | {ls['requests']} / {ls['errors']} | {lf['requests']} / {lf['errors']} | no errors |",
+        f"| requests per second | {ls['rps']} | {lf['rps']} | |",
+        f"| latency median / p95 (ms, queueing included) | {ls['median_ms']} / {ls['p95_ms']} | "
+        f"{lf['median_ms']} / {lf['p95_ms']} | |",
+        f"| CPU of the web processes per request | {ls.get('web_cpu_ms_per_request', '—')} ms | "
+        f"{lf.get('web_cpu_ms_per_request', '—')} ms | |",
+        f"| peak memory of a web process | {ls['peak_rss_mb']} MB | {lf['peak_rss_mb']} MB | ≤ {MEMORY_TARGET_MB} MB "
         f"{'✅' if lf['peak_rss_mb'] <= MEMORY_TARGET_MB else '❌'} |",
         "",
     ]

@@ -54,23 +54,24 @@ class Page:
 # One line per page. Paths of pages other branches are building are listed already: on a
 # branch without them they answer 404 and are reported as skipped.
 PAGES = [
-    Page("我的任务", "/my/", "liaison", 100),
-    Page("任务页面", "/tasks/{task_key}/", "liaison", 100),
-    Page("API 任务列表", "/api/v1/tasks/", "liaison", 100),
-    Page("任务清单(全部 72 项)", "/tasks/", "liaison", 100),
-    Page("任务清单(按主要任务筛选)", "/tasks/?measure=7", "liaison", 100),
-    Page("驾驶舱(一个方案)", "/dashboard/?campaign={campaign_id}", "office", 100),
-    Page("驾驶舱(全部方案)", "/dashboard/?campaign=all", "office", 500),
+    Page("我的任务 (my tasks)", "/my/", "liaison", 100),
+    Page("任务页面 (task page)", "/tasks/{task_key}/", "liaison", 100),
+    Page("API 任务列表 (API task list)", "/api/v1/tasks/", "liaison", 100),
+    Page("任务清单 (task list, all 72)", "/tasks/", "liaison", 100),
+    Page("任务清单 (task list, one measure)", "/tasks/?measure=7", "liaison", 100),
+    # The dashboard's query parameters are a guess until the dashboard branch is merged.
+    Page("驾驶舱 (dashboard, one campaign)", "/dashboard/?campaign={campaign_id}", "office", 100),
+    Page("驾驶舱 (dashboard, all campaigns)", "/dashboard/?campaign=all", "office", 500),
 ]
 # The page put under gunicorn load: the first of these that exists.
 LOAD_PAGES = ["/my/", "/tasks/"]
 # Services that other branches are building (export/import of 10,000 tasks, one rollup):
 # listed so the report shows them as not measured yet rather than forgetting them.
 PENDING = [
-    ("报送表单提交(页面)", 100, "报送表单页面尚未合入本分支"),
-    ("导出 10,000 项任务", 5000, "Excel 导出尚未合入本分支"),
-    ("导入 10,000 项任务", 20000, "Excel 导入尚未合入本分支"),
-    ("汇总一次(rollup)", 5000, "汇总尚未合入本分支"),
+    ("报送表单提交 (report form POST)", 100, "the report form is not on this branch yet"),
+    ("导出 10,000 项任务 (export)", 5000, "the Excel export is not on this branch yet"),
+    ("导入 10,000 项任务 (import)", 20000, "the Excel import is not on this branch yet"),
+    ("汇总一次 (one rollup)", 5000, "rollups are not on this branch yet"),
 ]
 MEMORY_TARGET_MB = 300
 
@@ -168,10 +169,10 @@ def measure_page(page: Page, ctx: Context, *, repeat: int) -> Measurement:
     path = ctx.format(page.path)
     first = client.get(path)
     if first.status_code == 404:
-        result.status, result.note = "skipped", f"{path} 在本分支上不存在(404)"
+        result.status, result.note = "skipped", f"{path} is not on this branch (404)"
         return result
     if first.status_code != 200:
-        result.status, result.note = "error", f"{path} 返回 {first.status_code}"
+        result.status, result.note = "error", f"{path} answered {first.status_code}"
         return result
 
     def get():
@@ -189,7 +190,7 @@ def measure_report_save(ctx: Context, *, repeat: int, submit: bool) -> Measureme
     from tasks.models import Task
 
     task = Task.objects.get(campaign_id=ctx.campaign_id, key=ctx.task_key)
-    name = "报送进展(report_save,报送)" if submit else "保存草稿(report_save)"
+    name = "报送 submit (report_save)" if submit else "保存草稿 save draft (report_save)"
     result = Measurement(name=name, target_ms=100, repeat=repeat)
     data = ReportInput(status="in_progress", progress="本季度完成隐患排查 12 次,整改到位。", percent=80,
                        problems="个别企业整改滞后。", next_steps="下季度开展复查。")
@@ -198,7 +199,7 @@ def measure_report_save(ctx: Context, *, repeat: int, submit: bool) -> Measureme
         report_save(user=ctx.liaison, task=task, period=ctx.period, data=data, submit=submit)
 
     result.median_ms, result.p95_ms, result.queries, result.cpu_ms = measure(save, repeat=repeat)
-    result.note = f"任务 {task.key},{ctx.period.code},{ctx.liaison.unit.name}"
+    result.note = f"task {task.key}, {ctx.period.code}, {ctx.liaison.unit.name}"
     return result
 
 
@@ -217,6 +218,7 @@ class LoadResult:
     median_ms: float
     p95_ms: float
     peak_rss_mb: float  # the largest VmHWM among the web processes (master and workers)
+    web_cpu_ms_per_request: float = 0.0  # CPU time of the web processes divided by the requests served
     rss_by_process_mb: dict = field(default_factory=dict)
 
 
@@ -232,6 +234,18 @@ def _children(pid: int) -> list[int]:
             if ppid == pid:
                 found.append(int(entry.name))
     return found
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes so far (from /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -319,6 +333,8 @@ def measure_load(
                     else:
                         errors[0] += 1
 
+        web_pids = [process.pid] + _children(process.pid)
+        cpu_before = _cpu_seconds(web_pids)
         started = time.perf_counter()
         threads = [threading.Thread(target=worker) for _ in range(concurrency)]
         for thread in threads:
@@ -326,6 +342,7 @@ def measure_load(
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        web_cpu = _cpu_seconds(web_pids) - cpu_before
         pids = [process.pid] + _children(process.pid)
         rss = {("master" if pid == process.pid else f"worker {pid}"): round(_peak_rss_mb(pid), 1) for pid in pids}
     finally:
@@ -347,6 +364,7 @@ def measure_load(
         median_ms=round(statistics.median(latencies), 1) if latencies else 0.0,
         p95_ms=round(percentile(latencies, 0.95), 1) if latencies else 0.0,
         peak_rss_mb=max(rss.values()),
+        web_cpu_ms_per_request=round(web_cpu * 1000 / max(1, len(latencies) + errors[0]), 1),
         rss_by_process_mb=rss,
     )
 
@@ -407,6 +425,7 @@ def run(*, repeat: int, load_seconds: float, load_max: int, database: str) -> di
     from django.test import Client
 
     load_before = [round(x, 2) for x in os.getloadavg()]
+    data_counts = counts()  # before the measurements add versions
     ctx = context_build()
     measurements = [measure_page(page, ctx, repeat=repeat) for page in PAGES]
     measurements.append(measure_report_save(ctx, repeat=repeat, submit=False))
@@ -428,7 +447,7 @@ def run(*, repeat: int, load_seconds: float, load_max: int, database: str) -> di
         "database": database,
         "repeat": repeat,
         "machine": machine(),
-        "counts": counts(),
+        "counts": data_counts,
         "measurements": [asdict(m) | {"met": m.met} for m in measurements],
         "load": asdict(load),
     }
@@ -459,7 +478,8 @@ def main(argv=None) -> int:
             print(f"{m['name']:<28} {m['status']}: {m['note']}")
     load = results["load"]
     print(f"gunicorn -w {load['workers']} {load['path']}: {load['rps']} req/s over {load['seconds']} s "
-          f"({load['requests']} ok, {load['errors']} errors), peak RSS {load['peak_rss_mb']} MB")
+          f"({load['requests']} ok, {load['errors']} errors), web CPU {load['web_cpu_ms_per_request']} ms/request, "
+          f"peak RSS {load['peak_rss_mb']} MB")
     print(f"written to {out}")
     return 0
 

@@ -45,7 +45,7 @@ def test_the_measurements_give_figures_and_equal_query_counts_at_two_sizes(campa
     bigger = measure_all()
 
     measured = [name for name, m in small.items() if m.status == "ok"]
-    assert "任务清单(全部 72 项)" in measured and "保存草稿(report_save)" in measured
+    assert "任务清单 (task list, all 72)" in measured and "保存草稿 save draft (report_save)" in measured
     for name in measured:
         for m in (small[name], bigger[name]):
             assert m.median_ms > 0 and m.p95_ms >= m.median_ms and m.cpu_ms >= 0, m
@@ -82,5 +82,5 @@ def test_the_report_shows_both_sizes_side_by_side():
         "measurements": [run.asdict(measurement) | {"met": True}], "load": load,
     }
     text = report.render(results, results)
-    assert "| 任务清单 | ≤ 100 | 50.0 | 60.0 | 11 | 50.0 | 60.0 | 11 | 20.0 | ✅ 达标,查询数相同 |" in text
+    assert "| 任务清单 | ≤ 100 | 50.0 | 60.0 | 11 | 50.0 | 60.0 | 11 | 20.0 | ✅ met, same queries |" in text
     assert "80.0 MB" in text
