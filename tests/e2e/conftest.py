@@ -5,7 +5,8 @@
   that records JavaScript errors (console errors, uncaught exceptions) and failed requests for
   static assets. Any of them FAILS the test (checked in `pytest_runtest_makereport`).
 - On failure a full-page screenshot goes to `test-artifacts/<test name>.png`.
-- `login(page, username, password)` signs in through the real login form.
+- `login(page, username, password)` signs in through the real login form;
+  `no_horizontal_scroll(page)` and `expect_chart_drawn(page, selector)` check layouts and charts.
 
 The app is served by `live_server` on 127.0.0.1 (a thread of this process, transactional DB:
 what a test writes is committed, so the server thread sees it, and the tables are flushed after).
@@ -182,6 +183,22 @@ def login(page, username: str, password: str = PASSWORD, *, path: str = "/accoun
 def no_horizontal_scroll(page) -> tuple[int, int]:
     """(document scroll width, viewport width): the page must not scroll sideways."""
     return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+# True once the element's <canvas> (ECharts' renderer) has at least one painted pixel.
+CANVAS_PAINTED = """el => {
+    const canvas = el.tagName === "CANVAS" ? el : el.querySelector("canvas");
+    if (!canvas || !canvas.width || !canvas.height) return false;
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 3; i < data.length; i += 4) { if (data[i] !== 0) return true; }
+    return false;
+}"""
+
+
+def expect_chart_drawn(page, selector: str) -> None:
+    """Wait (Playwright's polling, no sleep) until the chart in `selector` has drawn something."""
+    element = page.locator(selector).first.element_handle()
+    page.wait_for_function(CANVAS_PAINTED, arg=element)
 
 
 @pytest.hookimpl(hookwrapper=True)

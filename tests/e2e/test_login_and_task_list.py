@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from departments.models import User
 
-from .conftest import PASSWORD, login, no_horizontal_scroll
+from .conftest import CANVAS_PAINTED, PASSWORD, expect_chart_drawn, login, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -104,3 +104,27 @@ def test_the_harness_records_javascript_errors_and_missing_static_files(page):
     # Provoked on purpose: tolerated here, so this test passes.
     page.errors.ignore("boom from a test|missing\\.css")
     assert page.errors.all() == []
+
+
+def test_the_vendored_echarts_draws_a_chart_that_the_harness_can_see(page, liaison):
+    """ECharts from static/vendor loads in Chromium without errors, and expect_chart_drawn sees its canvas."""
+    login(page, "yjj")
+    page.goto("/tasks/")
+    page.add_script_tag(url="/static/vendor/echarts/echarts.min.js")
+    page.evaluate(
+        """() => {
+            const box = document.createElement("div");
+            box.id = "probe-chart"; box.style.width = "300px"; box.style.height = "200px";
+            document.querySelector("main").prepend(box);
+        }"""
+    )
+    chart = page.locator("#probe-chart")
+    page.evaluate("""() => { window.probe = echarts.init(document.getElementById("probe-chart")); }""")
+    assert chart.evaluate(CANVAS_PAINTED) is False  # a canvas exists, but nothing is drawn yet
+    page.evaluate(
+        """() => window.probe.setOption({
+            xAxis: {type: "category", data: ["红", "黄", "绿"]}, yAxis: {type: "value"},
+            series: [{type: "bar", data: [3, 5, 64]}]
+        })"""
+    )
+    expect_chart_drawn(page, "#probe-chart")
