@@ -39,3 +39,9 @@ if settings.DEBUG:
 # Hardening and operations: /healthz, the audit log, and error pages that need no database.
 urlpatterns += [path("", include("ops.urls")), path("audit/", include("ops.audit_urls"))]
 handler500 = "ops.views.server_error"
+# Favicon (e2e): every browser asks each site for /favicon.ico; answer with the icon instead of
+# a 404 in the logs on every first visit (the browser tests fail on any failed request).
+from django.http import HttpResponsePermanentRedirect  # noqa: E402
+from django.templatetags.static import static as static_url  # noqa: E402
+
+urlpatterns += [path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static_url("img/favicon.svg")))]
