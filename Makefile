@@ -22,7 +22,7 @@ install-dev: $(BIN)/python
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_campaign
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py seed_demo --sample-reports
 	DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev
 
 services:
@@ -33,3 +33,13 @@ test: install-dev services
 
 check: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Benchmark (tests/e2e issue): city-scale data set and the pages' figures into docs/benchmarks.md.
+# Takes minutes and drops/creates the yz_bench* databases; NOT part of `make test` (a smoke version is).
+BENCH_REPEAT ?= 30
+bench: install-dev services
+	$(BIN)/python bench/generate.py --scale 0.01 --database yz_bench_small
+	$(BIN)/python bench/run.py --database yz_bench_small --label small --repeat $(BENCH_REPEAT)
+	$(BIN)/python bench/generate.py --scale 1 --database yz_bench
+	$(BIN)/python bench/run.py --database yz_bench --label full --repeat $(BENCH_REPEAT)
+	$(BIN)/python bench/report.py

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.db.models import Count
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from audit.admin_mixins import AuditedAdminMixin
+
 from .models import Unit, User
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "member_count", "sort_order", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "aliases"]
@@ -27,7 +29,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     list_display = ["username", "full_name", "unit", "role", "email", "phone", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_superuser", "unit__kind", "unit"]
     search_fields = ["username", "full_name", "email", "phone", "unit__name"]

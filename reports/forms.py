@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from departments.models import Unit
+from yinzhou_campaign.widgets import use_plain_selects
 from tasks.models import AssignmentRole, DeadlineKind
 
 from .attachments import MAX_FILES_PER_UPLOAD, attachment_validate
@@ -30,6 +31,8 @@ def _annex_choices(form, campaign) -> None:
 def _style(form) -> None:
     for name, field in form.fields.items():
         field.widget.attrs["class"] = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+    # Long choice lists (units) render in Python, not one template include per option.
+    use_plain_selects(form)
 
 
 class TaskStatusFilterForm(forms.Form):
@@ -169,6 +172,7 @@ class ReviewQueueFilterForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.real().filter(is_active=True)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+        use_plain_selects(self)
 
     def state_value(self) -> str | None:
         state = (self.cleaned_data.get("state") if self.is_valid() else "") or ReportState.SUBMITTED

@@ -15,7 +15,7 @@ from django.db.models import CharField
 from django.db.models.functions import Coalesce
 
 from audit.models import AuditEntry
-from departments.models import Unit, UnitKind
+from departments.models import Unit
 from tasks.models import AssignmentRole, Campaign, Task, TaskAssignment
 
 from .models import (
@@ -30,6 +30,7 @@ from .models import (
     SupervisionState,
 )
 from .periods import periods_ensure
+from .selectors_expected import expected_lead_assignments, expected_lead_pairs, lead_report_exists
 from .status import REPORTED_STATES, ReportingState, TaskState, annotate_task_status, days_left
 
 
@@ -189,55 +190,44 @@ def my_tasks(
 # --- Expected and missing lead reports -----------------------------------------------------------
 
 
-def expected_lead_reports(campaign: Campaign, *, tasks=None) -> list[tuple[Task, Unit]]:
+def _open_tasks(campaign: Campaign):
+    from reports.models import SignOff
+
+    return Task.objects.filter(campaign=campaign).exclude(
+        Exists(SignOff.objects.filter(task=OuterRef("pk"), reopened_at__isnull=True))
+    )
+
+
+def _pairs_as_objects(pairs) -> list[tuple[Task, Unit]]:
+    """(task_id, expected_unit_id) rows → (Task, Unit), in the annex's order (two more queries)."""
+    pairs = list(pairs)
+    tasks = Task.objects.select_related("measure").in_bulk({p["task_id"] for p in pairs})
+    units = Unit.objects.in_bulk({p["expected_unit_id"] for p in pairs})
+    result = [(tasks[p["task_id"]], units[p["expected_unit_id"]]) for p in pairs]
+    result.sort(key=lambda tu: (tu[0].sort_order, tu[0].pk, tu[1].sort_order, tu[1].pk))
+    return result
+
+
+def expected_lead_reports(campaign: Campaign) -> list[tuple[Task, Unit]]:
     """(task, unit) for every task not signed off and each of its lead units, groups expanded.
 
     A group named as lead (e.g. 区安委各成员单位) expands to its active member units; each of
-    them owes the lead report. Three queries whatever the number of tasks.
+    them owes the lead report. The expansion is reports.selectors_expected's SQL (shared with
+    the dashboard and reminders); three queries whatever the number of tasks.
     """
-    from reports.models import SignOff
-
-    if tasks is None:
-        tasks = Task.objects.filter(campaign=campaign)
-    tasks = (
-        tasks.exclude(Exists(SignOff.objects.filter(task=OuterRef("pk"), reopened_at__isnull=True)))
-        .select_related("measure")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=TaskAssignment.objects.filter(role=AssignmentRole.LEAD)
-                .select_related("unit")
-                .prefetch_related(
-                    Prefetch("unit__members", queryset=Unit.objects.real().filter(is_active=True))
-                ),
-                to_attr="lead_rows",
-            )
-        )
-        .order_by("sort_order", "id")
-    )
-    pairs: list[tuple[Task, Unit]] = []
-    for task in tasks:
-        seen: set[int] = set()
-        for assignment in sorted(task.lead_rows, key=lambda a: (a.order, a.pk)):
-            unit = assignment.unit
-            units = list(unit.members.all()) if unit.kind == UnitKind.GROUP else [unit]
-            for member in units:
-                if member.pk not in seen:
-                    seen.add(member.pk)
-                    pairs.append((task, member))
-    return pairs
+    return _pairs_as_objects(expected_lead_pairs(_open_tasks(campaign)))
 
 
-def missing_lead_reports(campaign: Campaign, period: ReportingPeriod, *, unit: Unit | None = None):
+def missing_lead_reports(campaign: Campaign, period: ReportingPeriod) -> list[tuple[Task, Unit]]:
     """Expected lead reports for the period that were not submitted (drafts count as missing)."""
-    reported = set(
-        ProgressReport.objects.filter(period=period, state__in=REPORTED_STATES).values_list("task_id", "unit_id")
+    missing = (
+        expected_lead_assignments(_open_tasks(campaign))
+        .annotate(reported=lead_report_exists(periods=[period.pk]))
+        .filter(reported=False)
+        .values("task_id", "expected_unit_id")
+        .distinct()
     )
-    return [
-        (task, member)
-        for task, member in expected_lead_reports(campaign)
-        if (task.pk, member.pk) not in reported and (unit is None or member.pk == unit.pk)
-    ]
+    return _pairs_as_objects(missing)
 
 
 # --- The task page -------------------------------------------------------------------------------
@@ -304,12 +294,12 @@ def support_contributions(task: Task, period: ReportingPeriod) -> list[ProgressR
 
 
 ACTION_LABELS = {
-    "tasks.task.created": "新增任务",
-    "tasks.task.changed": "修改任务",
-    "tasks.task.deleted": "删除任务",
-    "tasks.taskassignment.created": "新增责任分工",
-    "tasks.taskassignment.changed": "修改责任分工",
-    "tasks.taskassignment.deleted": "删除责任分工",
+    "tasks.task.created_in_admin": "新增任务",
+    "tasks.task.changed_in_admin": "修改任务",
+    "tasks.task.deleted_in_admin": "删除任务",
+    "tasks.taskassignment.created_in_admin": "新增责任分工",
+    "tasks.taskassignment.changed_in_admin": "修改责任分工",
+    "tasks.taskassignment.deleted_in_admin": "删除责任分工",
     "reports.report.saved": "保存草稿",
     "reports.report.submitted": "报送",
     "reports.report.edited": "修改已报送内容",

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from audit.admin import AuditedAdminMixin
+from audit.admin_mixins import AuditedAdminMixin
+from audit.net import client_ip
+from audit.services import log_action
 
 from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment
 
@@ -86,13 +88,25 @@ class TaskAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_annex()
 
-    def audit_data(self, obj):
-        # Tasks and their assignments carry the task's id, so the task page finds their history.
-        task = obj if isinstance(obj, Task) else obj.task
-        data = {"task": task.key, "task_id": task.pk}
-        if isinstance(obj, TaskAssignment):
-            data.update(unit=obj.unit.name, role=obj.get_role_display())
-        return data
+    def save_formset(self, request, form, formset, change):
+        """Each added, changed or removed assignment goes to the audit log with its task's id,
+        so the task page's history shows it (the mixin records the task's own fields)."""
+        removed = {id(f.instance): f.instance.pk for f in formset.deleted_forms if f.instance.pk}
+        super().save_formset(request, form, formset, change)
+        rows = [(obj, "created", {}) for obj in formset.new_objects]
+        rows += [(obj, "changed", {"fields": _labels(obj, names)}) for obj, names in formset.changed_objects]
+        rows += [(obj, "deleted", {}) for obj in formset.deleted_objects]
+        for obj, verb, data in rows:
+            if obj.pk is None:  # deleted: keep its id in the record
+                obj.pk = removed.get(id(obj))
+            log_action(
+                f"{obj._meta.label_lower}.{verb}_in_admin",
+                user=request.user,
+                obj=obj,
+                data={"task": obj.task.key, "task_id": obj.task_id, "unit": obj.unit.name,
+                      "role": obj.get_role_display(), **data},
+                ip_address=client_ip(request),
+            )
 
     @admin.display(description="具体任务")
     def short_content(self, obj):
@@ -101,3 +115,13 @@ class TaskAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description="牵头单位")
     def lead_units_display(self, obj):
         return obj.lead_units_text
+
+
+def _labels(obj, names) -> list[str]:
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(obj._meta.get_field(name).verbose_name))
+        except Exception:  # a form-only field
+            labels.append(name)
+    return labels

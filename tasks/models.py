@@ -131,7 +131,13 @@ class TaskQuerySet(models.QuerySet):
     def with_annex(self) -> "TaskQuerySet":
         """Everything a list of tasks shows, in a fixed number of queries."""
         return self.select_related("measure", "measure__category", "campaign").prefetch_related(
-            models.Prefetch("assignments", queryset=TaskAssignment.objects.select_related("unit"))
+            # Ordered by columns of the assignment itself: its default ordering ("task", …) expands
+            # to Task's and Campaign's orderings, which joined and scanned every task of every
+            # campaign (bench/findings.md). `Task.assigned()` sorts in Python anyway.
+            models.Prefetch(
+                "assignments",
+                queryset=TaskAssignment.objects.select_related("unit").order_by("task_id", "role", "order", "id"),
+            )
         )
 
     def for_unit(self, unit: Unit, *, role: str | None = None) -> "TaskQuerySet":

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from celery.contrib.pytest import (  # noqa: F401 (fixtures)
+    celery_class_tasks,
+    celery_includes,
+    celery_session_worker,
+    celery_worker_pool,
+)
 
 from departments.models import Role, Unit
 from departments.services import account_create
@@ -49,3 +55,33 @@ def unit(db):
         return Unit.objects.get(name=name)
 
     return get
+
+
+# --- A real Celery worker on the test Redis db ------------------------------------------------
+# One worker for the whole session, shared by every test that needs one: starting and stopping a
+# worker per test closes the app's producer pool ("Acquire on closed pool") for later tests.
+# Tests that use it need @pytest.mark.django_db(transaction=True) so the worker sees their rows.
+
+
+@pytest.fixture(scope="session")
+def celery_session_app():
+    """The project's own Celery app (Redis broker from settings), not a test app."""
+    import celery.contrib.testing.tasks  # noqa: F401 (registers celery.ping, which start_worker expects)
+
+    from yinzhou_campaign.celery import app
+
+    app.conf.task_always_eager = False
+    app.control.purge()  # nothing left over from an earlier run on this Redis db
+    return app
+
+
+@pytest.fixture(scope="session")
+def celery_worker_parameters():
+    # No result backend in this project, so the worker's start-up ping cannot be answered.
+    return {"perform_ping_check": False, "shutdown_timeout": 10, "loglevel": "WARNING"}
+
+
+@pytest.fixture
+def celery_worker(celery_session_worker):
+    """The session's worker, for one test."""
+    return celery_session_worker

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "reminders",  # deadline and reporting reminders (depends on departments, tasks, reports)
+    # Dashboard and quarterly rollups (depends on departments, tasks, reports; never the reverse).
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +262,14 @@ CELERY_BEAT_SCHEDULE["reminders-daily"] = {
     "schedule": crontab(hour=_reminder_hour, minute=_reminder_minute),
 }
 
+# Dashboard: every morning, build the quarterly rollup (季度汇总) of each period whose report
+# due date has passed and that has none yet (also catches up requests lost to a broker outage).
+
+CELERY_BEAT_SCHEDULE["dashboard-build-due-rollups"] = {
+    "task": "dashboard.jobs.build_due_rollups",
+    "schedule": crontab(hour=6, minute=30),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -319,3 +329,53 @@ TASK_IMPORT_MAX_BYTES = env_int("TASK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 TASK_IMPORT_MAX_UNPACKED_BYTES = env_int("TASK_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 TASK_IMPORT_MAX_ZIP_MEMBERS = env_int("TASK_IMPORT_MAX_ZIP_MEMBERS", 500)
 TASK_IMPORT_INLINE_MAX_BYTES = env_int("TASK_IMPORT_INLINE_MAX_BYTES", 256 * 1024)
+
+# --- Hardening and operations (ops app; issue 9) -------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes", "ops"]
+# Request logs wrap everything (true duration); the CSP goes on every response; a view that
+# loses the database answers 503; django-axes must come last (it turns its flag into a page).
+MIDDLEWARE.insert(0, "ops.middleware.RequestLogMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "ops.middleware.ContentSecurityPolicyMiddleware")
+MIDDLEWARE += ["ops.middleware.DatabaseUnavailableMiddleware", "axes.middleware.AxesMiddleware"]
+
+# Login lock-out per (account, address) pair, never per address alone: all departments reach us
+# through one government NAT address, and one attacker must not lock them all out.
+AUTHENTICATION_BACKENDS = ["ops.auth_backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "ops.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "audit.net.client_ip"
+# Behind our nginx (deploy/nginx.conf), which overwrites X-Real-IP with the real client address.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
+# Content-Security-Policy: no inline scripts or styles anywhere (Django 5.2's admin needs none).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "style-src": ["'self'"],
+    "script-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Structured logs: one JSON line per request/job/reminder (ops/logs.py); LOG_FORMAT=plain to read by eye.
+LOGGING["formatters"]["json"] = {"()": "ops.logs.JsonFormatter"}
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", "plain" if DEBUG else "json")
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+
+# Liveness: beat sends the heartbeat every minute, the worker records it (ops.jobs, /healthz).
+CELERY_BEAT_SCHEDULE["ops-heartbeat"] = {
+    "task": "ops.jobs.heartbeat",
+    "schedule": 60.0,
+    "options": {"expires": 50},
+}

@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from reports import views as reports_views
 
+from dashboard.api import DashboardAPIView  # dashboard API
+
 admin.site.site_header = "鄞州区安全生产治本攻坚行动任务管理系统"
 admin.site.site_title = "治本攻坚任务管理"
 admin.site.index_title = "数据维护"
@@ -19,8 +21,11 @@ urlpatterns = [
     # Reporting and review pages; before tasks.urls so /tasks/ lists tasks with their status.
     path("", include("reports.urls")),
     path("tasks/", include("tasks.urls")),
+    # Dashboard (总览) and quarterly rollups; its API sits before any other api/v1/ include.
+    path("api/v1/dashboard/", DashboardAPIView.as_view(), name="api-dashboard"),
     path("api/v1/", include("api.urls")),
     path("", include("reminders.urls")),  # reminders: /notifications/ and the office's /reminders/
+    path("", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
 
@@ -34,3 +39,13 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Hardening and operations: /healthz, the audit log, and error pages that need no database.
+urlpatterns += [path("", include("ops.urls")), path("audit/", include("ops.audit_urls"))]
+handler500 = "ops.views.server_error"
+# Favicon (e2e): every browser asks each site for /favicon.ico; answer with the icon instead of
+# a 404 in the logs on every first visit (the browser tests fail on any failed request).
+from django.http import HttpResponsePermanentRedirect  # noqa: E402
+from django.templatetags.static import static as static_url  # noqa: E402
+
+urlpatterns += [path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static_url("img/favicon.svg")))]

@@ -491,15 +491,18 @@ def period_close(*, user, period: ReportingPeriod, ip_address: str | None = None
 
 
 @transaction.atomic
-def period_close_for_rollup(*, period: ReportingPeriod) -> bool:
-    """Close a period when its rollup is taken (called by the rollup job; no user).
+def period_close_for_rollup(*, period: ReportingPeriod, user=None) -> bool:
+    """Close a period when its rollup is taken (by the beat job with no user, or on an office user's demand).
 
     Idempotent and safe when run twice: a conditional UPDATE closes it once; returns whether it closed now.
     """
-    closed = ReportingPeriod.objects.filter(pk=period.pk, closed_at__isnull=True).update(closed_at=timezone.now())
+    closed_by = user if getattr(user, "is_authenticated", False) else None
+    closed = ReportingPeriod.objects.filter(pk=period.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_by=closed_by
+    )
     if closed:
         period.refresh_from_db()
-        log_action("reports.period.closed", obj=period, data={"period": period.code, "by": "rollup"})
+        log_action("reports.period.closed", user=closed_by, obj=period, data={"period": period.code, "by": "rollup"})
     return bool(closed)
 
 

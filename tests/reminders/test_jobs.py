@@ -6,7 +6,6 @@ import threading
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.management import CommandError, call_command
 
@@ -29,10 +28,8 @@ def wait_for(predicate, timeout=60.0):
 
 
 @pytest.fixture
-def celery_worker_on_redis(settings):
-    app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING") as worker:
-        yield worker
+def celery_worker_on_redis(celery_worker):
+    return celery_worker
 
 
 @pytest.mark.django_db(transaction=True)

@@ -257,12 +257,14 @@ def test_admin_edits_of_a_task_and_its_assignments_land_in_its_history(admin_cli
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert TaskAssignment.objects.filter(task=task, unit__name="区农业农村局").exists()
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"tasks.task.changed", "tasks.taskassignment.created"} <= actions
+    assert {"tasks.task.changed_in_admin", "tasks.taskassignment.created_in_admin"} <= actions
     admin_client.force_login(liaison)
     history = admin_client.get(reverse("reports:task_detail", args=["7.5"])).context["history"]
     assert {e.label for e in history} == {"修改任务", "新增责任分工"}
     changed = next(e for e in history if e.label == "修改任务")
-    assert changed.data["changed"] == ["具体任务"]
+    assert changed.data["fields"] == ["具体任务"]
+    added = next(e for e in history if e.label == "新增责任分工")
+    assert (added.data["unit"], added.data["role"]) == ("区农业农村局", "配合")
 
 
 def admin_form_data(response) -> dict:

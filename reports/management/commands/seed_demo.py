@@ -7,6 +7,12 @@ from departments.demo import DEMO_PASSWORD, demo_accounts_create
 class Command(BaseCommand):
     help = "Create demo accounts (one office account, one viewer, one liaison per unit). DEBUG only."
 
+    def add_arguments(self, parser):
+        # Dashboard: sample reports so a newcomer's dashboard shows what it is for.
+        parser.add_argument(
+            "--sample-reports", action="store_true", help="also fill past periods with sample reports (【示例】)"
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo creates accounts with a known password and runs only with DEBUG=1")
@@ -15,3 +21,7 @@ class Command(BaseCommand):
         for account in accounts:
             mark = "created" if account.created else "exists"
             self.stdout.write(f"  {account.username:<12} {account.role:<8} {account.unit}  [{mark}]")
+        if options.get("sample_reports"):  # dashboard sample data
+            from dashboard.sample_data import sample_reports_create
+
+            sample_reports_create(stdout=self.stdout)

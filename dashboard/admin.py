@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from .models import AssessmentWeights, Rollup
+
+
+@admin.register(AssessmentWeights)
+class AssessmentWeightsAdmin(admin.ModelAdmin):
+    list_display = ["name", "tasks_on_time", "reports_on_time", "reports_returned", "supervision_cleared", "updated_at"]
+
+
+@admin.register(Rollup)
+class RollupAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "period", "version", "status", "created_at", "created_by"]
+    list_filter = ["campaign", "status"]
+    readonly_fields = [f.name for f in Rollup._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,55 @@
+"""Celery jobs of the dashboard: build one rollup, and the daily catch-up of due periods."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from reports.models import ReportingPeriod
+from tasks.models import Campaign
+
+from .models import Rollup
+from .services import rollup_build
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="dashboard.jobs.build_rollup")
+def build_rollup(campaign_id: int, period_code: str, requested_at: str | None = None, user_id: int | None = None):
+    """Build a rollup of one period; a redelivered or duplicate request makes no second version."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        logger.warning("build_rollup: no campaign %s", campaign_id)
+        return None
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    rollup, created = rollup_build(
+        campaign=campaign,
+        period_code=period_code,
+        user=user,
+        requested_at=parse_datetime(requested_at) if requested_at else None,
+    )
+    logger.info("build_rollup %s %s: rollup %s (%s)", campaign_id, period_code, rollup.pk, "new" if created else "exists")
+    return rollup.pk
+
+
+@shared_task(name="dashboard.jobs.build_due_rollups")
+def build_due_rollups() -> list[int]:
+    """Daily: a rollup for every active campaign's period whose due date has passed and that has none."""
+    today = timezone.localdate()
+    due = (
+        ReportingPeriod.objects.filter(campaign__is_active=True, due_date__lt=today)
+        .exclude(Exists(Rollup.objects.filter(period=OuterRef("pk"))))
+        .select_related("campaign")
+        .order_by("campaign_id", "start")
+    )
+    built = []
+    for period in due:
+        rollup, created = rollup_build(campaign=period.campaign, period_code=period.code, only_if_missing=True)
+        if created:
+            built.append(rollup.pk)
+    return built

@@ -1,0 +1,671 @@
+"""Every figure of the dashboard, computed in the database.
+
+Each section is one aggregate query over `reports.status.annotate_task_status` (task states)
+or over `reports.selectors_expected` (who owes which lead report) — the number of queries is
+fixed whatever the number of tasks, units, reports or campaigns. Python only arranges the
+aggregated rows (a few dozen at most) into the JSON the page and the API share.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.urls import reverse
+
+from departments.models import Unit, UnitKind
+from reports.models import (
+    ProgressReport,
+    ProgressStatus,
+    ReportingPeriod,
+    ReportReview,
+    ReportState,
+    ReviewDecision,
+    SignOff,
+    Supervision,
+    SupervisionState,
+)
+from reports.periods import period_current, period_last_due, periods_ensure
+from reports.selectors_expected import expected_lead_assignments
+from reports.status import REPORTED_STATES, Rag, TaskState, annotate_task_status
+from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task
+
+from .models import AssessmentWeights
+
+LIST_LIMIT = 50
+DONE_STATES = (TaskState.SIGNED_OFF, TaskState.COMPLETED)
+
+# Links to the pages behind each figure. Review and missing-report pages are built by the
+# reporting helpers; the dashboard only links to them.
+REVIEW_URL = "/review/"
+MISSING_URL = "/reports/missing/"
+
+
+class ScopeError(ValueError):
+    """A bad `campaign` or `period` parameter (shown to the user in Chinese)."""
+
+
+@dataclass
+class Scope:
+    """What the dashboard looks at: one campaign or all active ones, one period code, a date."""
+
+    campaigns: list[Campaign]
+    campaign: Campaign | None  # None: all active campaigns
+    period_code: str
+    today: datetime.date
+    periods: list[dict] = field(default_factory=list)  # code, label, start, end, due_date (all campaigns merged)
+    last_due: ReportingPeriod | None = None  # single campaign only
+
+    @property
+    def campaign_param(self) -> str:
+        return "all" if self.campaign is None else str(self.campaign.pk)
+
+    @property
+    def period(self) -> dict:
+        return next(p for p in self.periods if p["code"] == self.period_code)
+
+    def tasks(self) -> QuerySet:
+        return Task.objects.filter(campaign__in=[c.pk for c in self.campaigns])
+
+    def period_rows(self) -> QuerySet:
+        return ReportingPeriod.objects.filter(campaign__in=[c.pk for c in self.campaigns], code=self.period_code)
+
+    def last_due_for_status(self):
+        """The `last_due_period` for annotate_task_status.
+
+        One campaign: its last due period (exactly what the task pages use). All campaigns:
+        each task's own campaign's last due period, as a subquery — annotate_task_status only
+        uses it as the value of `ProgressReport.period`, so an expression resolved against the
+        report's task gives every campaign its own rule without a query per campaign.
+        """
+        if self.campaign is not None:
+            return self.last_due
+        return Subquery(
+            ReportingPeriod.objects.filter(campaign=OuterRef("task__campaign"), due_date__lt=self.today)
+            .order_by("-start")
+            .values("pk")[:1]
+        )
+
+    def annotated_tasks(self) -> QuerySet:
+        return annotate_task_status(self.tasks(), today=self.today, last_due_period=self.last_due_for_status())
+
+
+def period_label(code: str) -> str:
+    return ReportingPeriod(code=code).label
+
+
+def dashboard_scope(*, campaign_param: str | None, period_param: str | None, today: datetime.date) -> Scope:
+    """Resolve `?campaign=ID|all&period=2026Q4`; raises ScopeError with a Chinese message."""
+    campaign_param = (campaign_param or "").strip()
+    active = Campaign.objects.filter(is_active=True).order_by("-start_date", "-id")
+    if campaign_param == "all":
+        campaigns = list(active.annotate(period_count=Count("periods")))
+        campaign = None
+        if not campaigns:
+            raise ScopeError("没有进行中的行动方案。")
+        for other in campaigns:
+            if not other.period_count:  # a campaign never opened yet: create its periods once
+                periods_ensure(other)
+    else:
+        if campaign_param:
+            if not campaign_param.isdigit():
+                raise ScopeError("行动方案参数应为编号或 all。")
+            campaign = Campaign.objects.filter(pk=int(campaign_param)).first()
+            if campaign is None:
+                raise ScopeError("没有这个行动方案。")
+        else:
+            campaign = active.first()
+            if campaign is None:
+                raise ScopeError("还没有行动方案。")
+        campaigns = [campaign]
+    last_due = None
+    if campaign is not None:
+        periods_ensure(campaign)
+        last_due = period_last_due(campaign, today)
+    rows = (
+        ReportingPeriod.objects.filter(campaign__in=[c.pk for c in campaigns])
+        .values("code")
+        .annotate(start=Min("start"), end=Max("end"), due_date=Max("due_date"))
+        .order_by("start", "code")
+    )
+    periods = [dict(row, label=period_label(row["code"])) for row in rows]
+    if not periods:
+        raise ScopeError("行动方案还没有报送周期。")
+    codes = [p["code"] for p in periods]
+    period_param = (period_param or "").strip()
+    if period_param:
+        if period_param not in codes:
+            raise ScopeError(f"没有报送周期“{period_param[:20]}”。")
+        code = period_param
+    elif campaign is not None:
+        code = (last_due or period_current(campaign, today)).code
+    else:
+        due = [p["code"] for p in periods if p["due_date"] < today]
+        current = [p["code"] for p in periods if p["start"] <= today <= p["end"]]
+        code = (due or current or codes)[-1]
+    return Scope(campaigns=campaigns, campaign=campaign, period_code=code, today=today, periods=periods, last_due=last_due)
+
+
+# --- links ----------------------------------------------------------------------------------
+
+
+def tasks_url(scope: Scope, **params) -> str:
+    query = {k: v for k, v in params.items() if v not in (None, "")}
+    if scope.campaign is not None:
+        query["campaign"] = scope.campaign.pk
+    return reverse("tasks:list") + ("?" + urlencode(query) if query else "")
+
+
+def reports_url(scope: Scope, base: str, **params) -> str:
+    query = {"period": scope.period_code}
+    query.update({k: v for k, v in params.items() if v not in (None, "")})
+    if scope.campaign is not None:
+        query["campaign"] = scope.campaign.pk
+    return base + "?" + urlencode(query)
+
+
+# --- task figures -----------------------------------------------------------------------------
+
+
+def _state_counts(prefix: str = "") -> dict:
+    """Conditional counts of tasks by state and RAG (distinct: rows may be joined to units)."""
+    key = f"{prefix}id"
+
+    def count(condition):
+        return Count(key, distinct=True, filter=condition)
+
+    return {
+        "total": Count(key, distinct=True),
+        "done": count(Q(state__in=DONE_STATES)),
+        "signed_off": count(Q(state=TaskState.SIGNED_OFF)),
+        "completed": count(Q(state=TaskState.COMPLETED)),
+        "overdue": count(Q(state=TaskState.OVERDUE)),
+        "due_soon": count(Q(state=TaskState.DUE_SOON)),
+        "on_track": count(Q(state=TaskState.ON_TRACK)),
+        "reported": count(Q(state=TaskState.REPORTED)),
+        "missing_report": count(Q(state=TaskState.MISSING_REPORT)),
+        "ongoing": count(Q(deadline_kind=DeadlineKind.ONGOING)),
+        "supervised": count(Q(under_supervision=True) & ~Q(state=TaskState.SIGNED_OFF)),
+        "red": count(Q(rag=Rag.RED)),
+        "amber": count(Q(rag=Rag.AMBER)),
+        "green": count(Q(rag=Rag.GREEN)),
+    }
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def task_figures(scope: Scope) -> dict:
+    """Headline task counts: one query."""
+    return scope.annotated_tasks().aggregate(**_state_counts())
+
+
+def completion_by(scope: Scope, dimension: str) -> list[dict]:
+    """Completion grouped by category, measure or deadline text: one query each."""
+    fields = {
+        "category": ("measure__category__number", "measure__category__name"),
+        "measure": ("measure__number", "measure__title", "measure__category__number"),
+        "deadline": ("deadline_text", "deadline_kind"),
+    }[dimension]
+    rows = scope.annotated_tasks().order_by().values(*fields).annotate(first_date=Min("deadline_date"), **_state_counts())
+    if dimension == "deadline":
+        rows = rows.order_by(F("first_date").asc(nulls_last=True), "deadline_kind", "deadline_text")
+    else:
+        rows = rows.order_by(*fields[:1])
+    result = []
+    for row in rows:
+        item = {k: row[k] for k in _state_counts()}
+        item["rate"] = _rate(row["done"], row["total"])
+        if dimension == "category":
+            item.update(number=row["measure__category__number"], name=row["measure__category__name"])
+            item["url"] = tasks_url(scope, category=item["number"])
+        elif dimension == "measure":
+            from tasks.models import chinese_numeral
+
+            item.update(
+                number=row["measure__number"],
+                name=f"({chinese_numeral(row['measure__number'])}){row['measure__title']}",
+                category=row["measure__category__number"],
+            )
+            item["url"] = tasks_url(scope, measure=item["number"])
+        else:
+            item.update(name=row["deadline_text"], kind=row["deadline_kind"], date=row["first_date"])
+            item["url"] = tasks_url(scope, deadline_text=row["deadline_text"])
+        item["overdue_url"] = tasks_url(scope, state=TaskState.OVERDUE, **_dim_param(dimension, item))
+        item["done_url"] = tasks_url(scope, state="done", **_dim_param(dimension, item))
+        result.append(item)
+    return result
+
+
+def _dim_param(dimension: str, item: dict) -> dict:
+    if dimension == "category":
+        return {"category": item["number"]}
+    if dimension == "measure":
+        return {"measure": item["number"]}
+    return {"deadline_text": item["name"]}
+
+
+# --- units ------------------------------------------------------------------------------------
+
+
+def _completed_on():
+    """When a task was done: its first approved 'completed' lead report, else its sign-off."""
+    report = (
+        ProgressReport.objects.filter(
+            task=OuterRef("pk"), role=AssignmentRole.LEAD, state=ReportState.APPROVED, status=ProgressStatus.COMPLETED
+        )
+        .order_by("first_submitted_at")
+        .values("first_submitted_at")[:1]
+    )
+    sign_off = SignOff.objects.filter(task=OuterRef("pk"), reopened_at__isnull=True).values("signed_at")[:1]
+    return Coalesce(Subquery(report), Subquery(sign_off), output_field=DateTimeField())
+
+
+def unit_task_figures(scope: Scope) -> dict[int, dict]:
+    """Per lead unit (groups expanded to members): its tasks by RAG, done on time, supervision cleared.
+
+    One query: annotated tasks joined to their lead assignments and the groups' members.
+    """
+    period = scope.period
+    cleared = Exists(
+        Supervision.objects.filter(
+            task=OuterRef("pk"),
+            state=SupervisionState.CLOSED,
+            closed_at__date__gte=period["start"],
+            closed_at__date__lte=period["due_date"],
+        )
+    )
+    rows = (
+        scope.annotated_tasks()
+        .filter(assignments__role=AssignmentRole.LEAD)
+        .annotate(
+            lead_unit=Case(
+                When(
+                    assignments__unit__kind=UnitKind.GROUP,
+                    then=F("assignments__unit__members__id"),
+                ),
+                default=F("assignments__unit_id"),
+            ),
+            completed_on=TruncDate(_completed_on()),
+            supervision_cleared=cleared,
+        )
+        .filter(lead_unit__isnull=False)
+        .order_by()
+        .values("lead_unit")
+        .annotate(
+            **_state_counts(),
+            done_on_time=Count(
+                "id",
+                distinct=True,
+                filter=Q(state__in=DONE_STATES)
+                & (Q(effective_deadline__isnull=True) | Q(completed_on__lte=F("effective_deadline"))),
+            ),
+            cleared=Count("id", distinct=True, filter=Q(supervision_cleared=True)),
+        )
+    )
+    return {row.pop("lead_unit"): row for row in rows}
+
+
+def _report_annotations(scope: Scope) -> dict:
+    periods = scope.period_rows()
+    report = ProgressReport.objects.filter(
+        task=OuterRef("task_id"), unit=OuterRef("expected_unit_id"), period__in=periods
+    )
+    return {
+        "report_id": Subquery(report.values("pk")[:1]),
+        "report_state": Subquery(report.values("state")[:1]),
+        "report_late": Exists(
+            report.filter(state__in=REPORTED_STATES, first_submitted_at__date__gt=F("period__due_date"))
+        ),
+        "report_returned": Exists(
+            ReportReview.objects.filter(
+                report__task=OuterRef("task_id"),
+                report__unit=OuterRef("expected_unit_id"),
+                report__period__in=periods,
+                decision=ReviewDecision.RETURN,
+            )
+        ),
+    }
+
+
+def expected_reports(scope: Scope) -> QuerySet:
+    """(task, unit) pairs owing a lead report for the period (tasks not signed off), with the report's state."""
+    open_tasks = scope.tasks().exclude(
+        Exists(SignOff.objects.filter(task=OuterRef("pk"), reopened_at__isnull=True))
+    )
+    return expected_lead_assignments(open_tasks).annotate(**_report_annotations(scope))
+
+
+def unit_report_figures(scope: Scope) -> dict[int, dict]:
+    """Per unit: reports expected / submitted / approved / returned / awaiting review / late. One query."""
+
+    def count(condition=None):
+        return Count("task_id", distinct=True, filter=condition)
+
+    rows = (
+        expected_reports(scope)
+        .values("expected_unit_id")
+        .annotate(
+            expected=count(),
+            submitted=count(Q(report_state__in=REPORTED_STATES)),
+            approved=count(Q(report_state=ReportState.APPROVED)),
+            returned=count(Q(report_returned=True)),
+            returned_now=count(Q(report_state=ReportState.RETURNED)),
+            awaiting=count(Q(report_state=ReportState.SUBMITTED)),
+            late=count(Q(report_late=True)),
+        )
+    )
+    result = {}
+    for row in rows:
+        unit_id = row.pop("expected_unit_id")
+        row["missing"] = row["expected"] - row["submitted"]
+        row["on_time"] = row["submitted"] - row["late"]
+        result[unit_id] = row
+    return result
+
+
+def weights_get() -> AssessmentWeights:
+    """The office's weights, or the defaults if it has not saved any (nothing is written)."""
+    return AssessmentWeights.objects.filter(name="default").first() or AssessmentWeights()
+
+
+def units_section(scope: Scope) -> tuple[list[dict], dict, list[dict]]:
+    """The unit table, the report totals and the assessment ranking: three queries."""
+    units = {
+        u["id"]: u
+        for u in Unit.objects.exclude(kind=UnitKind.GROUP).values("id", "name", "kind", "sort_order")
+    }
+    task_rows = unit_task_figures(scope)
+    report_rows = unit_report_figures(scope)
+    weights = weights_get()
+    empty_tasks = dict.fromkeys(list(_state_counts()) + ["done_on_time", "cleared"], 0)
+    empty_reports = dict.fromkeys(
+        ["expected", "submitted", "approved", "returned", "returned_now", "awaiting", "late", "missing", "on_time"], 0
+    )
+    table = []
+    for unit_id in sorted(set(task_rows) | set(report_rows), key=lambda i: (units.get(i, {}).get("sort_order", 0), i)):
+        if unit_id not in units:
+            continue
+        tasks = task_rows.get(unit_id, empty_tasks)
+        reports = report_rows.get(unit_id, empty_reports)
+        score = (
+            weights.tasks_on_time * tasks["done_on_time"]
+            + weights.reports_on_time * reports["on_time"]
+            - weights.reports_returned * reports["returned"]
+            + weights.supervision_cleared * tasks["cleared"]
+        )
+        table.append(
+            {
+                "id": unit_id,
+                "name": units[unit_id]["name"],
+                "tasks": {k: tasks[k] for k in ("total", "red", "amber", "green", "done", "overdue", "done_on_time", "cleared")},
+                "reports": reports,
+                "reporting_rate": _rate(reports["submitted"], reports["expected"]),
+                "late_rate": _rate(reports["late"], reports["submitted"]),
+                "score": float(Decimal(score).quantize(Decimal("0.01"))),
+                "urls": {
+                    "tasks": tasks_url(scope, unit=unit_id),
+                    "red": tasks_url(scope, unit=unit_id, rag=Rag.RED),
+                    "amber": tasks_url(scope, unit=unit_id, rag=Rag.AMBER),
+                    "green": tasks_url(scope, unit=unit_id, rag=Rag.GREEN),
+                    "done": tasks_url(scope, unit=unit_id, state="done"),
+                    "overdue": tasks_url(scope, unit=unit_id, state=TaskState.OVERDUE),
+                    "supervised": tasks_url(scope, unit=unit_id, supervision="cleared"),
+                    "submitted": reports_url(scope, REVIEW_URL, unit=unit_id),
+                    "approved": reports_url(scope, REVIEW_URL, unit=unit_id, state=ReportState.APPROVED),
+                    "returned": reports_url(scope, REVIEW_URL, unit=unit_id, state=ReportState.RETURNED),
+                    "awaiting": reports_url(scope, REVIEW_URL, unit=unit_id, state=ReportState.SUBMITTED),
+                    "late": reports_url(scope, REVIEW_URL, unit=unit_id, late=1),
+                    "missing": reports_url(scope, MISSING_URL, unit=unit_id),
+                },
+            }
+        )
+    totals = {key: sum(row["reports"][key] for row in table) for key in empty_reports}
+    totals["rate"] = _rate(totals["submitted"], totals["expected"])
+    ranking = sorted(
+        ({"id": r["id"], "name": r["name"], "score": r["score"], "done_on_time": r["tasks"]["done_on_time"],
+          "reports_on_time": r["reports"]["on_time"], "returned": r["reports"]["returned"],
+          "cleared": r["tasks"]["cleared"], "urls": r["urls"]} for r in table),
+        key=lambda r: (-r["score"], r["name"]),
+    )
+    for place, row in enumerate(ranking, start=1):
+        row["rank"] = place
+    assessment = {
+        "weights": {
+            "tasks_on_time": float(weights.tasks_on_time),
+            "reports_on_time": float(weights.reports_on_time),
+            "reports_returned": float(weights.reports_returned),
+            "supervision_cleared": float(weights.supervision_cleared),
+        },
+        "formula": (
+            f"得分 = 按期完成任务数×{weights.tasks_on_time:g} + 按期报送数×{weights.reports_on_time:g}"
+            f" − 被退回报送数×{weights.reports_returned:g} + 本期办结督办事项×{weights.supervision_cleared:g}"
+        ),
+        "ranking": ranking,
+    }
+    return table, totals, assessment
+
+
+# --- trend ------------------------------------------------------------------------------------
+
+
+def trend(scope: Scope, expected_total: int, task_total: int) -> list[dict]:
+    """Per period up to the chosen one: reporting rate and cumulative completion. Two queries.
+
+    The reporting rate of a past period is measured against today's expected set (tasks not
+    signed off, their lead units): a close approximation, since assignments rarely change.
+    """
+    upto = [p for p in scope.periods if p["start"] <= scope.period["start"]]
+    codes = [p["code"] for p in upto]
+    reported = {
+        row["period__code"]: row
+        for row in ProgressReport.objects.filter(
+            task__in=scope.tasks(), role=AssignmentRole.LEAD, state__in=REPORTED_STATES, period__code__in=codes
+        )
+        .values("period__code")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(first_submitted_at__date__gt=F("period__due_date"))))
+    }
+    first_done = (
+        ProgressReport.objects.filter(
+            task=OuterRef("pk"), role=AssignmentRole.LEAD, state=ReportState.APPROVED, status=ProgressStatus.COMPLETED
+        )
+        .order_by("period__start")
+        .values("period__start")[:1]
+    )
+    done_by_start = list(
+        scope.tasks()
+        .annotate(done_start=Subquery(first_done))
+        .filter(done_start__isnull=False)
+        .values("done_start")
+        .annotate(n=Count("id"))
+        .order_by("done_start")
+    )
+    result = []
+    for period in upto:
+        n = reported.get(period["code"], {}).get("n", 0)
+        late = reported.get(period["code"], {}).get("late", 0)
+        completed = sum(row["n"] for row in done_by_start if row["done_start"] <= period["start"])
+        result.append(
+            {
+                "code": period["code"],
+                "label": period["label"],
+                "reported": n,
+                "late": late,
+                "reporting_rate": min(100.0, _rate(n, expected_total)),
+                "completed": completed,
+                "completion_rate": _rate(completed, task_total),
+            }
+        )
+    return result
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def _task_item(scope: Scope, task, leads: dict[int, list[str]]) -> dict:
+    return {
+        "key": task.key,
+        "content": task.content,
+        "campaign": task.campaign_id,
+        "deadline_text": task.deadline_text,
+        "effective_deadline": task.effective_deadline,
+        "days_left": None if task.effective_deadline is None else (task.effective_deadline - scope.today).days,
+        "state": task.state,
+        "state_label": TaskState(task.state).label,
+        "rag": task.rag,
+        "lead_units": "、".join(leads.get(task.pk, [])),
+        "url": tasks_url(scope, q=task.key),
+    }
+
+
+def task_lists(scope: Scope) -> dict:
+    """Overdue, due soon and supervised tasks (at most LIST_LIMIT each), with their lead units: 4 queries."""
+    tasks = scope.annotated_tasks().only(
+        "id", "key", "content", "campaign_id", "deadline_text", "deadline_kind", "sort_order"
+    )
+    overdue = list(tasks.filter(state=TaskState.OVERDUE).order_by("effective_deadline", "sort_order", "id")[:LIST_LIMIT])
+    due_soon = list(tasks.filter(state=TaskState.DUE_SOON).order_by("effective_deadline", "sort_order", "id")[:LIST_LIMIT])
+    supervised = list(
+        tasks.filter(under_supervision=True).exclude(state=TaskState.SIGNED_OFF).order_by("sort_order", "id")[:LIST_LIMIT]
+    )
+    ids = {t.pk for t in overdue + due_soon + supervised}
+    leads: dict[int, list[str]] = {}
+    from tasks.models import TaskAssignment
+
+    for task_id, name in (
+        TaskAssignment.objects.filter(task__in=ids, role=AssignmentRole.LEAD)
+        .order_by("task", "order", "id")
+        .values_list("task_id", "unit__name")
+    ):
+        leads.setdefault(task_id, []).append(name)
+    return {
+        "overdue": [_task_item(scope, t, leads) for t in overdue],
+        "due_soon": [_task_item(scope, t, leads) for t in due_soon],
+        "supervised": [_task_item(scope, t, leads) for t in supervised],
+    }
+
+
+def report_lists(scope: Scope) -> dict:
+    """Missing lead reports and reports awaiting review (at most LIST_LIMIT each): 2 queries."""
+    missing = (
+        expected_reports(scope)
+        .filter(Q(report_state__isnull=True) | Q(report_state=ReportState.DRAFT))
+        .values("task_id", "task__key", "task__content", "task__sort_order", "expected_unit_id", "report_state")
+        .distinct()
+        .order_by("task__sort_order", "task_id", "expected_unit_id")[:LIST_LIMIT]
+    )
+    unit_ids = {row["expected_unit_id"] for row in missing}
+    names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("id", "name")) if unit_ids else {}
+    awaiting = (
+        ProgressReport.objects.filter(period__in=scope.period_rows(), state=ReportState.SUBMITTED)
+        .select_related("task", "unit")
+        .order_by("submitted_at", "id")[:LIST_LIMIT]
+    )
+    return {
+        "missing_reports": [
+            {
+                "task_key": row["task__key"],
+                "task_content": row["task__content"],
+                "unit_id": row["expected_unit_id"],
+                "unit": names.get(row["expected_unit_id"], ""),
+                "draft": row["report_state"] == ReportState.DRAFT,
+                "url": reports_url(scope, MISSING_URL, unit=row["expected_unit_id"]),
+            }
+            for row in missing
+        ],
+        "awaiting_review": [
+            {
+                "id": report.pk,
+                "task_key": report.task.key,
+                "task_content": report.task.content,
+                "unit_id": report.unit_id,
+                "unit": report.unit.name,
+                "submitted_at": report.submitted_at,
+                "url": reports_url(scope, REVIEW_URL, state=ReportState.SUBMITTED, unit=report.unit_id),
+            }
+            for report in awaiting
+        ],
+    }
+
+
+# --- the whole dashboard --------------------------------------------------------------------
+
+
+def dashboard_data(scope: Scope) -> dict:
+    """Everything the page and `GET /api/v1/dashboard/` show, as plain JSON-able data."""
+    figures = task_figures(scope)
+    units, report_totals, assessment = units_section(scope)
+    period = scope.period
+    headline = [
+        ("tasks", "任务总数", figures["total"], tasks_url(scope)),
+        ("done", "已完成(含销号)", figures["done"], tasks_url(scope, state="done")),
+        ("signed_off", "已销号", figures["signed_off"], tasks_url(scope, state=TaskState.SIGNED_OFF)),
+        ("overdue", "已逾期", figures["overdue"], tasks_url(scope, state=TaskState.OVERDUE)),
+        ("due_soon", "30日内到期", figures["due_soon"], tasks_url(scope, state=TaskState.DUE_SOON)),
+        ("ongoing", "常态化任务", figures["ongoing"], tasks_url(scope, deadline_kind=DeadlineKind.ONGOING)),
+        ("supervised", "督办中", figures["supervised"], tasks_url(scope, supervision="open")),
+    ]
+    report_headline = [
+        ("expected", "应报", report_totals["expected"], reports_url(scope, REVIEW_URL)),
+        ("submitted", "已报送", report_totals["submitted"], reports_url(scope, REVIEW_URL)),
+        ("approved", "已通过", report_totals["approved"], reports_url(scope, REVIEW_URL, state=ReportState.APPROVED)),
+        ("returned", "被退回", report_totals["returned"], reports_url(scope, REVIEW_URL, state=ReportState.RETURNED)),
+        ("awaiting", "待审核", report_totals["awaiting"], reports_url(scope, REVIEW_URL, state=ReportState.SUBMITTED)),
+        ("missing", "未报送", report_totals["missing"], reports_url(scope, MISSING_URL)),
+        ("late", "逾期报送", report_totals["late"], reports_url(scope, REVIEW_URL, late=1)),
+    ]
+    return {
+        "campaign": {
+            "id": scope.campaign_param,
+            "name": scope.campaign.short_name or scope.campaign.name if scope.campaign else "全部进行中的行动方案",
+            "count": len(scope.campaigns),
+        },
+        "today": scope.today,
+        "period": {
+            "code": scope.period_code,
+            "label": period["label"],
+            "start": period["start"],
+            "end": period["end"],
+            "due_date": period["due_date"],
+            "due_passed": period["due_date"] < scope.today,
+        },
+        "periods": [{"code": p["code"], "label": p["label"]} for p in scope.periods],
+        "tasks": figures,
+        "reports": report_totals,
+        "headline": [{"key": k, "label": label, "value": v, "url": url} for k, label, v, url in headline],
+        "report_headline": [{"key": k, "label": label, "value": v, "url": url} for k, label, v, url in report_headline],
+        "by_state": [
+            {"state": s.value, "label": s.label, "value": figures[s.value if s.value != "reported" else "reported"],
+             "url": tasks_url(scope, state=s.value)}
+            for s in TaskState
+        ],
+        "by_rag": [
+            {"rag": r.value, "label": r.label, "value": figures[r.value], "url": tasks_url(scope, rag=r.value)}
+            for r in Rag
+        ],
+        "by_category": completion_by(scope, "category"),
+        "by_measure": completion_by(scope, "measure"),
+        "by_deadline": completion_by(scope, "deadline"),
+        "units": units,
+        "assessment": assessment,
+        "trend": trend(scope, report_totals["expected"], figures["total"]),
+        "lists": {**task_lists(scope), **report_lists(scope)},
+    }

@@ -1,0 +1,150 @@
+"""Building quarterly rollups (季度汇总), and asking for one from a page.
+
+`rollup_build` is the one way to make a rollup; the Celery job, the beat schedule and the
+management command all call it. Concurrency and redelivery are handled in PostgreSQL:
+- the period row is locked (SELECT … FOR UPDATE) for the whole build, so builds of one
+  period run one after the other;
+- a build that waited for the lock and finds a rollup created after it was requested
+  returns that one instead of making another (two concurrent requests → one version);
+- (campaign, period, version) is unique, so even a bypassing writer cannot duplicate a version.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from audit.services import log_action
+from reports.governance.services import period_close_for_rollup
+from reports.models import ReportingPeriod
+from reports.periods import periods_ensure
+from tasks.models import Campaign
+from yinzhou_campaign.queueing import enqueue
+
+from . import access
+from .models import Rollup, RollupStatus, RollupTaskRow
+from .rollups import rollup_changes, rollup_filename, rollup_previous, rollup_task_rows, rollup_workbook
+from .selectors import ScopeError, dashboard_data, dashboard_scope
+
+
+class RollupError(ValueError):
+    """The rollup cannot be built (unknown period …); the message is for the user."""
+
+
+def _json(data) -> dict:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+@transaction.atomic
+def rollup_build(
+    *,
+    campaign: Campaign,
+    period_code: str,
+    user=None,
+    requested_at: datetime.datetime | None = None,
+    only_if_missing: bool = False,
+    today: datetime.date | None = None,
+) -> tuple[Rollup | None, bool]:
+    """Freeze the period into a new rollup version; returns (rollup, created).
+
+    - `requested_at`: when the build was asked for; if a rollup of the period was made since
+      (a concurrent or redelivered request), it is returned with created=False.
+    - `only_if_missing`: the daily job's mode; does nothing if the period has any rollup.
+    Taking a rollup closes the period (liaisons can no longer edit its reports).
+    """
+    today = today or timezone.localdate()
+    requested_at = requested_at or timezone.now()
+    periods_ensure(campaign)
+    period = ReportingPeriod.objects.select_for_update().filter(campaign=campaign, code=period_code).first()
+    if period is None:
+        raise RollupError(f"行动方案没有报送周期“{period_code}”。")
+    existing = Rollup.objects.filter(campaign=campaign, period=period)
+    if only_if_missing:
+        latest = existing.order_by("-version").first()
+        if latest is not None:
+            return latest, False
+    else:
+        recent = existing.filter(created_at__gte=requested_at).order_by("-version").first()
+        if recent is not None:
+            return recent, False
+
+    try:
+        scope = dashboard_scope(campaign_param=str(campaign.pk), period_param=period.code, today=today)
+    except ScopeError as error:
+        raise RollupError(str(error)) from error
+    now = timezone.now()
+    snapshot = _json(dashboard_data(scope))
+    snapshot["generated_at"] = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    rows = rollup_task_rows(scope)
+    previous = rollup_previous(campaign)
+    previous_rows = dict(previous.rows.values_list("task_key", "state")) if previous else {}
+    changes = rollup_changes(previous_rows, rows)
+    changes["previous"] = (
+        {"id": previous.pk, "period": previous.period.code, "label": str(previous)} if previous else None
+    )
+    snapshot["changes"] = changes
+
+    version = (existing.aggregate(v=Max("version"))["v"] or 0) + 1
+    rollup = Rollup.objects.create(
+        campaign=campaign,
+        period=period,
+        version=version,
+        status=RollupStatus.READY,
+        snapshot=snapshot,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    for row in rows:
+        row.rollup = rollup
+    RollupTaskRow.objects.bulk_create(rows)
+    counts = dict(rollup.rows.order_by().values("reporting").annotate(n=Count("id")).values_list("reporting", "n"))
+    snapshot["reporting"] = {key: counts.get(key, 0) for key in ("on_time", "late", "missing")}
+    title = f"{campaign.short_name or campaign.name}{period.label}季度汇总(第{version}版)"
+    content = rollup_workbook(title=title, snapshot=snapshot, rows=rows, changes=changes)
+    rollup.xlsx.save(rollup_filename(rollup).replace("(", "-").replace(")", ""), ContentFile(content), save=False)
+    rollup.snapshot = snapshot
+    Rollup.objects.filter(pk=rollup.pk).update(xlsx=rollup.xlsx.name, snapshot=snapshot)
+
+    # Taking the quarter's rollup closes its period (once; a rebuild leaves it closed).
+    period_close_for_rollup(period=period, user=user)
+    log_action(
+        "dashboard.rollup.built",
+        user=user,
+        obj=rollup,
+        data={"campaign": campaign.pk, "period": period.code, "version": version, "tasks": len(rows)},
+    )
+    return rollup, True
+
+
+def rollup_request(*, user, campaign: Campaign, period_code: str, ip_address: str | None = None) -> bool:
+    """The office asks for a rollup now: audited, then queued after commit. False if the broker is down.
+
+    Nothing is lost when it is: the daily job builds rollups for due periods that have none.
+    """
+    from .jobs import build_rollup
+
+    access.require_office(user)
+    if not ReportingPeriod.objects.filter(campaign=campaign, code=period_code).exists():
+        raise RollupError(f"没有报送周期“{period_code}”。")
+    requested_at = timezone.now()
+    queued: list[bool] = []
+    with transaction.atomic():
+        log_action(
+            "dashboard.rollup.requested",
+            user=user,
+            obj=campaign,
+            data={"period": period_code},
+            ip_address=ip_address,
+        )
+        transaction.on_commit(
+            lambda: queued.append(
+                enqueue(build_rollup, campaign.pk, period_code, requested_at=requested_at.isoformat(), user_id=user.pk)
+            )
+        )
+    return bool(queued and queued[0])

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard_page, name="page"),
+    path("rollups/", views.rollup_list, name="rollups"),
+    path("rollups/build/", views.rollup_build_request, name="rollup_build"),
+    path("rollups/compare/", views.rollup_compare_page, name="rollup_compare"),
+    path("rollups/<int:pk>/download/", views.rollup_download, name="rollup_download"),
+]

@@ -1,0 +1,119 @@
+"""Pages: the dashboard (总览), the rollups list with downloads, the comparison of two rollups."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from reports.access import is_office
+from tasks.models import Campaign
+
+from .access import require_dashboard_reader
+from .models import Rollup
+from .rollups import rollup_compare, rollup_filename
+from .selectors import ScopeError, dashboard_data, dashboard_scope
+from .services import RollupError, rollup_request
+
+
+@login_required
+def dashboard_page(request):
+    require_dashboard_reader(request.user)
+    campaigns = Campaign.objects.filter(is_active=True).order_by("-start_date", "-id")
+    try:
+        scope = dashboard_scope(
+            campaign_param=request.GET.get("campaign"),
+            period_param=request.GET.get("period"),
+            today=timezone.localdate(),
+        )
+    except ScopeError as error:
+        return render(request, "dashboard/dashboard.html", {"error": str(error), "campaigns": campaigns}, status=400)
+    data = dashboard_data(scope)
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {"data": data, "scope": scope, "campaigns": campaigns, "is_office": is_office(request.user)},
+    )
+
+
+@login_required
+def rollup_list(request):
+    require_dashboard_reader(request.user)
+    rollups = Rollup.objects.select_related("campaign", "period", "created_by").order_by(
+        "campaign", "-period__start", "-version"
+    )
+    campaigns = list(Campaign.objects.filter(is_active=True).prefetch_related("periods").order_by("-start_date"))
+    return render(
+        request,
+        "dashboard/rollup_list.html",
+        {"rollups": rollups, "campaigns": campaigns, "is_office": is_office(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def rollup_build_request(request):
+    """The office asks for a rollup now; it is built by the worker (or by tomorrow's daily job)."""
+    campaign = Campaign.objects.filter(pk=request.POST.get("campaign") or 0).first() if (
+        request.POST.get("campaign", "").isdigit()
+    ) else None
+    if campaign is None:
+        messages.error(request, "请选择行动方案。")
+        return redirect("dashboard:rollups")
+    period_code = (request.POST.get("period") or "").strip()[:10]
+    try:
+        queued = rollup_request(
+            user=request.user, campaign=campaign, period_code=period_code, ip_address=request.META.get("REMOTE_ADDR")
+        )
+    except RollupError as error:
+        messages.error(request, str(error))
+        return redirect("dashboard:rollups")
+    if queued:
+        messages.success(request, f"已开始生成 {period_code} 季度汇总,稍后刷新本页即可下载。")
+    else:
+        messages.warning(
+            request,
+            "后台任务服务暂时不可用,汇总未能立即生成;系统每天早上会自动补生成已过报送截止日期的周期汇总,"
+            "也可稍后再试。",
+        )
+    return redirect("dashboard:rollups")
+
+
+@login_required
+def rollup_download(request, pk: int):
+    require_dashboard_reader(request.user)
+    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    if not rollup.xlsx:
+        raise Http404("这份汇总没有工作簿文件。")
+    try:
+        handle = rollup.xlsx.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("汇总文件不存在。") from error
+    response = FileResponse(
+        handle, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, rollup_filename(rollup))
+    return response
+
+
+@login_required
+def rollup_compare_page(request):
+    require_dashboard_reader(request.user)
+    ids = [request.GET.get("a", ""), request.GET.get("b", "")]
+    rollups = Rollup.objects.select_related("campaign", "period")
+    choices = rollups.order_by("campaign", "-period__start", "-version")
+    if not all(i.isdigit() for i in ids):
+        return render(request, "dashboard/rollup_compare.html", {"choices": choices, "error": "请选择两份汇总进行比较。" if any(ids) else ""})
+    found = {r.pk: r for r in rollups.filter(pk__in=[int(i) for i in ids])}
+    a, b = found.get(int(ids[0])), found.get(int(ids[1]))
+    if a is None or b is None:
+        return render(request, "dashboard/rollup_compare.html", {"choices": choices, "error": "没有这份汇总。"}, status=404)
+    return render(
+        request,
+        "dashboard/rollup_compare.html",
+        {"choices": choices, "a": a, "b": b, "comparison": rollup_compare(a, b)},
+    )

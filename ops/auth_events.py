@@ -1,0 +1,32 @@
+"""Logins, logouts and failed logins go to the audit log, with the client's address."""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from audit.services import log_action
+
+from audit.net import client_ip
+
+
+def _ip(request):
+    return client_ip(request) if request is not None else None
+
+
+@receiver(user_logged_in, dispatch_uid="ops.audit_login")
+def audit_login(sender, request, user, **kwargs):
+    log_action("auth.login", user=user, obj=user, ip_address=_ip(request))
+
+
+@receiver(user_logged_out, dispatch_uid="ops.audit_logout")
+def audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        log_action("auth.logout", user=user, obj=user, ip_address=_ip(request))
+
+
+@receiver(user_login_failed, dispatch_uid="ops.audit_login_failed")
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    # Django has already masked the password in `credentials`; keep only the name tried.
+    username = str(credentials.get("username", ""))[:150]
+    log_action("auth.login_failed", data={"username": username}, ip_address=_ip(request))

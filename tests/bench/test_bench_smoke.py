@@ -1,0 +1,86 @@
+"""A small smoke version of the benchmark (the real one is `make bench`, minutes long).
+
+It builds the data set at two tiny sizes in the test database and runs bench/run.py's
+measurement functions once per size: they must produce figures, and every page and service
+must use the same number of SQL queries at both sizes.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+from bench import report, run
+from bench.generate import Plan, generate
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+TINY = Plan(campaigns=1, extra_units=1, periods=1)
+BIGGER = Plan(campaigns=3, extra_units=4, periods=1)
+
+
+def measure_all() -> dict[str, run.Measurement]:
+    ctx = run.context_build()
+    results = [run.measure_page(page, ctx, repeat=2) for page in run.PAGES]
+    results.append(run.measure_report_save(ctx, repeat=2, submit=False))
+    results.append(run.measure_report_save(ctx, repeat=2, submit=True))
+    return {m.name: m for m in results}
+
+
+def test_the_generator_builds_three_reports_per_task_and_period_with_a_version_each(campaign):
+    counts = generate(BIGGER, analyze=False)
+    assert counts["campaigns"] == 3
+    assert counts["tasks"] == 3 * 72
+    assert counts["units"] == 28 + 4
+    assert counts["reports"] == 3 * 72 * 3  # one period: a lead report and two contributions
+    assert counts["versions"] == counts["reports"]
+
+
+def test_the_measurements_give_figures_and_equal_query_counts_at_two_sizes(campaign):
+    generate(TINY, analyze=False)
+    small = measure_all()
+    generate(BIGGER, analyze=False)
+    bigger = measure_all()
+
+    measured = [name for name, m in small.items() if m.status == "ok"]
+    assert "任务清单 (task list, all 72)" in measured and "保存草稿 save draft (report_save)" in measured
+    for name in measured:
+        for m in (small[name], bigger[name]):
+            assert m.median_ms > 0 and m.p95_ms >= m.median_ms and m.cpu_ms >= 0, m
+        assert small[name].queries == bigger[name].queries, name
+    for name, m in small.items():
+        assert m.status in ("ok", "skipped"), (name, m.note)
+
+
+def test_the_load_generator_measures_requests_per_second_and_memory_under_gunicorn():
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "yinzhou_campaign.settings_test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "PYTHONPATH": str(run.REPO),
+    }
+    load = run.measure_load("/accounts/login/", cookie=None, env=env, seconds=10, max_requests=20, warmup=1)
+    assert load.requests == 20 and load.errors == 0
+    assert load.rps > 0 and load.median_ms > 0
+    assert 0 < load.peak_rss_mb < 1000
+    assert len(load.rss_by_process_mb) == 3  # the master and two workers
+
+
+def test_the_report_shows_both_sizes_side_by_side():
+    measurement = run.Measurement(name="任务清单", target_ms=100, median_ms=50.0, p95_ms=60.0, queries=11,
+                                  cpu_ms=20.0, repeat=2)
+    load = {"path": "/tasks/", "workers": 2, "concurrency": 4, "seconds": 1.0, "requests": 10, "errors": 0,
+            "rps": 10.0, "median_ms": 1.0, "p95_ms": 2.0, "peak_rss_mb": 80.0, "rss_by_process_mb": {}}
+    results = {
+        "measured_at": "2026-11-29T12:00:00+08:00", "load_average_before": [0.1], "load_average_after": [0.2],
+        "repeat": 2, "machine": {"cpu": "x", "nproc": 2, "ram_gb": 4, "postgresql": "15", "python": "3.11",
+                                 "django": "5.2", "os": "Linux"},
+        "counts": {"campaigns": 1, "tasks": 72, "units": 28, "periods": 12, "reports": 2592, "versions": 2592},
+        "measurements": [run.asdict(measurement) | {"met": True}], "load": load,
+    }
+    text = report.render(results, results)
+    assert "| 任务清单 | ≤ 100 | 50.0 | 60.0 | 11 | 50.0 | 60.0 | 11 | 20.0 | ✅ met, same queries |" in text
+    assert "80.0 MB" in text

@@ -1,0 +1,1 @@
+"""The ops tests use the session-wide real Celery worker from tests/conftest.py."""
