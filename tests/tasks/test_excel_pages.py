@@ -91,3 +91,7 @@ def test_a_large_file_is_read_after_commit_and_even_a_broker_outage_loses_nothin
         assert item.preview["counts"]["unchanged"] == 72
     finally:
         app.conf.broker_url = old_broker
+        # The pool closed above must not be reused: later tests (the real worker's, which
+        # pytest-django runs last) would fail with "Acquire on closed pool".
+        app._pool = None
+        app.amqp._producer_pool = None
