@@ -3,13 +3,15 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yz_bench DJANGO_SETTINGS_MODULE=yinzhou_campaign.settings_test \
         .venv/bin/python bench/excel_bench.py [N]
 
-Needs a migrated database with the units seeded (it seeds the annex, then works in a
-throwaway campaign it deletes at the end). Prints: build of the workbook (xlsxwriter),
-read (python-calamine), plan (parse + compare), apply into an empty campaign, and a
-re-import preview of the unchanged file.
+Needs a migrated database (it seeds the annex, then works in a throwaway campaign inside a
+transaction it rolls back). Prints the median and best of BENCH_REPEAT (default 3) runs of:
+the export (queries + xlsxwriter), the read (safety checks + python-calamine), the preview of
+the unchanged file, a re-import that changes every task, and an import into an empty task
+list. Figures and history: docs/benchmarks.md, "Excel import/export".
 """
 
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,6 +24,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import transaction  # noqa: E402
+from django.db.models import Value  # noqa: E402
+from django.db.models.functions import Concat  # noqa: E402
 
 from tasks.excel.export import task_list_xlsx  # noqa: E402
 from tasks.excel.importing import plan_import, read_workbook  # noqa: E402
@@ -31,8 +35,29 @@ from tasks.seeding import campaign_seed_from_annex  # noqa: E402
 from tasks.selectors import task_list  # noqa: E402
 
 
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+
+
 class Rollback(Exception):
     pass
+
+
+def timed(label: str, fn, *, before=None):
+    """Run `fn` REPEAT times (each after `before`, inside a savepoint rolled back afterwards but the
+    last); print the median and the fastest run; return the last result."""
+    seconds = []
+    for attempt in range(REPEAT):
+        last = attempt == REPEAT - 1
+        savepoint = None if last else transaction.savepoint()
+        if before:
+            before()
+        t = time.perf_counter()
+        result = fn()
+        seconds.append(time.perf_counter() - t)
+        if savepoint:
+            transaction.savepoint_rollback(savepoint)
+    print(f"{label}: median {statistics.median(seconds):.2f} s, best {min(seconds):.2f} s ({REPEAT} runs)")
+    return result
 
 
 def main(n: int) -> None:
@@ -67,25 +92,35 @@ def main(n: int) -> None:
                 ]
             TaskAssignment.objects.bulk_create(assignments, batch_size=5000)
 
-            t = time.perf_counter()
-            data = task_list_xlsx(campaign=campaign, tasks=task_list(campaign=campaign))
-            print(f"export {n} tasks: {time.perf_counter() - t:.2f} s ({len(data) / 1024:.0f} KB)")
+            def export():
+                return task_list_xlsx(campaign=campaign, tasks=task_list(campaign=campaign))
 
-            t = time.perf_counter()
-            workbook = read_workbook(data)
-            print(f"read (checks + calamine): {time.perf_counter() - t:.2f} s")
-            t = time.perf_counter()
-            plan = plan_import(workbook, campaign=campaign)
-            print(f"plan against the same tasks (all unchanged): {time.perf_counter() - t:.2f} s, "
-                  f"changes={plan.has_changes}, errors={len(plan.errors)}")
+            data = timed(f"export {n} tasks (queries + xlsxwriter)", export)
+            print(f"    workbook: {len(data) / 1024:.0f} KB")
+            workbook = timed("read (safety checks + calamine)", lambda: read_workbook(data))
+            plan = timed("preview: plan against the same tasks (all unchanged)", lambda: plan_import(workbook, campaign=campaign))
+            assert plan.is_valid and not plan.has_changes, plan.errors[:3]
 
-            # Import into an empty campaign: delete this one's tasks, then apply.
-            TaskAssignment.objects.filter(task__campaign=campaign).delete()
-            Task.objects.filter(campaign=campaign).delete()
-            t = time.perf_counter()
-            plan = plan_import(read_workbook(data), campaign=campaign)
-            counts = task_list_import_apply(plan=plan, source="bench")
-            print(f"import into an empty task list (plan + apply, audited): {time.perf_counter() - t:.2f} s, {counts}")
+            # Re-import over a list where every task differs: the content of all, the support units of most.
+            def make_all_different():
+                Task.objects.filter(campaign=campaign).update(content=Concat("content", Value("(旧)")))
+                TaskAssignment.objects.filter(task__campaign=campaign, role="support").delete()
+
+            def update_all():
+                plan = plan_import(read_workbook(data), campaign=campaign)
+                return plan, task_list_import_apply(plan=plan, source="bench")
+
+            plan, counts = timed("import changing every task (read + plan + apply, audited)", update_all, before=make_all_different)
+            print(f"    {counts}")
+
+            # Import into an empty task list: delete the campaign's tasks, then read, plan and apply.
+            def empty():
+                TaskAssignment.objects.filter(task__campaign=campaign).delete()
+                Task.objects.filter(campaign=campaign).delete()
+
+            plan, counts = timed("import into an empty task list (read + plan + apply, audited)", update_all, before=empty)
+            print(f"    {counts}")
+            assert not plan_import(read_workbook(data), campaign=campaign).has_changes
             raise Rollback
     except Rollback:
         pass

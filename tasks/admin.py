@@ -1,12 +1,17 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from import_export.admin import ImportExportModelAdmin
 
 from audit.admin_mixins import AuditedAdminMixin
 from audit.net import client_ip
 from audit.services import log_action
 
-from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment
+from .excel.admin_io import AnnexXLSX, TaskResource
+from .excel.export import attachment_header
+from .excel.safety import BadWorkbook
+from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment, TaskImport
 
 
 class CategoryInline(admin.TabularInline):
@@ -67,7 +72,13 @@ class TaskAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class TaskAdmin(AuditedAdminMixin, ImportExportModelAdmin):
+    """Tasks, with django-import-export's import (preview, then confirm; all or nothing) and export
+    of the annex's columns (tasks/excel/admin_io.py)."""
+
+    resource_classes = [TaskResource]
+    import_formats = [AnnexXLSX]
+    export_formats = [AnnexXLSX]
     list_display = ["key", "short_content", "measure", "deadline_text", "lead_units_display"]
     list_filter = ["campaign", "measure__category__name", "deadline_kind", "deadline_text", "measure"]
     search_fields = ["key", "content", "assignments__unit__name"]
@@ -87,6 +98,14 @@ class TaskAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_annex()
+
+    @admin.display(description="具体任务")
+    def short_content(self, obj):
+        return obj.content[:40] + ("…" if len(obj.content) > 40 else "")
+
+    @admin.display(description="牵头单位")
+    def lead_units_display(self, obj):
+        return obj.lead_units_text
 
     def save_formset(self, request, form, formset, change):
         """Each added, changed or removed assignment goes to the audit log with its task's id,
@@ -108,13 +127,44 @@ class TaskAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 ip_address=client_ip(request),
             )
 
-    @admin.display(description="具体任务")
-    def short_content(self, obj):
-        return obj.content[:40] + ("…" if len(obj.content) > 40 else "")
+    def get_import_data_kwargs(self, **kwargs):
+        # The confirm step too: one invalid row rolls the whole file back (TaskResource forces it as well).
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
-    @admin.display(description="牵头单位")
-    def lead_units_display(self, obj):
-        return obj.lead_units_text
+    def add_data_read_fail_error_to_form(self, form, e):
+        # A file we refuse says why, in Chinese, instead of "'BadWorkbook' encountered while …".
+        if isinstance(e, BadWorkbook):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error("import_file", "文件无法读取,请上传用 Excel/WPS 保存的 .xlsx 任务清单。")
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        # The stock header garbles Chinese names; RFC 6266 filename* carries them intact.
+        response["Content-Disposition"] = attachment_header(f"具体任务-{timezone.localdate().isoformat()}.xlsx")
+        return response
+
+
+@admin.register(TaskImport)
+class TaskImportAdmin(admin.ModelAdmin):
+    """The office's task-list uploads (tasks/excel/services.py): read-only, for looking things up."""
+
+    list_display = ["original_name", "campaign", "state", "progress", "created_by", "created_at", "applied_at"]
+    list_filter = ["state", "campaign"]
+    search_fields = ["original_name", "message"]
+    list_select_related = ["campaign", "created_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def _labels(obj, names) -> list[str]:

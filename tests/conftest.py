@@ -85,3 +85,23 @@ def celery_worker_parameters():
 def celery_worker(celery_session_worker):
     """The session's worker, for one test."""
     return celery_session_worker
+
+
+@pytest.fixture
+def broker_at():
+    """Point the Celery producer at another Redis URL for one test, then back (fresh pools each way).
+
+    Never close the app's pool instead: the session's worker and later tests share it.
+    """
+    from yinzhou_campaign.celery import app
+
+    original = app.conf.broker_url
+
+    def point(url):
+        # kombu keeps one pool per broker URL (kombu.pools); drop only the app's references.
+        app.conf.broker_url = url
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    yield point
+    point(original)

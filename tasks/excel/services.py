@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from audit.services import log_action
+from audit.services import log_action, log_actions
 from departments.selectors import UnitDirectory
 
 from ..models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment, TaskImport, TaskImportState
@@ -90,15 +90,14 @@ def task_list_import_apply(*, plan: ImportPlan, user=None, source: str = "") -> 
     new_campaign = plan.campaign is None
     last_sort = 0
     to_create: list[tuple[Task, TaskRow]] = []
-    assignments: list[TaskAssignment] = []
+    to_change: list[TaskRow] = []
     for row in plan.rows:
         if row.existing is not None:
             last_sort = row.existing.sort_order
             if row.action == "same":
                 counts["unchanged"] += 1
-                continue
-            _task_update(row, user=user, source=source, assignments=assignments)
-            counts["changed"] += 1
+            else:
+                to_change.append(row)
             continue
         last_sort += 10 if new_campaign or last_sort == 0 else 1
         parsed = row.parsed
@@ -116,66 +115,127 @@ def task_list_import_apply(*, plan: ImportPlan, user=None, source: str = "") -> 
             sort_order=last_sort,
         )
         to_create.append((task, row))
+    # Tasks and their lead assignments are written in this one transaction, so the deferred
+    # "task has a lead" trigger (checked at commit) is satisfied.
+    assignments = _tasks_update(to_change, user=user, source=source)
+    counts["changed"] = len(to_change)
     Task.objects.bulk_create([task for task, _ in to_create], batch_size=1000)
     for task, row in to_create:
-        assignments.extend(_assignments_for(task, row))
-        counts["added"] += 1
+        assignments.extend(_assignments_for(task.pk, row))
+    counts["added"] = len(to_create)
     TaskAssignment.objects.bulk_create(assignments, batch_size=2000)
-    for task, row in to_create:
-        log_action(
-            "tasks.task.imported",
-            user=user,
-            obj=task,
-            data={"source": source, "row": row.parsed.row, "lead": row.lead_text, "support": row.support_text,
-                  "deadline": task.deadline_text},
-        )
+    log_actions(
+        "tasks.task.imported",
+        user=user,
+        items=(
+            (
+                task,
+                {"source": source, "row": row.parsed.row, "lead": row.lead_text, "support": row.support_text,
+                 "deadline": task.deadline_text},
+            )
+            for task, row in to_create
+        ),
+    )
     log_action("tasks.campaign.task_list_imported", user=user, obj=campaign, data={"source": source, **counts})
     return {"campaign_id": campaign.pk, **counts}
 
 
-def _assignments_for(task: Task, row: TaskRow, roles=(AssignmentRole.LEAD, AssignmentRole.SUPPORT)) -> list[TaskAssignment]:
+def _assignments_for(task_id: int, row: TaskRow, roles=(AssignmentRole.LEAD, AssignmentRole.SUPPORT)) -> list[TaskAssignment]:
     result = []
     for role in roles:
         units, unit_list = (
             (row.lead_units, row.lead) if role == AssignmentRole.LEAD else (row.support_units, row.support)
         )
         result.extend(
-            TaskAssignment(task=task, unit=unit, role=role, per_duty=unit_list.per_duty, order=order)
+            TaskAssignment(task_id=task_id, unit_id=unit.pk, role=role, per_duty=unit_list.per_duty, order=order)
             for order, unit in enumerate(units)
         )
     return result
 
 
-def _task_update(row: TaskRow, *, user, source: str, assignments: list[TaskAssignment]) -> None:
-    task = row.existing
-    fields = {change.field for change in row.changes}
-    update_fields = ["updated_at"]
-    if "content" in fields:
-        task.content = row.parsed.content
-        update_fields.append("content")
-    if "deadline" in fields:
-        task.deadline_kind, task.deadline_date, task.deadline_text = row.deadline.kind, row.deadline.date, row.deadline.text
-        update_fields += ["deadline_kind", "deadline_date", "deadline_text"]
-    roles = []
-    if "lead" in fields:
-        task.lead_note = row.lead.note
-        update_fields.append("lead_note")
-        roles.append(AssignmentRole.LEAD)
-    if "support" in fields:
-        task.support_note = row.support.note
-        update_fields.append("support_note")
-        roles.append(AssignmentRole.SUPPORT)
-    task.save(update_fields=update_fields)
-    if roles:
-        TaskAssignment.objects.filter(task=task, role__in=roles).delete()
-        # Created right away (not batched): a unit moving from lead to support must not meet itself.
-        TaskAssignment.objects.bulk_create(_assignments_for(task, row, roles))
-    log_action(
+TASK_UPDATE_FIELDS = ["content", "deadline_kind", "deadline_date", "deadline_text", "lead_note", "support_note", "updated_at"]
+
+
+def _tasks_write(tasks: list[Task], *, batch_size: int = 1000) -> None:
+    """UPDATE the TASK_UPDATE_FIELDS of many tasks, one statement per batch.
+
+    On PostgreSQL: `UPDATE … FROM (VALUES …)`. Django's bulk_update builds a CASE WHEN per
+    field and row, which took ~25 s for 10,000 tasks on the benchmark machine, almost all of
+    it in Python (see docs/benchmarks.md); this takes well under a second.
+    """
+    if connection.vendor != "postgresql":
+        Task.objects.bulk_update(tasks, TASK_UPDATE_FIELDS, batch_size=500)
+        return
+    fields = [Task._meta.get_field(name) for name in TASK_UPDATE_FIELDS]
+    quote = connection.ops.quote_name
+    casts = ["bigint"] + [field.db_type(connection) for field in fields]
+    row_sql = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    columns = ", ".join(["id"] + [quote(field.column) for field in fields])
+    assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in fields)
+    table = quote(Task._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(tasks), batch_size):
+            batch = tasks[start : start + batch_size]
+            params = []
+            for task in batch:
+                params.append(task.pk)
+                params.extend(field.get_db_prep_save(getattr(task, field.attname), connection) for field in fields)
+            cursor.execute(
+                f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join([row_sql] * len(batch))}) "
+                f"AS v({columns}) WHERE t.id = v.id",
+                params,
+            )
+
+
+def _tasks_update(rows: list[TaskRow], *, user, source: str) -> list[TaskAssignment]:
+    """Write the changed tasks in bulk; return their new assignments for the caller to insert.
+
+    The assignments of every changed role are deleted first, all at once: what is left is
+    only unchanged roles, which the plan guarantees share no unit with the new ones (a unit
+    may not be both lead and support), so the inserts cannot meet a remaining row.
+    """
+    if not rows:
+        return []
+    now = timezone.now()
+    tasks: list[Task] = []
+    assignments: list[TaskAssignment] = []
+    stale: dict[str, list[int]] = {AssignmentRole.LEAD: [], AssignmentRole.SUPPORT: []}
+    for row in rows:
+        old = row.existing
+        fields = {change.field for change in row.changes}
+        task = Task(
+            pk=old.pk,
+            key=old.key,
+            content=row.parsed.content if "content" in fields else old.content,
+            deadline_kind=old.deadline_kind,
+            deadline_date=old.deadline_date,
+            deadline_text=old.deadline_text,
+            lead_note=row.lead.note if "lead" in fields else old.lead_note,
+            support_note=row.support.note if "support" in fields else old.support_note,
+            updated_at=now,
+        )
+        if "deadline" in fields:
+            task.deadline_kind, task.deadline_date, task.deadline_text = row.deadline.kind, row.deadline.date, row.deadline.text
+        tasks.append(task)
+        roles = [role for role, name in ((AssignmentRole.LEAD, "lead"), (AssignmentRole.SUPPORT, "support")) if name in fields]
+        for role in roles:
+            stale[role].append(old.pk)
+        if roles:
+            assignments.extend(_assignments_for(old.pk, row, roles))
+    _tasks_write(tasks)
+    TaskAssignment.objects.filter(
+        Q(role=AssignmentRole.LEAD, task_id__in=stale[AssignmentRole.LEAD])
+        | Q(role=AssignmentRole.SUPPORT, task_id__in=stale[AssignmentRole.SUPPORT])
+    ).delete()
+    log_actions(
         "tasks.task.changed_by_import",
         user=user,
-        obj=task,
-        data={"source": source, "row": row.parsed.row, "changes": [c.as_dict() for c in row.changes]},
+        items=(
+            (task, {"source": source, "row": row.parsed.row, "changes": [c.as_dict() for c in row.changes]})
+            for task, row in zip(tasks, rows)
+        ),
     )
+    return assignments
 
 
 def _jsonable(data: dict) -> dict:

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from yinzhou_campaign.celery import app
 from yinzhou_campaign.queueing import enqueue
 
 from .faults import dead_port, hanging_server
@@ -19,21 +18,6 @@ pytestmark = pytest.mark.django_db
 @shared_task(name="tests.ops.noop")
 def noop():
     return None
-
-
-@pytest.fixture
-def broker_at():
-    """Point the Celery producer at another Redis URL for one test (a fresh connection pool)."""
-    original = app.conf.broker_url
-
-    def point(url):
-        # kombu keeps one pool per broker URL (kombu.pools); drop only the app's references.
-        app.conf.broker_url = url
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    yield point
-    point(original)
 
 
 def timed(fn, *args, **kwargs):

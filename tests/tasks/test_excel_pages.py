@@ -68,30 +68,19 @@ def test_a_file_with_errors_cannot_be_confirmed(client, campaign, office_user):
 
 
 def test_a_large_file_is_read_after_commit_and_even_a_broker_outage_loses_nothing(
-    client, campaign, office_user, settings, django_capture_on_commit_callbacks
+    client, campaign, office_user, settings, django_capture_on_commit_callbacks, broker_at
 ):
-    from yinzhou_campaign.celery import app
-
     settings.TASK_IMPORT_INLINE_MAX_BYTES = 0  # every file counts as large
-    old_broker = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there: the broker is down
-    app.pool.force_close_all() if hasattr(app.pool, "force_close_all") else None
-    try:
-        client.force_login(office_user)
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            upload(client, export_bytes(campaign))
-        item = TaskImport.objects.get()
-        assert item.state == TaskImportState.QUEUED
-        page = client.get(reverse("tasks:import_detail", args=[item.pk])).content.decode()
-        assert '<meta http-equiv="refresh" content="1">' in page
-        for callback in callbacks:
-            callback()  # the broker refuses: the read runs right here instead
-        item.refresh_from_db()
-        assert item.state == TaskImportState.READY and item.progress == 100
-        assert item.preview["counts"]["unchanged"] == 72
-    finally:
-        app.conf.broker_url = old_broker
-        # The pool closed above must not be reused: later tests (the real worker's, which
-        # pytest-django runs last) would fail with "Acquire on closed pool".
-        app._pool = None
-        app.amqp._producer_pool = None
+    broker_at("redis://127.0.0.1:1/0")  # nothing listens there: the broker is down
+    client.force_login(office_user)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        upload(client, export_bytes(campaign))
+    item = TaskImport.objects.get()
+    assert item.state == TaskImportState.QUEUED
+    page = client.get(reverse("tasks:import_detail", args=[item.pk])).content.decode()
+    assert '<meta http-equiv="refresh" content="1">' in page
+    for callback in callbacks:
+        callback()  # the broker refuses: the read runs right here instead
+    item.refresh_from_db()
+    assert item.state == TaskImportState.READY and item.progress == 100
+    assert item.preview["counts"]["unchanged"] == 72
