@@ -156,3 +156,32 @@ def require_read_everything(user) -> None:
     """Office staff and leaders (read-only) see the office's governance lists."""
     if not can_read_everything(user):
         raise PermissionDenied("只有区安委办和领导可以查看此页面。")
+
+
+def require_liaison(user) -> None:
+    """Pages about one's own unit's work (我的任务) are for liaisons."""
+    if not is_liaison(user):
+        raise PermissionDenied("“我的任务”只对联络员开放。")
+
+
+def get_attachment(user, attachment_id: int):
+    """An attachment the user may download: whoever may read the reports of its task."""
+    from .models import Attachment
+
+    attachment = (
+        Attachment.objects.select_related(
+            "report__task__campaign", "supervision_step__supervision__task__campaign", "sign_off__task__campaign"
+        )
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        raise Http404("没有这个附件")
+    if attachment.report is not None:
+        task = attachment.report.task
+    elif attachment.supervision_step is not None:
+        task = attachment.supervision_step.supervision.task
+    else:
+        task = attachment.sign_off.task
+    require_view_reports(user, task)
+    return attachment

@@ -64,6 +64,17 @@ def report_is_editable(report: ProgressReport | None, period: ReportingPeriod) -
     return not period.is_closed or report.reopened_at is not None
 
 
+def report_lock_reason(report: ProgressReport | None, period: ReportingPeriod) -> str | None:
+    """Why the report cannot be written now (for read-only pages), or None when it can."""
+    if report_is_editable(report, period):
+        return None
+    if report is not None and report.state == ReportState.APPROVED:
+        return "这份报送已审核通过,不能再修改。"
+    if report is None:
+        return f"{period.label}已关闭,不能再填报;如需补报请联系区安委办。"
+    return f"{period.label}已关闭,报送已锁定;如需修改请联系区安委办重新开放。"
+
+
 def _validate_input(task: Task, data: ReportInput, *, submit: bool) -> ReportInput:
     errors: dict[str, list[str]] = {}
     if data.status not in ProgressStatus.values:

@@ -4,6 +4,10 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
 
+from audit.admin_mixins import AuditedAdminMixin
+from audit.net import client_ip
+from audit.services import log_action
+
 from .excel.admin_io import AnnexXLSX, TaskResource
 from .excel.export import attachment_header
 from .excel.safety import BadWorkbook
@@ -68,7 +72,7 @@ class TaskAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ImportExportModelAdmin):
+class TaskAdmin(AuditedAdminMixin, ImportExportModelAdmin):
     """Tasks, with django-import-export's import (preview, then confirm; all or nothing) and export
     of the annex's columns (tasks/excel/admin_io.py)."""
 
@@ -102,6 +106,26 @@ class TaskAdmin(ImportExportModelAdmin):
     @admin.display(description="牵头单位")
     def lead_units_display(self, obj):
         return obj.lead_units_text
+
+    def save_formset(self, request, form, formset, change):
+        """Each added, changed or removed assignment goes to the audit log with its task's id,
+        so the task page's history shows it (the mixin records the task's own fields)."""
+        removed = {id(f.instance): f.instance.pk for f in formset.deleted_forms if f.instance.pk}
+        super().save_formset(request, form, formset, change)
+        rows = [(obj, "created", {}) for obj in formset.new_objects]
+        rows += [(obj, "changed", {"fields": _labels(obj, names)}) for obj, names in formset.changed_objects]
+        rows += [(obj, "deleted", {}) for obj in formset.deleted_objects]
+        for obj, verb, data in rows:
+            if obj.pk is None:  # deleted: keep its id in the record
+                obj.pk = removed.get(id(obj))
+            log_action(
+                f"{obj._meta.label_lower}.{verb}_in_admin",
+                user=request.user,
+                obj=obj,
+                data={"task": obj.task.key, "task_id": obj.task_id, "unit": obj.unit.name,
+                      "role": obj.get_role_display(), **data},
+                ip_address=client_ip(request),
+            )
 
     def get_import_data_kwargs(self, **kwargs):
         # The confirm step too: one invalid row rolls the whole file back (TaskResource forces it as well).
@@ -141,3 +165,13 @@ class TaskImportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _labels(obj, names) -> list[str]:
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(obj._meta.get_field(name).verbose_name))
+        except Exception:  # a form-only field
+            labels.append(name)
+    return labels

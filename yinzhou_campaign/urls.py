@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from reports import views as reports_views
 
 from dashboard.api import DashboardAPIView  # dashboard API
 
@@ -11,11 +12,14 @@ admin.site.site_title = "治本攻坚任务管理"
 admin.site.index_title = "数据维护"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="tasks:list", permanent=False), name="home"),
+    # Reporting pages: liaisons land on 我的任务, the office on the review queue, viewers on the task list.
+    path("", reports_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Reporting and review pages; before tasks.urls so /tasks/ lists tasks with their status.
+    path("", include("reports.urls")),
     path("tasks/", include("tasks.urls")),
     # Dashboard (总览) and quarterly rollups; its API sits before any other api/v1/ include.
     path("api/v1/dashboard/", DashboardAPIView.as_view(), name="api-dashboard"),

@@ -18,6 +18,10 @@ def test_a_liaison_signs_in_through_the_form_and_sees_the_72_tasks(page, liaison
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/"))
     login(page, "yjj", path=page.url)
+    # Liaisons land on 我的任务 (the reporting pages); the whole list is one click away.
+    expect(page).to_have_url(re.compile(r"/my/$"))
+    expect(page.get_by_role("heading", name="我的任务")).to_be_visible()
+    page.get_by_role("link", name="任务清单").first.click()
     expect(page).to_have_url(re.compile(r"/tasks/$"))
     expect(page.locator("table.task-table tbody tr")).to_have_count(72)
     expect(page.get_by_text("共 72 项")).to_be_visible()

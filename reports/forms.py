@@ -1,0 +1,179 @@
+"""Forms of the reporting pages. They only shape input; rules live in services and access."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from departments.models import Unit
+from yinzhou_campaign.widgets import use_plain_selects
+from tasks.models import AssignmentRole, DeadlineKind
+
+from .attachments import MAX_FILES_PER_UPLOAD, attachment_validate
+from .models import ProgressStatus, ReportState, ReviewDecision
+from .status import Rag, ReportingState, TaskState
+
+
+def _all(choices):
+    return [("", "全部")] + list(choices)
+
+
+def _annex_choices(form, campaign) -> None:
+    """Category, measure and deadline choices from two queries (measures carry their category)."""
+    measures = list(campaign.measures.select_related("category").order_by("number"))
+    categories = sorted({m.category for m in measures}, key=lambda c: c.number)
+    form.fields["category"].choices = _all((c.number, c.name) for c in categories)
+    form.fields["measure"].choices = _all((m.number, str(m)) for m in measures)
+    deadlines = campaign.tasks.order_by("deadline_date").values_list("deadline_text", flat=True).distinct()
+    form.fields["deadline_text"].choices = _all((d, d) for d in dict.fromkeys(deadlines))
+
+
+def _style(form) -> None:
+    for name, field in form.fields.items():
+        field.widget.attrs["class"] = "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+    # Long choice lists (units) render in Python, not one template include per option.
+    use_plain_selects(form)
+
+
+class TaskStatusFilterForm(forms.Form):
+    """The task list's filters (as tasks.forms.TaskFilterForm) plus the computed state and RAG mark.
+
+    Dashboard links use them: /tasks/?state=overdue, /tasks/?rag=red&unit=5.
+    """
+
+    q = forms.CharField(label="搜索", required=False, max_length=100)
+    state = forms.ChoiceField(label="任务状态", required=False, choices=_all(TaskState.choices))
+    rag = forms.ChoiceField(label="红黄绿", required=False, choices=_all(Rag.choices))
+    category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
+    measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    deadline_kind = forms.ChoiceField(label="时限类型", required=False, choices=_all(DeadlineKind.choices))
+    deadline_text = forms.ChoiceField(label="完成时限", required=False)
+    unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位")
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        _annex_choices(self, campaign)
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        _style(self)
+
+
+class MyTaskFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=100)
+    role = forms.ChoiceField(label="职责", required=False, choices=_all(AssignmentRole.choices))
+    category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
+    measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    deadline_text = forms.ChoiceField(label="完成时限", required=False)
+    state = forms.ChoiceField(label="任务状态", required=False, choices=_all(TaskState.choices))
+    report = forms.ChoiceField(label="本期报送", required=False, choices=_all(ReportingState.choices))
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        _annex_choices(self, campaign)
+        _style(self)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    """A unit's progress report. `version` is the version the writer started from (optimistic lock)."""
+
+    status = forms.ChoiceField(label="推进情况", choices=ProgressStatus.choices, widget=forms.RadioSelect)
+    percent = forms.IntegerField(
+        label="完成进度(%)", required=False, min_value=0, max_value=100,
+        error_messages={"invalid": "完成进度请填写 0 到 100 之间的整数。",
+                        "min_value": "完成进度应在 0 到 100 之间。",
+                        "max_value": "完成进度应在 0 到 100 之间。"},
+    )
+    progress = forms.CharField(
+        label="工作进展", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "请填写工作进展。"},
+    )
+    problems = forms.CharField(label="存在问题", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    next_steps = forms.CharField(label="下步计划", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = MultipleFileField(
+        label="佐证材料", required=False,
+        help_text="可多选;支持 PDF、图片(JPG/PNG/GIF/WebP)、Word(.docx)、Excel(.xlsx),按文件内容识别类型。",
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task = task
+        if task.deadline_kind == DeadlineKind.ONGOING:
+            # Ongoing tasks are reported every period; a percentage means nothing for them.
+            del self.fields["percent"]
+        for name, field in self.fields.items():
+            if name not in ("status", "attachments", "version"):
+                field.widget.attrs["class"] = "form-control"
+        self.fields["attachments"].widget.attrs.update({"class": "form-control", "multiple": True})
+        self.fields["progress"].widget.attrs["required"] = True
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_FILES_PER_UPLOAD:
+            raise ValidationError(f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个附件。")
+        errors = []
+        for uploaded in files:
+            try:
+                attachment_validate(uploaded)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="审核结论", choices=ReviewDecision.choices, error_messages={"required": "请选择“通过”或“退回”。",
+                                                                         "invalid_choice": "请选择“通过”或“退回”。"},
+    )
+    comment = forms.CharField(
+        label="审核意见", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text="退回时必须填写理由,联络员会看到。",
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == ReviewDecision.RETURN and not (data.get("comment") or "").strip():
+            self.add_error("comment", "退回时请填写退回理由。")
+        return data
+
+
+class ReviewQueueFilterForm(forms.Form):
+    period = forms.ChoiceField(label="报送周期", required=False)
+    state = forms.ChoiceField(
+        label="状态", required=False,
+        choices=[("submitted", "已报送(待审核)"), ("returned", "被退回"), ("approved", "已通过"), ("all", "全部(不含草稿)")],
+    )
+    unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位")
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = _all((p.code, p.label) for p in reversed(periods))
+        self.fields["unit"].queryset = Unit.objects.real().filter(is_active=True)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+        use_plain_selects(self)
+
+    def state_value(self) -> str | None:
+        state = (self.cleaned_data.get("state") if self.is_valid() else "") or ReportState.SUBMITTED
+        return None if state == "all" else state

@@ -1,0 +1,415 @@
+"""Reads of reports for pages, the dashboard and reminders. Each runs a fixed number of queries.
+
+States always come from `reports.status` (annotate_task_status / ReportingState); nothing here
+recomputes them differently.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import CharField
+from django.db.models.functions import Coalesce
+
+from audit.models import AuditEntry
+from departments.models import Unit
+from tasks.models import AssignmentRole, Campaign, Task, TaskAssignment
+
+from .models import (
+    Attachment,
+    ProgressReport,
+    ReportingPeriod,
+    ReportReview,
+    ReportState,
+    ReportVersion,
+    ReviewDecision,
+    Supervision,
+    SupervisionState,
+)
+from .periods import periods_ensure
+from .selectors_expected import expected_lead_assignments, expected_lead_pairs, lead_report_exists
+from .status import REPORTED_STATES, ReportingState, TaskState, annotate_task_status, days_left
+
+
+def campaign_for_pages() -> Campaign | None:
+    """tasks.selectors.campaign_current, with the standing support unit the pages print."""
+    return (
+        Campaign.objects.filter(is_active=True)
+        .select_related("standing_support_unit")
+        .order_by("-start_date", "-id")
+        .first()
+    )
+
+
+# --- Periods -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodContext:
+    """The campaign's periods with the current one and the last one whose due date has passed."""
+
+    periods: list[ReportingPeriod]
+    current: ReportingPeriod
+    last_due: ReportingPeriod | None
+
+    def get(self, code: str | None) -> ReportingPeriod | None:
+        return next((p for p in self.periods if p.code == code), None)
+
+
+def period_context(campaign: Campaign, today: datetime.date) -> PeriodContext:
+    """Same answers as periods.period_current / period_last_due, from one query."""
+    periods = periods_ensure(campaign)
+    current = next((p for p in periods if p.start <= today <= p.end), None)
+    if current is None:
+        current = periods[0] if today < periods[0].start else periods[-1]
+    due = [p for p in periods if p.due_date < today]
+    return PeriodContext(periods=periods, current=current, last_due=due[-1] if due else None)
+
+
+# --- Tasks with their status ---------------------------------------------------------------------
+
+
+def tasks_with_status(queryset, *, today: datetime.date, last_due_period: ReportingPeriod | None):
+    """A task queryset annotated with the status rules and `days_left` ready for display."""
+    return annotate_task_status(queryset, today=today, last_due_period=last_due_period)
+
+
+def decorate_days_left(tasks, today: datetime.date):
+    """Set `task.days_left` (negative when overdue; None for undated tasks) on annotated tasks."""
+    for task in tasks:
+        task.days_left = days_left(task.effective_deadline, today)
+        task.days_overdue = -task.days_left if task.days_left is not None and task.days_left < 0 else None
+    return tasks
+
+
+def task_list_with_status(
+    *,
+    campaign: Campaign,
+    today: datetime.date,
+    last_due_period: ReportingPeriod | None,
+    state: str | None = None,
+    rag: str | None = None,
+    **filters,
+) -> list[Task]:
+    """The campaign's task list (tasks.selectors.task_list filters) with state and RAG; filterable by both."""
+    from tasks.selectors import task_list
+
+    tasks = tasks_with_status(task_list(campaign=campaign, **filters), today=today, last_due_period=last_due_period)
+    if state:
+        tasks = tasks.filter(state=state)
+    if rag:
+        tasks = tasks.filter(rag=rag)
+    return decorate_days_left(list(tasks), today)
+
+
+def _unit_assignments(unit: Unit):
+    return TaskAssignment.objects.filter(Q(unit=unit) | Q(unit__members=unit))
+
+
+def unit_is_standing_supporter(campaign: Campaign, unit: Unit) -> bool:
+    """The campaign's standing support unit (镇(街道、园区)) supports every task, not listed on each."""
+    standing = campaign.standing_support_unit_id
+    if not standing:
+        return False
+    return unit.pk == standing or unit.member_of.filter(pk=standing).exists()
+
+
+def my_tasks(
+    *,
+    user,
+    campaign: Campaign,
+    today: datetime.date,
+    periods: PeriodContext,
+    role: str | None = None,
+    measure: int | None = None,
+    category: int | None = None,
+    deadline_text: str | None = None,
+    state: str | None = None,
+    report: str | None = None,
+    q: str = "",
+) -> list[Task]:
+    """Tasks the user's unit leads, then supports (directly, through a group, or by the standing rule).
+
+    Each task carries `my_role` (lead/support), `my_report_state` (ReportingState for the current
+    period), `my_report_id`, the status annotations, `days_left`, and `open_supervision` (or None).
+    Tasks under open supervision come first.
+    """
+    unit = user.unit
+    tasks = Task.objects.filter(campaign=campaign).with_annex()
+    if not unit_is_standing_supporter(campaign, unit):
+        tasks = tasks.filter(pk__in=_unit_assignments(unit).values("task_id"))
+    leads = _unit_assignments(unit).filter(task=OuterRef("pk"), role=AssignmentRole.LEAD)
+    own_report = ProgressReport.objects.filter(task=OuterRef("pk"), unit=unit, period=periods.current)
+    tasks = tasks.annotate(
+        my_role=Case(
+            When(Exists(leads), then=Value(AssignmentRole.LEAD.value)),
+            default=Value(AssignmentRole.SUPPORT.value),
+            output_field=CharField(),
+        ),
+        my_report_state=Coalesce(
+            Subquery(own_report.values("state")[:1]), Value(ReportingState.NOT_REPORTED.value)
+        ),
+        my_report_id=Subquery(own_report.values("pk")[:1]),
+    )
+    tasks = tasks_with_status(tasks, today=today, last_due_period=periods.last_due)
+    if role:
+        tasks = tasks.filter(my_role=role)
+    if measure:
+        tasks = tasks.filter(measure__number=measure)
+    if category:
+        tasks = tasks.filter(measure__category__number=category)
+    if deadline_text:
+        tasks = tasks.filter(deadline_text=deadline_text)
+    if state:
+        tasks = tasks.filter(state=state)
+    if report:
+        tasks = tasks.filter(my_report_state=report)
+    if q:
+        tasks = tasks.filter(Q(content__icontains=q) | Q(key=q))
+    tasks = tasks.prefetch_related(
+        Prefetch(
+            "supervisions",
+            queryset=Supervision.objects.exclude(state=SupervisionState.CLOSED),
+            to_attr="open_supervisions",
+        )
+    ).order_by("-under_supervision", "my_role", "sort_order", "id")
+    result = decorate_days_left(list(tasks), today)
+    for task in result:
+        task.open_supervision = task.open_supervisions[0] if task.open_supervisions else None
+        task.needs_action = task.state != TaskState.SIGNED_OFF and (
+            task.open_supervision is not None
+            or task.my_report_state
+            in (ReportingState.NOT_REPORTED, ReportingState.DRAFT, ReportingState.RETURNED)
+        )
+    return result
+
+
+# --- Expected and missing lead reports -----------------------------------------------------------
+
+
+def _open_tasks(campaign: Campaign):
+    from reports.models import SignOff
+
+    return Task.objects.filter(campaign=campaign).exclude(
+        Exists(SignOff.objects.filter(task=OuterRef("pk"), reopened_at__isnull=True))
+    )
+
+
+def _pairs_as_objects(pairs) -> list[tuple[Task, Unit]]:
+    """(task_id, expected_unit_id) rows → (Task, Unit), in the annex's order (two more queries)."""
+    pairs = list(pairs)
+    tasks = Task.objects.select_related("measure").in_bulk({p["task_id"] for p in pairs})
+    units = Unit.objects.in_bulk({p["expected_unit_id"] for p in pairs})
+    result = [(tasks[p["task_id"]], units[p["expected_unit_id"]]) for p in pairs]
+    result.sort(key=lambda tu: (tu[0].sort_order, tu[0].pk, tu[1].sort_order, tu[1].pk))
+    return result
+
+
+def expected_lead_reports(campaign: Campaign) -> list[tuple[Task, Unit]]:
+    """(task, unit) for every task not signed off and each of its lead units, groups expanded.
+
+    A group named as lead (e.g. 区安委各成员单位) expands to its active member units; each of
+    them owes the lead report. The expansion is reports.selectors_expected's SQL (shared with
+    the dashboard and reminders); three queries whatever the number of tasks.
+    """
+    return _pairs_as_objects(expected_lead_pairs(_open_tasks(campaign)))
+
+
+def missing_lead_reports(campaign: Campaign, period: ReportingPeriod) -> list[tuple[Task, Unit]]:
+    """Expected lead reports for the period that were not submitted (drafts count as missing)."""
+    missing = (
+        expected_lead_assignments(_open_tasks(campaign))
+        .annotate(reported=lead_report_exists(periods=[period.pk]))
+        .filter(reported=False)
+        .values("task_id", "expected_unit_id")
+        .distinct()
+    )
+    return _pairs_as_objects(missing)
+
+
+# --- The task page -------------------------------------------------------------------------------
+
+
+def task_for_page(task: Task, *, today: datetime.date, periods: PeriodContext) -> Task:
+    """The task with its assignments, status annotations and open supervision (fixed queries)."""
+    annotated = (
+        tasks_with_status(
+            Task.objects.filter(pk=task.pk).with_annex().select_related("campaign__standing_support_unit"),
+            today=today,
+            last_due_period=periods.last_due,
+        )
+        .prefetch_related(
+            Prefetch(
+                "supervisions",
+                queryset=Supervision.objects.exclude(state=SupervisionState.CLOSED),
+                to_attr="open_supervisions",
+            )
+        )
+        .get()
+    )
+    decorate_days_left([annotated], today)
+    annotated.open_supervision = annotated.open_supervisions[0] if annotated.open_supervisions else None
+    return annotated
+
+
+def _reports_queryset():
+    return ProgressReport.objects.select_related("unit", "period", "updated_by", "reviewed_by").prefetch_related(
+        Prefetch("versions", queryset=ReportVersion.objects.select_related("created_by").order_by("number")),
+        Prefetch("reviews", queryset=ReportReview.objects.select_related("reviewer").order_by("created_at")),
+        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
+    )
+
+
+@dataclass
+class PeriodReports:
+    period: ReportingPeriod
+    lead: list[ProgressReport] = field(default_factory=list)
+    support: list[ProgressReport] = field(default_factory=list)
+
+
+def task_reports_by_period(task: Task, *, viewer_unit: Unit | None = None) -> list[PeriodReports]:
+    """The task's reports grouped by period, newest first; other units' drafts are private."""
+    reports = _reports_queryset().filter(task=task).order_by("-period__start", "role", "unit__sort_order", "unit_id")
+    if viewer_unit is not None:
+        reports = reports.filter(~Q(state=ReportState.DRAFT) | Q(unit=viewer_unit))
+    else:
+        reports = reports.exclude(state=ReportState.DRAFT)
+    groups: dict[int, PeriodReports] = {}
+    for report in reports:
+        group = groups.setdefault(report.period_id, PeriodReports(period=report.period))
+        (group.lead if report.is_lead else group.support).append(report)
+    return list(groups.values())
+
+
+def support_contributions(task: Task, period: ReportingPeriod) -> list[ProgressReport]:
+    """Supporting units' submitted contributions (配合情况) for a period, shown to the lead while writing."""
+    return list(
+        _reports_queryset()
+        .filter(task=task, period=period, role=AssignmentRole.SUPPORT, state__in=REPORTED_STATES)
+        .order_by("unit__sort_order", "unit_id")
+    )
+
+
+ACTION_LABELS = {
+    "tasks.task.created_in_admin": "新增任务",
+    "tasks.task.changed_in_admin": "修改任务",
+    "tasks.task.deleted_in_admin": "删除任务",
+    "tasks.taskassignment.created_in_admin": "新增责任分工",
+    "tasks.taskassignment.changed_in_admin": "修改责任分工",
+    "tasks.taskassignment.deleted_in_admin": "删除责任分工",
+    "reports.report.saved": "保存草稿",
+    "reports.report.submitted": "报送",
+    "reports.report.edited": "修改已报送内容",
+    "reports.report.returned": "退回",
+    "reports.report.approved": "审核通过",
+    "reports.report.reopened": "重新开放",
+}
+
+
+def task_history(task: Task, *, include_reports: bool, report_ids=(), limit: int = 200) -> list[AuditEntry]:
+    """Audit entries of the task, its assignments and (if the reader may see them) its reports."""
+    condition = Q(object_type="tasks.task", object_id=str(task.pk)) | Q(
+        object_type="tasks.taskassignment", data__task_id=task.pk
+    )
+    if include_reports:
+        condition |= Q(object_type="reports.progressreport", object_id__in=[str(pk) for pk in report_ids])
+        condition |= Q(object_type__startswith="reports.", data__task=task.key)
+    entries = list(AuditEntry.objects.filter(condition).select_related("user__unit").order_by("-created_at", "-id")[:limit])
+    for entry in entries:
+        entry.label = ACTION_LABELS.get(entry.action, entry.action)
+    return entries
+
+
+# --- Review --------------------------------------------------------------------------------------
+
+
+def report_for_review(report_id: int) -> ProgressReport:
+    return _reports_queryset().select_related("task__measure__category", "task__campaign").get(pk=report_id)
+
+
+def review_queue(
+    *,
+    campaign: Campaign,
+    period: ReportingPeriod | None = None,
+    state: str | None = ReportState.SUBMITTED,
+    unit: Unit | None = None,
+    limit: int = 500,
+) -> list[ProgressReport]:
+    """Reports for the office to look at, oldest submission first."""
+    reports = ProgressReport.objects.filter(task__campaign=campaign).select_related(
+        "task", "unit", "period", "updated_by"
+    )
+    if period is not None:
+        reports = reports.filter(period=period)
+    if state:
+        reports = reports.filter(state=state)
+    else:
+        reports = reports.exclude(state=ReportState.DRAFT)
+    if unit is not None:
+        reports = reports.filter(unit=unit)
+    return list(reports.order_by("submitted_at", "id")[:limit])
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+    segments: list[tuple[str, str]]  # (op, text): op in equal / insert / delete
+    textual: bool = True  # short values (status, percent) are shown as old → new instead
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def text_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Character-level diff (Chinese has no spaces to split words on)."""
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    segments: list[tuple[str, str]] = []
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            segments.append(("equal", old[a1:a2]))
+        else:
+            if a2 > a1:
+                segments.append(("delete", old[a1:a2]))
+            if b2 > b1:
+                segments.append(("insert", new[b1:b2]))
+    return segments
+
+
+def returned_version(report: ProgressReport) -> ReportVersion | None:
+    """The snapshot of the report as it was when the office last returned it."""
+    review = (
+        ReportReview.objects.filter(report=report, decision=ReviewDecision.RETURN).order_by("-created_at", "-id").first()
+    )
+    if review is None:
+        return None
+    return ReportVersion.objects.filter(report=report, number=review.version_number).first()
+
+
+def changes_since(old: ReportVersion, report: ProgressReport) -> list[FieldChange]:
+    """What changed in each field between a returned version and the report now."""
+    from .models import ProgressStatus
+
+    def status_label(value):
+        return ProgressStatus(value).label if value in ProgressStatus.values else (value or "")
+
+    def percent_text(value):
+        return "" if value is None else f"{value}%"
+
+    short = [
+        ("推进情况", status_label(old.status), status_label(report.status)),
+        ("完成进度", percent_text(old.percent), percent_text(report.percent)),
+    ]
+    texts = [
+        ("工作进展", old.progress, report.progress),
+        ("存在问题", old.problems, report.problems),
+        ("下步计划", old.next_steps, report.next_steps),
+    ]
+    return [FieldChange(label, a, b, [], textual=False) for label, a, b in short] + [
+        FieldChange(label, a, b, text_diff(a, b)) for label, a, b in texts
+    ]

@@ -1,0 +1,296 @@
+"""Pages of progress reporting and review. Thin: access helper → form → service → redirect/render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods
+
+from tasks.models import AssignmentRole
+
+from . import access, selectors, services
+from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
+from .models import ProgressReport
+from .services import ReportConflict, ReportInput, ReportLocked
+from .status import DUE_SOON_DAYS, ReportingState, TaskState
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _no_campaign(request):
+    return render(request, "tasks/no_campaign.html")
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _valid_filters(form) -> dict:
+    """The filters that are valid: a partly bad query (?rag=red&unit=abc) keeps its good part."""
+    form.is_valid()
+    return {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
+
+
+@login_required
+def home(request):
+    """Liaisons land on their tasks, the office on the review queue, viewers on the task list."""
+    user = request.user
+    if access.is_office(user):
+        return redirect("reports:review_queue")
+    if access.is_liaison(user):
+        return redirect("reports:my_tasks")
+    return redirect("tasks:list")
+
+
+@login_required
+def my_tasks(request):
+    access.require_liaison(request.user)
+    campaign = selectors.campaign_for_pages()
+    if campaign is None:
+        return _no_campaign(request)
+    today = _today()
+    periods = selectors.period_context(campaign, today)
+    form = MyTaskFilterForm(request.GET or None, campaign=campaign)
+    filters = _valid_filters(form)
+    tasks = selectors.my_tasks(user=request.user, campaign=campaign, today=today, periods=periods, **filters)
+    open_tasks = [t for t in tasks if t.state != TaskState.SIGNED_OFF]
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "filtered": bool(filters),
+        "period": periods.current,
+        "supervised": [t for t in open_tasks if t.open_supervision],
+        "lead_tasks": [t for t in open_tasks if not t.open_supervision and t.my_role == AssignmentRole.LEAD],
+        "support_tasks": [t for t in open_tasks if not t.open_supervision and t.my_role == AssignmentRole.SUPPORT],
+        "signed_off": [t for t in tasks if t.state == TaskState.SIGNED_OFF],
+        "action_count": sum(1 for t in tasks if t.needs_action),
+        "not_reported_count": sum(
+            1 for t in open_tasks if t.my_report_state in (ReportingState.NOT_REPORTED, ReportingState.DRAFT)
+        ),
+        "returned_count": sum(1 for t in open_tasks if t.my_report_state == ReportingState.RETURNED),
+        "supervision_count": sum(1 for t in open_tasks if t.open_supervision),
+    }
+    return render(request, "reports/my_tasks.html", context)
+
+
+@login_required
+def task_list(request):
+    """The whole task list (everyone reads it) with the computed state and RAG mark."""
+    campaign = selectors.campaign_for_pages()
+    if campaign is None:
+        return _no_campaign(request)
+    today = _today()
+    periods = selectors.period_context(campaign, today)
+    form = TaskStatusFilterForm(request.GET or None, campaign=campaign)
+    filters = _valid_filters(form)
+    tasks = selectors.task_list_with_status(
+        campaign=campaign, today=today, last_due_period=periods.last_due, **filters
+    )
+    return render(request, "reports/task_list.html", {"campaign": campaign, "form": form, "tasks": tasks})
+
+
+@login_required
+def task_detail(request, key):
+    task = access.get_task(request.user, key)
+    today = _today()
+    periods = selectors.period_context(task.campaign, today)
+    task = selectors.task_for_page(task, today=today, periods=periods)
+    user = request.user
+    can_view = access.can_view_reports(user, task)
+    my_role = access.unit_role_on_task(task, user.unit) if access.is_liaison(user) else None
+    period_reports = (
+        selectors.task_reports_by_period(task, viewer_unit=user.unit if my_role else None) if can_view else []
+    )
+    report_ids = [r.pk for group in period_reports for r in group.lead + group.support]
+    context = {
+        "task": task,
+        "campaign": task.campaign,
+        "can_view_reports": can_view,
+        "my_role": my_role,
+        "current_period": periods.current,
+        "period_reports": period_reports,
+        "history": selectors.task_history(task, include_reports=can_view, report_ids=report_ids),
+    }
+    return render(request, "reports/task_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_form(request, key, period_code=None):
+    user = request.user
+    task = access.get_task(user, key)
+    role = access.require_report_writer(user, task)
+    periods = selectors.period_context(task.campaign, _today())
+    period = periods.current if period_code is None else periods.get(period_code)
+    if period is None:
+        raise Http404("没有这个报送周期")
+    report = (
+        ProgressReport.objects.filter(task=task, unit=user.unit, period=period).prefetch_related("attachments").first()
+    )
+    conflict = None
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, task=task)
+        if form.is_valid():
+            data = form.cleaned_data
+            submit = request.POST.get("action") == "submit"
+            try:
+                services.report_save(
+                    user=user,
+                    task=task,
+                    period=period,
+                    data=ReportInput(
+                        status=data["status"],
+                        percent=data.get("percent"),
+                        progress=data["progress"],
+                        problems=data["problems"],
+                        next_steps=data["next_steps"],
+                    ),
+                    submit=submit,
+                    # No version in the form means the writer saw no report: one appearing since is a conflict.
+                    expected_version=data.get("version") or 0,
+                    files=data["attachments"],
+                    ip_address=_ip(request),
+                )
+            except ReportConflict as error:
+                conflict = error.current
+                kept = request.POST.copy()
+                kept["version"] = str(conflict.version)
+                form = ReportForm(kept, task=task)  # the writer's text, now based on the current version
+                messages.error(request, "保存失败:这份报送在您填写期间已被他人修改。您填写的内容保留在下方,请对照当前已保存的内容修改后再保存。")
+            except ReportLocked as error:
+                messages.error(request, " ".join(error.messages))
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, "已报送,等待区安委办审核。" if submit else "草稿已保存。")
+                return redirect("reports:task_detail", key=task.key)
+        if request.FILES and not conflict:
+            messages.warning(request, "为安全起见,附件需要重新选择。")
+    else:
+        initial = {"status": "in_progress"}
+        if report is not None:
+            initial = {f: getattr(report, f) for f in ("status", "percent", "progress", "problems", "next_steps")}
+            initial["version"] = report.version
+        form = ReportForm(initial=initial, task=task)
+    if conflict is not None:
+        report = conflict
+    context = {
+        "task": task,
+        "period": period,
+        "periods": periods.periods,
+        "role": role,
+        "report": report,
+        "form": form,
+        "conflict": conflict,
+        "lock_reason": services.report_lock_reason(report, period),
+        "contributions": selectors.support_contributions(task, period) if role == AssignmentRole.LEAD else [],
+    }
+    return render(request, "reports/report_form.html", context)
+
+
+@login_required
+def attachment_download(request, attachment_id):
+    attachment = access.get_attachment(request.user, attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("附件文件已丢失,请联系管理员。")
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
+    response["Content-Length"] = str(attachment.size)
+    return response
+
+
+@login_required
+def review_queue(request):
+    access.require_office(request.user)
+    campaign = selectors.campaign_for_pages()
+    if campaign is None:
+        return _no_campaign(request)
+    periods = selectors.period_context(campaign, _today())
+    form = ReviewQueueFilterForm(request.GET or None, periods=periods.periods)
+    data = form.cleaned_data if form.is_valid() else {}
+    reports = selectors.review_queue(
+        campaign=campaign,
+        period=periods.get(data.get("period")),
+        state=form.state_value() if form.is_bound else "submitted",
+        unit=data.get("unit"),
+    )
+    return render(request, "reports/review_queue.html", {"form": form, "reports": reports, "campaign": campaign})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request, report_id):
+    access.require_office(request.user)
+    report = access.get_report(request.user, report_id)
+    if request.method == "POST":
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_review(
+                    user=request.user,
+                    report=report,
+                    decision=form.cleaned_data["decision"],
+                    comment=form.cleaned_data["comment"],
+                    expected_version=form.cleaned_data.get("version"),
+                    ip_address=_ip(request),
+                )
+            except ReportConflict:
+                messages.error(request, "这份报送在您审阅期间被联络员修改了,请查看最新内容后再审核。")
+                return redirect("reports:review_detail", report_id=report.pk)
+            except ReportLocked as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("reports:review_detail", report_id=report.pk)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                done = "已审核通过。" if form.cleaned_data["decision"] == "approve" else "已退回,联络员将看到退回理由。"
+                messages.success(request, f"{report.task.key} {report.unit.name}:{done}")
+                return redirect("reports:review_queue")
+    else:
+        form = ReviewForm(initial={"version": report.version})
+    report = selectors.report_for_review(report.pk)
+    previous = selectors.returned_version(report) if report.reviews.all() else None
+    context = {
+        "report": report,
+        "task": report.task,
+        "form": form,
+        "returned": previous,
+        "changes": selectors.changes_since(previous, report) if previous else [],
+        "reviewable": report.state == "submitted",
+    }
+    return render(request, "reports/review_detail.html", context)
+
+
+@login_required
+def missing_reports(request):
+    access.require_read_everything(request.user)
+    campaign = selectors.campaign_for_pages()
+    if campaign is None:
+        return _no_campaign(request)
+    periods = selectors.period_context(campaign, _today())
+    period = periods.get(request.GET.get("period")) or periods.last_due or periods.current
+    rows = selectors.missing_lead_reports(campaign, period)
+    context = {"campaign": campaign, "period": period, "periods": list(reversed(periods.periods)), "rows": rows}
+    return render(request, "reports/missing_reports.html", context)
+
+
+@login_required
+def help_status(request):
+    return render(request, "help/status_rules.html", {"due_soon_days": DUE_SOON_DAYS})
