@@ -178,7 +178,10 @@ def my_tasks(
     ).order_by("-under_supervision", "my_role", "sort_order", "id")
     result = decorate_days_left(list(tasks), today)
     for task in result:
-        task.open_supervision = task.open_supervisions[0] if task.open_supervisions else None
+        # Only the lead unit answers a supervision, so only its list raises it as an action;
+        # supporting units still see the task's amber mark and the banner on the task page.
+        is_lead = task.my_role == AssignmentRole.LEAD
+        task.open_supervision = task.open_supervisions[0] if task.open_supervisions and is_lead else None
         task.needs_action = task.state != TaskState.SIGNED_OFF and (
             task.open_supervision is not None
             or task.my_report_state
