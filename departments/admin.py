@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.db.models import Count
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
+from django.db.models import Count
 
 from audit.admin_mixins import AuditedAdminMixin
 
@@ -12,6 +13,8 @@ class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "member_count", "sort_order", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "aliases"]
+    # Robot webhooks are HTTPS addresses; saying so also settles Django 6's change of default scheme.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     filter_horizontal = ["members"]
     list_editable = ["sort_order"]
 
