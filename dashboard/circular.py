@@ -152,7 +152,8 @@ def _good_units(snapshot: dict) -> list[str]:
         top = ranking[:TOP_UNITS]
         named = "、".join(f"{clean(r['name'])}({r['score']:g}分)" for r in top)
         paragraphs.append(
-            f"按照考核评分办法,{named}等单位本期得分居前,任务按期完成和进展报送情况较好。"
+            f"按照考核评分办法,{named}{'等单位' if len(top) > 1 else ''}本期得分居前,"
+            "任务按期完成和进展报送情况较好。"
         )
     punctual = [
         u["name"] for u in snapshot.get("units", [])
