@@ -10,7 +10,7 @@ class AssessmentWeightsAdmin(admin.ModelAdmin):
 
 @admin.register(Rollup)
 class RollupAdmin(admin.ModelAdmin):
-    list_display = ["campaign", "period", "version", "status", "created_at", "created_by"]
+    list_display = ["campaign", "period", "version", "status", "created_at", "created_by", "scheduled", "mailed_at"]
     list_filter = ["campaign", "status"]
     readonly_fields = [f.name for f in Rollup._meta.fields]
 

@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -14,7 +15,7 @@ from reports.models import ReportingPeriod
 from tasks.models import Campaign
 
 from .models import Rollup
-from .services import rollup_build
+from .services import rollup_build, rollups_mail_pending
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,11 @@ def build_rollup(campaign_id: int, period_code: str, requested_at: str | None = 
 
 @shared_task(name="dashboard.jobs.build_due_rollups")
 def build_due_rollups() -> list[int]:
-    """Daily: a rollup for every active campaign's period whose due date has passed and that has none."""
+    """Daily: a rollup for every active campaign's period whose due date has passed and that has none.
+
+    Each build commits on its own; then the scheduled rollups not yet mailed (these, and any whose
+    e-mail failed on an earlier run) are e-mailed to the office, after commit and at most once each.
+    """
     today = timezone.localdate()
     due = (
         ReportingPeriod.objects.filter(campaign__is_active=True, due_date__lt=today)
@@ -49,7 +54,21 @@ def build_due_rollups() -> list[int]:
     )
     built = []
     for period in due:
-        rollup, created = rollup_build(campaign=period.campaign, period_code=period.code, only_if_missing=True)
+        rollup, created = rollup_build(
+            campaign=period.campaign, period_code=period.code, only_if_missing=True, scheduled=True
+        )
         if created:
             built.append(rollup.pk)
+    # Outside a transaction (the worker) this runs at once; inside one, only once it commits.
+    transaction.on_commit(_mail_pending)
     return built
+
+
+def _mail_pending() -> None:
+    try:
+        mailed = rollups_mail_pending()
+    except Exception:  # a mail problem must never fail the job: the next run retries
+        logger.exception("build_due_rollups: mailing the rollups failed")
+        return
+    if mailed:
+        logger.info("build_due_rollups: mailed rollups %s", mailed)

@@ -58,6 +58,14 @@ class Rollup(models.Model):
     status = models.CharField("状态", max_length=20, choices=RollupStatus.choices, default=RollupStatus.READY)
     snapshot = models.JSONField("汇总数据", default=dict)
     xlsx = models.FileField("汇总表", upload_to=rollup_path, max_length=300, blank=True)
+    docx = models.FileField("通报稿", upload_to=rollup_path, max_length=300, blank=True)
+    scheduled = models.BooleanField(
+        "定时生成", default=False, help_text="由每日定时任务生成的汇总会以邮件发送给区安委办。"
+    )
+    mailed_at = models.DateTimeField(
+        "邮件发送时间", null=True, blank=True,
+        help_text="发送前以条件更新(仅当为空时)占用,保证每份汇总至多发送一次;发送失败会清空,由下次定时任务重试。",
+    )
     created_by = models.ForeignKey(
         User, verbose_name="生成人", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="为空表示由定时任务生成。",

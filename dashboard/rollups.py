@@ -11,6 +11,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
 from reports.models import ProgressReport, ProgressStatus
@@ -126,7 +127,8 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 def _text(ws, value, *, bold: bool = False, wrap: bool = False) -> WriteOnlyCell:
     """A cell that is always text: never a formula, whatever the user typed (=, +, -, @ …)."""
-    cell = WriteOnlyCell(ws, value="" if value is None else str(value))
+    # Control characters (which PostgreSQL stores) would raise IllegalCharacterError: drop them.
+    cell = WriteOnlyCell(ws, value="" if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value)))
     cell.data_type = "s"
     if cell.value[:1] in ("=", "+", "-", "@"):
         cell.quotePrefix = True

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Count, Max
@@ -28,9 +32,21 @@ from tasks.models import Campaign
 from yinzhou_campaign.queueing import enqueue
 
 from . import access
+from .circular import circular_filename, circular_title, rollup_circular
 from .models import Rollup, RollupStatus, RollupTaskRow
 from .rollups import rollup_changes, rollup_filename, rollup_previous, rollup_task_rows, rollup_workbook
 from .selectors import ScopeError, dashboard_data, dashboard_scope
+
+
+logger = logging.getLogger(__name__)
+
+MAIL_RETRY_DAYS = 7  # a scheduled rollup whose e-mail keeps failing is retried by the daily job this long
+# Only periods that fell due recently are news: the first run after a deployment also builds
+# rollups of long-past periods (catch-up), which stay on the rollups page without an e-mail each.
+MAIL_FRESH_DAYS = 31
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class RollupError(ValueError):
@@ -50,12 +66,15 @@ def rollup_build(
     requested_at: datetime.datetime | None = None,
     only_if_missing: bool = False,
     today: datetime.date | None = None,
+    scheduled: bool = False,
 ) -> tuple[Rollup | None, bool]:
     """Freeze the period into a new rollup version; returns (rollup, created).
 
     - `requested_at`: when the build was asked for; if a rollup of the period was made since
       (a concurrent or redelivered request), it is returned with created=False.
     - `only_if_missing`: the daily job's mode; does nothing if the period has any rollup.
+    - `scheduled`: built by the daily job; such rollups are e-mailed to the office (`rollups_mail_pending`,
+      called by the job after this transaction commits).
     Taking a rollup closes the period (liaisons can no longer edit its reports).
     """
     today = today or timezone.localdate()
@@ -99,6 +118,7 @@ def rollup_build(
         snapshot=snapshot,
         created_by=user if getattr(user, "is_authenticated", False) else None,
         created_at=now,
+        scheduled=scheduled,
     )
     for row in rows:
         row.rollup = rollup
@@ -108,8 +128,14 @@ def rollup_build(
     title = f"{campaign.short_name or campaign.name}{period.label}季度汇总(第{version}版)"
     content = rollup_workbook(title=title, snapshot=snapshot, rows=rows, changes=changes)
     rollup.xlsx.save(rollup_filename(rollup).replace("(", "-").replace(")", ""), ContentFile(content), save=False)
+    circular = rollup_circular(
+        period_label=period.label, snapshot=snapshot, rows=rows, issued_on=timezone.localtime(now).date()
+    )
+    rollup.docx.save(
+        circular_filename(rollup).replace("(", "-").replace(")", ""), ContentFile(circular), save=False
+    )
     rollup.snapshot = snapshot
-    Rollup.objects.filter(pk=rollup.pk).update(xlsx=rollup.xlsx.name, snapshot=snapshot)
+    Rollup.objects.filter(pk=rollup.pk).update(xlsx=rollup.xlsx.name, docx=rollup.docx.name, snapshot=snapshot)
 
     # Taking the quarter's rollup closes its period (once; a rebuild leaves it closed).
     period_close_for_rollup(period=period, user=user)
@@ -148,3 +174,87 @@ def rollup_request(*, user, campaign: Campaign, period_code: str, ip_address: st
             )
         )
     return bool(queued and queued[0])
+
+
+def _office_addresses() -> list[str]:
+    from departments.models import Role
+
+    return list(
+        get_user_model().objects.filter(is_active=True, role=Role.OFFICE)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def rollup_mail(*, rollup: Rollup) -> bool:
+    """E-mail a rollup's workbook and draft circular to the office; at most once per rollup.
+
+    Deliberately NOT one transaction: the claim (UPDATE … SET mailed_at WHERE mailed_at IS NULL)
+    commits before the message is sent, so a second run — a concurrent beat, a redelivered job —
+    finds it taken and sends nothing. If sending fails the claim is released (mailed_at cleared),
+    the error is logged and the next daily run retries; nothing is raised into the job.
+    Returns True if this call sent the e-mail. Call it outside any transaction (after commit).
+    """
+    from .rollups import rollup_filename
+
+    recipients = _office_addresses()
+    if not recipients:
+        logger.warning("rollup %s: no active office user has an e-mail address; not mailed", rollup.pk)
+        return False
+    claimed_at = timezone.now()
+    if not Rollup.objects.filter(pk=rollup.pk, mailed_at__isnull=True).update(mailed_at=claimed_at):
+        return False
+    try:
+        label = f"{rollup.campaign.short_name or rollup.campaign.name}{rollup.period.label}季度汇总(第{rollup.version}版)"
+        tasks, reports = rollup.snapshot.get("tasks", {}), rollup.snapshot.get("reports", {})
+        body = (
+            f"区安委办:\n\n{label}已由系统自动生成。\n"
+            f"任务{tasks.get('total', 0)}项,已完成{tasks.get('done', 0)}项,已逾期{tasks.get('overdue', 0)}项;"
+            f"进展报送率{reports.get('rate', 0)}%。\n\n"
+            f"附件为汇总表(.xlsx)和《{circular_title(rollup.period.label)}》草稿(.docx),请审核修改后印发。\n"
+            f"也可登录任务管理系统的“季度汇总”页面查看和下载。\n\n(本邮件由系统自动发送,请勿回复。)"
+        )
+        message = EmailMessage(
+            subject=f"【季度汇总】{label}",
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=recipients,
+        )
+        for field, name, mimetype in (
+            (rollup.xlsx, rollup_filename(rollup), XLSX_TYPE),
+            (rollup.docx, circular_filename(rollup), DOCX_TYPE),
+        ):
+            if field:
+                with field.open("rb") as handle:
+                    message.attach(name, handle.read(), mimetype)
+        message.send(fail_silently=False)
+    except Exception:
+        logger.exception("rollup %s: e-mail to the office failed; the next daily run retries", rollup.pk)
+        Rollup.objects.filter(pk=rollup.pk, mailed_at=claimed_at).update(mailed_at=None)
+        return False
+    log_action(
+        "dashboard.rollup.mailed",
+        user=None,
+        obj=rollup,
+        data={"recipients": len(recipients), "period": rollup.period.code, "version": rollup.version},
+    )
+    return True
+
+
+def rollups_mail_pending() -> list[int]:
+    """Mail every recent scheduled rollup not mailed yet (the daily job, after its builds commit).
+
+    Recent: built in the last MAIL_RETRY_DAYS days, of a period due in the last MAIL_FRESH_DAYS days.
+    """
+    since = timezone.now() - datetime.timedelta(days=MAIL_RETRY_DAYS)
+    fresh = timezone.localdate() - datetime.timedelta(days=MAIL_FRESH_DAYS)
+    pending = (
+        Rollup.objects.filter(
+            scheduled=True, mailed_at__isnull=True, created_at__gte=since, period__due_date__gte=fresh
+        )
+        .select_related("campaign", "period")
+        .order_by("created_at", "id")
+    )
+    return [rollup.pk for rollup in pending if rollup_mail(rollup=rollup)]

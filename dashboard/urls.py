@@ -10,4 +10,6 @@ urlpatterns = [
     path("rollups/build/", views.rollup_build_request, name="rollup_build"),
     path("rollups/compare/", views.rollup_compare_page, name="rollup_compare"),
     path("rollups/<int:pk>/download/", views.rollup_download, name="rollup_download"),
+    path("rollups/<int:pk>/", views.rollup_detail, name="rollup_detail"),
+    path("rollups/<int:pk>/circular/", views.rollup_circular_download, name="rollup_circular"),
 ]

@@ -11,11 +11,13 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from reports.access import is_office
+from reports.status import Rag, TaskState
 from tasks.models import Campaign
 
 from .access import require_dashboard_reader
+from .circular import circular_filename, circular_title
 from .models import Rollup
-from .rollups import rollup_compare, rollup_filename
+from .rollups import PROGRESS_LABELS, REPORTING_LABELS, rollup_compare, rollup_filename
 from .selectors import ScopeError, dashboard_data, dashboard_scope
 from .services import RollupError, rollup_request
 
@@ -97,6 +99,47 @@ def rollup_download(request, pk: int):
         handle, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = content_disposition_header(True, rollup_filename(rollup))
+    return response
+
+
+@login_required
+def rollup_detail(request, pk: int):
+    """The printable rollup: the frozen summaries and every task row (two queries whatever the size)."""
+    require_dashboard_reader(request.user)
+    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period", "created_by"), pk=pk)
+    states, rags = dict(TaskState.choices), dict(Rag.choices)
+    rows = [
+        {
+            "row": row,
+            "state": states.get(row.state, row.state),
+            "rag": rags.get(row.rag, row.rag),
+            "progress": PROGRESS_LABELS.get(row.progress_status, ""),
+            "reporting": REPORTING_LABELS.get(row.reporting, row.reporting),
+        }
+        for row in rollup.rows.all()
+    ]
+    return render(
+        request,
+        "dashboard/rollup_detail.html",
+        {"rollup": rollup, "s": rollup.snapshot, "rows": rows, "circular_title": circular_title(rollup.period.label)},
+    )
+
+
+@login_required
+def rollup_circular_download(request, pk: int):
+    """The draft circular (通报) of a rollup, as .docx with a Chinese file name."""
+    require_dashboard_reader(request.user)
+    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    if not rollup.docx:
+        raise Http404("这份汇总没有通报稿。")
+    try:
+        handle = rollup.docx.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("通报稿文件不存在。") from error
+    response = FileResponse(
+        handle, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, circular_filename(rollup))
     return response
 
 
