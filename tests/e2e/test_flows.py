@@ -102,3 +102,82 @@ def test_a_liaison_saves_a_draft_then_submits_a_report_with_a_pdf_and_sees_it_on
     with page.expect_download() as download_info:
         link.click()
     assert open(download_info.value.path(), "rb").read() == PDF
+
+
+def sign_in_as(page, username: str):
+    """Sign out whoever was signed in (drop the session cookie) and sign in as `username`."""
+    page.context.clear_cookies()
+    return login(page, username)
+
+
+def test_the_office_returns_a_report_the_liaison_resubmits_it_and_the_office_approves_and_signs_off(
+    page, liaison, office_user, campaign
+):
+    task = Task.objects.get(campaign=campaign, key="5.6")
+    period = period_get(campaign, "2026Q4")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report = report_save(
+        user=liaison, task=task, period=period, submit=True,
+        data=ReportInput(status="in_progress", percent=60, progress="已在 3 家企业试点岗位技能竞赛"),
+        files=[SimpleUploadedFile("竞赛方案.pdf", PDF, content_type="application/pdf")],
+    )
+
+    # The office finds it in the review queue and returns it with a comment.
+    sign_in_as(page, "office")
+    page.goto("/review/")
+    page.locator(".list-group-item", has_text="区应急管理局").filter(has_text="5.6").click()
+    expect(page).to_have_url(re.compile(rf"/review/{report.pk}/$"))
+    expect(page.get_by_role("link", name=re.compile("竞赛方案.pdf"))).to_be_visible()
+    page.get_by_label("审核意见").fill("请补充竞赛获奖名单,并说明推广到其他企业的计划")
+    page.get_by_role("button", name="退回").click()
+    expect(page.locator(".alert-success, .alert-info").first).to_be_visible()
+    report.refresh_from_db()
+    assert report.state == ReportState.RETURNED
+
+    # The liaison sees it returned in 我的任务, reads the comment on the form, resubmits as done.
+    sign_in_as(page, "yjj")
+    expect(page).to_have_url(re.compile(r"/my/$"))
+    expect(page.get_by_role("status")).to_contain_text("被退回 1 项")
+    row = my_task_row(page, "5.6")
+    expect(row).to_contain_text("被退回")
+    row.get_by_role("link", name="修改").click()
+    expect(page.locator(".alert-warning")).to_contain_text("请补充竞赛获奖名单,并说明推广到其他企业的计划")
+    page.get_by_label("已完成").check()
+    page.get_by_label("完成进度(%)").fill("100")
+    page.get_by_label("工作进展").fill("已在全区 42 家企业开展岗位技能竞赛,获奖名单和推广计划见附件")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator(".alert-success")).to_contain_text("已报送")
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+
+    # The office sees what changed since the return, and approves.
+    sign_in_as(page, "office")
+    page.goto(f"/review/{report.pk}/")
+    expect(page.locator(".diff-ins").first).to_be_visible()
+    page.get_by_role("button", name="审核通过").click()
+    report.refresh_from_db()
+    assert report.state == ReportState.APPROVED
+
+    # Sign-off through the governance panel on the task page, on the approved report's evidence.
+    page.goto("/tasks/5.6/")
+    panel = page.locator("#governance")
+    expect(panel).to_contain_text("为“已完成”并已审核通过,附佐证材料 1 份")
+    panel.get_by_role("button", name="销号", exact=True).click()
+    form = panel.locator("#gov-signoff")
+    expect(form).to_be_visible()
+    form.get_by_label("销号意见").fill("经核查,岗位技能竞赛已在全区推开,同意销号")
+    form.get_by_role("button", name="确认销号").click()
+    expect(page).to_have_url(re.compile(r"/tasks/5\.6/"))
+    expect(page.locator("#governance .badge", has_text="已销号").first).to_be_visible()
+    expect(page.locator("#governance")).to_contain_text("同意销号")
+
+    sign_off = SignOff.objects.get(task=task, reopened_at__isnull=True)
+    based_on = sign_off.based_on_report
+    assert based_on.pk == report.pk and based_on.state == ReportState.APPROVED
+    assert based_on.status == "completed" and based_on.percent == 100
+    assert [a.original_name for a in based_on.attachments.all()] == ["竞赛方案.pdf"]
+
+    # The liaison's 我的任务 now lists it as signed off, with nothing left to do.
+    sign_in_as(page, "yjj")
+    expect(page.locator("details", has_text="已销号(1)")).to_be_visible()
