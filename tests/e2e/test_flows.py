@@ -181,3 +181,47 @@ def test_the_office_returns_a_report_the_liaison_resubmits_it_and_the_office_app
     # The liaison's 我的任务 now lists it as signed off, with nothing left to do.
     sign_in_as(page, "yjj")
     expect(page.locator("details", has_text="已销号(1)")).to_be_visible()
+
+
+def test_the_dashboard_draws_every_chart_and_its_overdue_figure_opens_the_list_of_exactly_those_tasks(
+    page, liaison, office_user, campaign
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.periods import period_last_due
+    from reports.status import TaskState, annotate_task_status
+
+    # 5.6 (2024年底, long past) done and approved: it must not count as overdue.
+    task = Task.objects.get(campaign=campaign, key="5.6")
+    report = report_save(
+        user=liaison, task=task, period=period_get(campaign, "2026Q4"), submit=True,
+        data=ReportInput(status="completed", percent=100, progress="已全部完成"),
+    )
+    report_review(user=office_user, report=report, decision="approve")
+    today = timezone.localdate()
+    assert today >= datetime.date(2026, 11, 29)
+    overdue = sorted(
+        annotate_task_status(campaign.tasks.all(), today=today, last_due_period=period_last_due(campaign, today))
+        .filter(state=TaskState.OVERDUE)
+        .values_list("key", flat=True)
+    )
+    assert overdue and "5.6" not in overdue
+
+    login(page, "office")
+    page.goto("/dashboard/")
+    charts = page.locator("[data-chart]")
+    kinds = charts.evaluate_all("els => els.map(e => e.dataset.chart)")
+    assert {"rag", "trend", "category", "deadline", "measure"} <= set(kinds)
+    for kind in kinds:
+        expect_chart_drawn(page, f'[data-chart="{kind}"]')
+    expect(page.locator('[data-figure="overdue"]')).to_have_text(str(len(overdue)))
+
+    page.locator("a.figure-overdue").click()
+    expect(page).to_have_url(re.compile(r"/tasks/\?.*state=overdue"))
+    rows = page.locator("table.task-table tbody tr")
+    expect(rows).to_have_count(len(overdue))
+    shown = rows.locator("td:first-child").all_inner_texts()
+    assert sorted(shown) == overdue
+    expect(page.get_by_label("任务状态")).to_have_value("overdue")
