@@ -225,3 +225,55 @@ def test_the_dashboard_draws_every_chart_and_its_overdue_figure_opens_the_list_o
     shown = rows.locator("td:first-child").all_inner_texts()
     assert sorted(shown) == overdue
     expect(page.get_by_label("任务状态")).to_have_value("overdue")
+
+
+TASK_KEY = re.compile(r"^\d+\.\d+$")
+
+
+def test_the_office_exports_the_task_list_from_the_page_and_imports_an_edited_copy_with_preview_and_confirm(
+    page, office_user, campaign
+):
+    login(page, "office")
+    page.goto("/tasks/")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="导出Excel").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    data = open(download.path(), "rb").read()
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = workbook.worksheets[0]
+    rows = {row[0].value: row[0].row for row in sheet.iter_rows(min_col=1, max_col=1)
+            if isinstance(row[0].value, str) and TASK_KEY.match(row[0].value)}
+    assert len(rows) == 72
+    content_cell = sheet.cell(row=rows["5.6"], column=4)  # 具体任务
+    # The annex's own layout: the cell starts with the task's number within its measure ("6.").
+    assert content_cell.value == "6." + Task.objects.get(campaign=campaign, key="5.6").content
+    changed = content_cell.value + "(2026年起每年举办一次)"
+    content_cell.value = changed
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    page.goto("/tasks/import/")
+    page.get_by_label("任务清单文件(.xlsx)").set_input_files(
+        files=[{"name": "任务清单-修改.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": buffer.getvalue()}]
+    )
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page).to_have_url(re.compile(r"/tasks/import/\d+/$"))
+    expect(page.get_by_role("heading", name=re.compile("导入预览"))).to_be_visible()
+    # The preview: one task changed, 71 unchanged, nothing written yet.
+    figures = page.locator(".card-body.py-2")
+    expect(figures.filter(has_text="修改").locator(".fs-4")).to_have_text("1")
+    expect(figures.filter(has_text="未变").locator(".fs-4")).to_have_text("71")
+    expect(figures.filter(has_text="错误").locator(".fs-4")).to_have_text("0")
+    expect(page.locator("table", has_text="5.6")).to_contain_text("(2026年起每年举办一次)")
+    assert "每年举办一次" not in Task.objects.get(campaign=campaign, key="5.6").content
+
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator(".alert-success").first).to_contain_text("修改 1 项")
+    assert Task.objects.get(campaign=campaign, key="5.6").content == changed.removeprefix("6.")
+    assert Task.objects.filter(campaign=campaign).count() == 72
+    page.goto("/tasks/5.6/")
+    expect(page.get_by_text("(2026年起每年举办一次)").first).to_be_visible()
