@@ -277,3 +277,44 @@ def test_the_office_exports_the_task_list_from_the_page_and_imports_an_edited_co
     assert Task.objects.filter(campaign=campaign).count() == 72
     page.goto("/tasks/5.6/")
     expect(page.get_by_text("(2026年起每年举办一次)").first).to_be_visible()
+
+
+def test_on_a_phone_a_busy_my_tasks_and_a_returned_report_form_do_not_scroll_sideways(
+    phone_page, liaison, other_liaison, office_user, campaign
+):
+    """The crowded versions of both pages: a supervision banner, a returned report with a long
+    comment and an attachment with a long name, and the supporting units' contributions column
+    (test_reporting_pages.py covers the empty form)."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reports.governance.services import supervision_open
+
+    task = Task.objects.get(campaign=campaign, key="5.6")
+    period = period_get(campaign, "2026Q4")
+    long_name = "鄞州区工业企业重点岗位职工特种作业技能竞赛实施方案及获奖名单汇总表(2026年第四季度).pdf"
+    report = report_save(
+        user=liaison, task=task, period=period, submit=True,
+        data=ReportInput(status="in_progress", percent=60, progress="已在 3 家企业试点" * 20),
+        files=[SimpleUploadedFile(long_name, PDF, content_type="application/pdf")],
+    )
+    report_review(user=office_user, report=report, decision="return",
+                  comment="请补充竞赛获奖名单、推广到其他重点行业的计划和时间表" * 5)
+    report_save(user=other_liaison, task=task, period=period, submit=True,
+                data=ReportInput(status="in_progress", percent=50, progress="配合组织农机驾驶员技能比武" * 10))
+    supervision_open(user=office_user, task=task, level=2, instruction="请于期限前报送整改进展及佐证材料" * 3,
+                     respond_by=datetime.date(2026, 12, 15))
+
+    page = login(phone_page, "yjj")
+    expect(page).to_have_url(re.compile(r"/my/$"))
+    expect(page.get_by_text("被退回 1 项")).to_be_visible()
+    scroll_width, viewport_width = no_horizontal_scroll(page)
+    assert viewport_width == 390 and scroll_width <= viewport_width
+
+    page.goto("/tasks/5.6/report/")
+    expect(page.locator(".alert-warning", has_text="请补充竞赛获奖名单").first).to_be_visible()
+    expect(page.get_by_text("配合单位本期的配合情况(1)")).to_be_visible()
+    expect(page.get_by_role("link", name=long_name)).to_be_visible()
+    scroll_width, viewport_width = no_horizontal_scroll(page)
+    assert scroll_width <= viewport_width
