@@ -60,40 +60,69 @@ def timed(label: str, fn, *, before=None):
     return result
 
 
+def bench_campaign_create(n: int, base: list[Task] | None = None) -> Campaign:
+    """A throwaway campaign of `n` tasks modelled on `base` (the annex's tasks with their units).
+
+    Call it inside a transaction you roll back: nothing here cleans up after itself.
+    bench/run.py uses it (and the functions below) for its export/import figures.
+    """
+    if base is None:
+        base = list(Task.objects.with_annex().order_by("sort_order")[:72])
+    campaign = Campaign.objects.create(
+        name="基准测试方案(2024—2026年)", short_name="基准", start_date="2024-01-01", end_date="2026-12-31"
+    )
+    categories = [Category.objects.create(campaign=campaign, number=i, name=f"类别{i}") for i in range(1, 6)]
+    measures = [
+        Measure.objects.create(campaign=campaign, category=categories[(i - 1) // 20], number=i, title=f"举措{i}")
+        for i in range(1, 101)
+    ]
+    tasks, assignments = [], []
+    for i in range(n):
+        model = base[i % len(base)]
+        measure = measures[i % 100]
+        task = Task(
+            campaign=campaign, measure=measure, number=i // 100 + 1, key=f"{measure.number}.{i // 100 + 1}",
+            content=f"{model.content}(第{i}项)", deadline_kind=model.deadline_kind,
+            deadline_date=model.deadline_date, deadline_text=model.deadline_text, lead_note=model.lead_note,
+            support_note=model.support_note, sort_order=i,
+        )
+        tasks.append((task, model))
+    Task.objects.bulk_create([t for t, _ in tasks], batch_size=2000)
+    for task, model in tasks:
+        assignments += [
+            TaskAssignment(task=task, unit=a.unit, role=a.role, per_duty=a.per_duty, order=a.order)
+            for a in model.assignments.all()
+        ]
+    TaskAssignment.objects.bulk_create(assignments, batch_size=5000)
+    return campaign
+
+
+def excel_export(campaign: Campaign) -> bytes:
+    """The export as the page does it: the task list's queries, then xlsxwriter."""
+    return task_list_xlsx(campaign=campaign, tasks=task_list(campaign=campaign))
+
+
+def excel_make_all_different(campaign: Campaign) -> None:
+    """Change every task (content of all, the support units of most), so an import rewrites them all."""
+    Task.objects.filter(campaign=campaign).update(content=Concat("content", Value("(旧)")))
+    TaskAssignment.objects.filter(task__campaign=campaign, role="support").delete()
+
+
+def excel_import(data: bytes, campaign: Campaign):
+    """Read, plan and apply a workbook into `campaign` (audited), as a confirmed import does."""
+    plan = plan_import(read_workbook(data), campaign=campaign)
+    return plan, task_list_import_apply(plan=plan, source="bench")
+
+
 def main(n: int) -> None:
     campaign_seed_from_annex()
     base = list(Task.objects.with_annex().order_by("sort_order"))
     try:
         with transaction.atomic():
-            campaign = Campaign.objects.create(
-                name="基准测试方案(2024—2026年)", short_name="基准", start_date="2024-01-01", end_date="2026-12-31"
-            )
-            categories = [Category.objects.create(campaign=campaign, number=i, name=f"类别{i}") for i in range(1, 6)]
-            measures = [
-                Measure.objects.create(campaign=campaign, category=categories[(i - 1) // 20], number=i, title=f"举措{i}")
-                for i in range(1, 101)
-            ]
-            tasks, assignments = [], []
-            for i in range(n):
-                model = base[i % len(base)]
-                measure = measures[i % 100]
-                task = Task(
-                    campaign=campaign, measure=measure, number=i // 100 + 1, key=f"{measure.number}.{i // 100 + 1}",
-                    content=f"{model.content}(第{i}项)", deadline_kind=model.deadline_kind,
-                    deadline_date=model.deadline_date, deadline_text=model.deadline_text, lead_note=model.lead_note,
-                    support_note=model.support_note, sort_order=i,
-                )
-                tasks.append((task, model))
-            Task.objects.bulk_create([t for t, _ in tasks], batch_size=2000)
-            for task, model in tasks:
-                assignments += [
-                    TaskAssignment(task=task, unit=a.unit, role=a.role, per_duty=a.per_duty, order=a.order)
-                    for a in model.assignments.all()
-                ]
-            TaskAssignment.objects.bulk_create(assignments, batch_size=5000)
+            campaign = bench_campaign_create(n, base)
 
             def export():
-                return task_list_xlsx(campaign=campaign, tasks=task_list(campaign=campaign))
+                return excel_export(campaign)
 
             data = timed(f"export {n} tasks (queries + xlsxwriter)", export)
             print(f"    workbook: {len(data) / 1024:.0f} KB")
@@ -103,12 +132,10 @@ def main(n: int) -> None:
 
             # Re-import over a list where every task differs: the content of all, the support units of most.
             def make_all_different():
-                Task.objects.filter(campaign=campaign).update(content=Concat("content", Value("(旧)")))
-                TaskAssignment.objects.filter(task__campaign=campaign, role="support").delete()
+                excel_make_all_different(campaign)
 
             def update_all():
-                plan = plan_import(read_workbook(data), campaign=campaign)
-                return plan, task_list_import_apply(plan=plan, source="bench")
+                return excel_import(data, campaign)
 
             plan, counts = timed("import changing every task (read + plan + apply, audited)", update_all, before=make_all_different)
             print(f"    {counts}")

@@ -64,7 +64,9 @@ def get_task(user, key: str, *, campaign: Campaign | None = None) -> Task:
     if campaign is not None:
         tasks = tasks.filter(campaign=campaign)
     else:
-        tasks = tasks.filter(campaign__is_active=True).order_by("-campaign__start_date")
+        # The same campaign as tasks.selectors.campaign_current() (the task list's), ties included:
+        # ordering by start date alone let two campaigns starting the same day swap at random.
+        tasks = tasks.filter(campaign__is_active=True).order_by("-campaign__start_date", "-campaign_id")
     task = tasks.filter(key=key).first()
     if task is None:
         raise Http404("没有这项任务")

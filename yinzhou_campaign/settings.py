@@ -131,6 +131,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # A page must fail fast with a clear error page, not hang, when the database is unreachable.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Benchmark (flows): no JIT. The dashboard's aggregates are one big query with many correlated
+    # subqueries; their cost estimate passes jit_above_cost and PostgreSQL spent 2.8 s of 3.2 s
+    # compiling 2,156 functions for a 72-task campaign (EXPLAIN ANALYZE, docs/benchmarks.md).
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "departments.User"

@@ -26,6 +26,8 @@ def measure_all() -> dict[str, run.Measurement]:
     results = [run.measure_page(page, ctx, repeat=2) for page in run.PAGES]
     results.append(run.measure_report_save(ctx, repeat=2, submit=False))
     results.append(run.measure_report_save(ctx, repeat=2, submit=True))
+    results.append(run.measure_report_form_post(ctx, repeat=2))
+    results.append(run.measure_rollup(ctx, repeat=2))
     return {m.name: m for m in results}
 
 
@@ -46,6 +48,9 @@ def test_the_measurements_give_figures_and_equal_query_counts_at_two_sizes(campa
 
     measured = [name for name, m in small.items() if m.status == "ok"]
     assert "任务清单 (task list, all 72)" in measured and "保存草稿 save draft (report_save)" in measured
+    for name in ("我的任务 (my tasks)", "任务页面 (task page)", "API 任务列表 (API task list)",
+                 "驾驶舱 API (all campaigns)", "报送表单提交 (report form POST)", "汇总一次 (one rollup)"):
+        assert name in measured, (name, small[name].note)
     for name in measured:
         for m in (small[name], bigger[name]):
             assert m.median_ms > 0 and m.p95_ms >= m.median_ms and m.cpu_ms >= 0, m
@@ -84,3 +89,13 @@ def test_the_report_shows_both_sizes_side_by_side():
     text = report.render(results, results)
     assert "| 任务清单 | ≤ 100 | 50.0 | 60.0 | 11 | 50.0 | 60.0 | 11 | 20.0 | ✅ met, same queries |" in text
     assert "80.0 MB" in text
+
+
+def test_the_excel_figures_export_and_import_a_throwaway_campaign_and_leave_nothing_behind(campaign):
+    from tasks.models import Campaign, Task
+
+    before = (Campaign.objects.count(), Task.objects.count())
+    export, importing = run.measure_excel(repeat=1, n=150)
+    assert export.status == importing.status == "ok"
+    assert export.median_ms > 0 and importing.median_ms > 0 and importing.queries > 0
+    assert (Campaign.objects.count(), Task.objects.count()) == before
