@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from reports.access import can_read_everything, require_office  # noqa: F401 (re-exported)
+from reports.access import can_read_everything
 
 
 def require_dashboard_reader(user) -> None:

@@ -31,7 +31,7 @@ from reports.periods import periods_ensure
 from tasks.models import Campaign
 from yinzhou_campaign.queueing import enqueue
 
-from . import access
+from reports import access
 from .circular import circular_filename, circular_title, rollup_circular
 from .models import Rollup, RollupStatus, RollupTaskRow
 from .rollups import rollup_changes, rollup_filename, rollup_previous, rollup_task_rows, rollup_workbook

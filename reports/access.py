@@ -50,10 +50,17 @@ def unit_role_on_task(task: Task, unit: Unit | None) -> str | None:
         return AssignmentRole.LEAD
     if AssignmentRole.SUPPORT in roles:
         return AssignmentRole.SUPPORT
-    standing = task.campaign.standing_support_unit_id
-    if standing and (unit.pk == standing or unit.member_of.filter(pk=standing).exists()):
+    if unit_is_standing_supporter(task.campaign, unit):
         return AssignmentRole.SUPPORT
     return None
+
+
+def unit_is_standing_supporter(campaign: Campaign, unit: Unit) -> bool:
+    """The campaign's standing support unit (镇(街道、园区)) supports every task, not listed on each."""
+    standing = campaign.standing_support_unit_id
+    if not standing:
+        return False
+    return unit.pk == standing or unit.member_of.filter(pk=standing).exists()
 
 
 def get_task(user, key: str, *, campaign: Campaign | None = None) -> Task:

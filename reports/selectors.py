@@ -18,6 +18,7 @@ from audit.models import AuditEntry
 from departments.models import Unit
 from tasks.models import AssignmentRole, Campaign, Task, TaskAssignment
 
+from .access import unit_is_standing_supporter
 from .models import (
     Attachment,
     ProgressReport,
@@ -107,14 +108,6 @@ def task_list_with_status(
 
 def _unit_assignments(unit: Unit):
     return TaskAssignment.objects.filter(Q(unit=unit) | Q(unit__members=unit))
-
-
-def unit_is_standing_supporter(campaign: Campaign, unit: Unit) -> bool:
-    """The campaign's standing support unit (镇(街道、园区)) supports every task, not listed on each."""
-    standing = campaign.standing_support_unit_id
-    if not standing:
-        return False
-    return unit.pk == standing or unit.member_of.filter(pk=standing).exists()
 
 
 def my_tasks(

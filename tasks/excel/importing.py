@@ -29,13 +29,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
-from departments.models import Unit, normalize_name
+from departments.models import Unit
 from departments.selectors import UnitDirectory
 
 from ..annex import chinese_to_int
-from ..models import AssignmentRole, Cadence, Campaign, Category, Measure, Task, TaskAssignment, chinese_numeral
+from ..models import AssignmentRole, Cadence, Campaign, Measure, Task, TaskAssignment, chinese_numeral
 from ..parsing import Deadline, ParseError, UnitList, parse_deadline, parse_unit_list
-from .layout import HEADERS, INFO_FIELDS, INFO_SHEET, NOTE_PREFIX, STANDING_RULE_RE, TASK_SHEET
+from .layout import HEADERS, INFO_FIELDS, INFO_SHEET, STANDING_RULE_RE, TASK_SHEET
 from .safety import BadWorkbook, check_workbook_bytes
 
 Progress = Callable[[int, int], None]
@@ -634,11 +634,9 @@ def plan_import(
 
     tasks_by_key: dict[str, ExistingTask] = {}
     existing_measures: dict[int, Measure] = {}
-    existing_categories: dict[str, Category] = {}
     if campaign is not None:
         tasks_by_key = existing_tasks(campaign)
         existing_measures = {m.number: m for m in Measure.objects.filter(campaign=campaign).select_related("category")}
-        existing_categories = {c.name: c for c in Category.objects.filter(campaign=campaign)}
 
     # Standing rule ("以下均需要镇(街道、园区)配合,不再列出") and its unit.
     standing_unit = None
