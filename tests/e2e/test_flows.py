@@ -155,7 +155,11 @@ def test_the_office_returns_a_report_the_liaison_resubmits_it_and_the_office_app
     sign_in_as(page, "office")
     page.goto(f"/review/{report.pk}/")
     expect(page.locator(".diff-ins").first).to_be_visible()
-    page.get_by_role("button", name="审核通过").click()
+    # Wait for the response page (its message) before reading the database or navigating away:
+    # click() returns as soon as the click is dispatched, not when the POST has been answered.
+    with page.expect_navigation():
+        page.get_by_role("button", name="审核通过").click()
+    expect(page.locator(".alert-success, .alert-info").first).to_be_visible()
     report.refresh_from_db()
     assert report.state == ReportState.APPROVED
 
@@ -165,9 +169,13 @@ def test_the_office_returns_a_report_the_liaison_resubmits_it_and_the_office_app
     expect(panel).to_contain_text("为“已完成”并已审核通过,附佐证材料 1 份")
     panel.get_by_role("button", name="销号", exact=True).click()
     form = panel.locator("#gov-signoff")
-    expect(form).to_be_visible()
+    # Bootstrap's collapse animates (class "collapsing") before it settles as "collapse show";
+    # act on the form only once it has settled, and wait for the POST's answer, not just the click.
+    expect(form).to_have_class(re.compile(r"\bshow\b"))
     form.get_by_label("销号意见").fill("经核查,岗位技能竞赛已在全区推开,同意销号")
-    form.get_by_role("button", name="确认销号").click()
+    with page.expect_navigation():
+        form.get_by_role("button", name="确认销号").click()
+    expect(page.locator(".alert-success").first).to_contain_text("已销号")
     expect(page).to_have_url(re.compile(r"/tasks/5\.6/"))
     expect(page.locator("#governance .badge", has_text="已销号").first).to_be_visible()
     expect(page.locator("#governance")).to_contain_text("同意销号")
