@@ -1,14 +1,17 @@
 """Every figure of the dashboard, computed in the database.
 
-Each section is one aggregate query over `reports.status.annotate_task_status` (task states)
-or over `reports.selectors_expected` (who owes which lead report) — the number of queries is
-fixed whatever the number of tasks, units, reports or campaigns. Python only arranges the
-aggregated rows (a few dozen at most) into the JSON the page and the API share.
+Each section is one aggregate query over the task states (`Scope.status_rows`: the facts of
+`reports.status` computed once per task in a materialized CTE, then `state`/`rag` read from it)
+or over who owes which lead report (`expected_report_rows`, likewise a CTE over
+`reports.selectors_expected`) — the number of queries is fixed whatever the number of tasks,
+units, reports or campaigns. Python only arranges the aggregated rows (a few dozen at most)
+into the JSON the page and the API share.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -29,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
+from django_cte import CTE, with_cte
 
 from departments.models import Unit, UnitKind
 from reports.models import (
@@ -42,14 +46,39 @@ from reports.models import (
     Supervision,
     SupervisionState,
 )
-from reports.periods import period_current, period_last_due, periods_ensure
+from reports.periods import period_current, period_last_due, periods_ensure, periods_last_due
 from reports.selectors_expected import expected_lead_assignments
-from reports.status import REPORTED_STATES, Rag, TaskState, annotate_task_status
-from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task
+from reports.status import (
+    REPORTED_STATES,
+    Rag,
+    TaskState,
+    annotate_task_facts,
+    annotate_task_status,
+    rag_expression,
+    state_expression,
+)
+from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task, TaskAssignment
 
 from .models import AssessmentWeights
 
 LIST_LIMIT = 50
+# What `Scope.status_cte()` selects for each task: its own columns, the facts, the state …
+STATUS_COLUMNS = (
+    "id", "campaign_id", "key", "content", "sort_order", "deadline_text", "deadline_kind", "deadline_date",
+    "effective_deadline", "progress_status", "signed_off", "under_supervision", "last_due_reported", "state",
+)
+# Columns of the CTE the unit aggregate reads (besides the assignment's own task_id).
+UNIT_COLUMNS = (
+    "state", "deadline_kind", "effective_deadline", "under_supervision", "last_due_reported",
+    "completed_on", "supervision_cleared",
+)
+# … and its measure and category, named flat.
+STATUS_RELATED = {
+    "measure_number": F("measure__number"),
+    "measure_title": F("measure__title"),
+    "category_number": F("measure__category__number"),
+    "category_name": F("measure__category__name"),
+}
 DONE_STATES = (TaskState.SIGNED_OFF, TaskState.COMPLETED)
 
 # Links to the pages behind each figure. Review and missing-report pages are built by the
@@ -72,6 +101,7 @@ class Scope:
     today: datetime.date
     periods: list[dict] = field(default_factory=list)  # code, label, start, end, due_date (all campaigns merged)
     last_due: ReportingPeriod | None = None  # single campaign only
+    _last_due_all: list[ReportingPeriod] | None = field(default=None, repr=False)
 
     @property
     def campaign_param(self) -> str:
@@ -91,20 +121,36 @@ class Scope:
         """The `last_due_period` for annotate_task_status.
 
         One campaign: its last due period (exactly what the task pages use). All campaigns:
-        each task's own campaign's last due period, as a subquery — annotate_task_status only
-        uses it as the value of `ProgressReport.period`, so an expression resolved against the
-        report's task gives every campaign its own rule without a query per campaign.
+        every campaign's own last due period (one query, cached on the scope), which
+        annotate_task_status matches against each task's own campaign.
         """
         if self.campaign is not None:
             return self.last_due
-        return Subquery(
-            ReportingPeriod.objects.filter(campaign=OuterRef("task__campaign"), due_date__lt=self.today)
-            .order_by("-start")
-            .values("pk")[:1]
-        )
+        if self._last_due_all is None:
+            self._last_due_all = periods_last_due([c.pk for c in self.campaigns], self.today)
+        return self._last_due_all
 
     def annotated_tasks(self) -> QuerySet:
+        """Tasks with their facts, state and RAG (for lists of tasks, not for aggregates)."""
         return annotate_task_status(self.tasks(), today=self.today, last_due_period=self.last_due_for_status())
+
+    def status_cte(self, **extra) -> CTE:
+        """Each task's facts and state computed ONCE, as a materialized CTE named `task_status`.
+
+        Why: `state` is a CASE over correlated subqueries, and Django inlines an annotation's
+        whole SQL wherever it is referenced — into each of the dozen conditional counts of a
+        section (the unit aggregate had ~165 subplans; 104 s at city scale for all campaigns).
+        Aggregating over a derived table evaluates the facts once per task instead. `extra`:
+        more per-task annotations to select (computed once per task too).
+        """
+        tasks = annotate_task_facts(self.tasks().order_by(), today=self.today, last_due_period=self.last_due_for_status())
+        tasks = tasks.annotate(state=state_expression(self.today), **extra)
+        return CTE(tasks.values(*STATUS_COLUMNS, *extra, **STATUS_RELATED), name="task_status", materialized=True)
+
+    def status_rows(self, cte: CTE | None = None) -> QuerySet:
+        """Rows of `status_cte()` (values querysets), with `rag` computed from its columns."""
+        cte = self.status_cte() if cte is None else cte
+        return with_cte(cte, select=cte.queryset()).annotate(rag=rag_expression()).order_by()
 
 
 def period_label(code: str) -> str:
@@ -170,7 +216,13 @@ def tasks_url(scope: Scope, **params) -> str:
     query = {k: v for k, v in params.items() if v not in (None, "")}
     if scope.campaign is not None:
         query["campaign"] = scope.campaign.pk
-    return reverse("tasks:list") + ("?" + urlencode(query) if query else "")
+    return _tasks_list_url() + ("?" + urlencode(query) if query else "")
+
+
+@functools.cache
+def _tasks_list_url() -> str:
+    # A dashboard builds about 400 links; reverse() once, not 400 times (≈ 15% of its time).
+    return reverse("tasks:list")
 
 
 def reports_url(scope: Scope, base: str, **params) -> str:
@@ -215,17 +267,17 @@ def _rate(part: int, whole: int) -> float:
 
 def task_figures(scope: Scope) -> dict:
     """Headline task counts: one query."""
-    return scope.annotated_tasks().aggregate(**_state_counts())
+    return scope.status_rows().aggregate(**_state_counts())
 
 
 def completion_by(scope: Scope, dimension: str) -> list[dict]:
     """Completion grouped by category, measure or deadline text: one query each."""
     fields = {
-        "category": ("measure__category__number", "measure__category__name"),
-        "measure": ("measure__number", "measure__title", "measure__category__number"),
+        "category": ("category_number", "category_name"),
+        "measure": ("measure_number", "measure_title", "category_number"),
         "deadline": ("deadline_text", "deadline_kind"),
     }[dimension]
-    rows = scope.annotated_tasks().order_by().values(*fields).annotate(first_date=Min("deadline_date"), **_state_counts())
+    rows = scope.status_rows().values(*fields).annotate(first_date=Min("deadline_date"), **_state_counts())
     if dimension == "deadline":
         rows = rows.order_by(F("first_date").asc(nulls_last=True), "deadline_kind", "deadline_text")
     else:
@@ -235,15 +287,15 @@ def completion_by(scope: Scope, dimension: str) -> list[dict]:
         item = {k: row[k] for k in _state_counts()}
         item["rate"] = _rate(row["done"], row["total"])
         if dimension == "category":
-            item.update(number=row["measure__category__number"], name=row["measure__category__name"])
+            item.update(number=row["category_number"], name=row["category_name"])
             item["url"] = tasks_url(scope, category=item["number"])
         elif dimension == "measure":
             from tasks.models import chinese_numeral
 
             item.update(
-                number=row["measure__number"],
-                name=f"({chinese_numeral(row['measure__number'])}){row['measure__title']}",
-                category=row["measure__category__number"],
+                number=row["measure_number"],
+                name=f"({chinese_numeral(row['measure_number'])}){row['measure_title']}",
+                category=row["category_number"],
             )
             item["url"] = tasks_url(scope, measure=item["number"])
         else:
@@ -293,32 +345,34 @@ def unit_task_figures(scope: Scope) -> dict[int, dict]:
             closed_at__date__lte=period["due_date"],
         )
     )
-    rows = (
-        scope.annotated_tasks()
-        .filter(assignments__role=AssignmentRole.LEAD)
+    cte = scope.status_cte(completed_on=TruncDate(_completed_on()), supervision_cleared=cleared)
+    # One row per (task, lead unit): the CTE's task rows joined to the lead assignments, groups
+    # expanded to their members. A unit named twice on a task counts the task once (distinct).
+    lead_assignments = (
+        TaskAssignment.objects.filter(role=AssignmentRole.LEAD)
         .annotate(
             lead_unit=Case(
-                When(
-                    assignments__unit__kind=UnitKind.GROUP,
-                    then=F("assignments__unit__members__id"),
-                ),
-                default=F("assignments__unit_id"),
-            ),
-            completed_on=TruncDate(_completed_on()),
-            supervision_cleared=cleared,
+                When(unit__kind=UnitKind.GROUP, then=F("unit__members__id")),
+                default=F("unit_id"),
+            )
         )
         .filter(lead_unit__isnull=False)
+    )
+    rows = (
+        with_cte(cte, select=cte.join(lead_assignments, task_id=cte.col.id))
+        .annotate(**{name: getattr(cte.col, name) for name in UNIT_COLUMNS})
+        .annotate(rag=rag_expression())
         .order_by()
         .values("lead_unit")
         .annotate(
-            **_state_counts(),
+            **_state_counts("task_"),
             done_on_time=Count(
-                "id",
+                "task_id",
                 distinct=True,
                 filter=Q(state__in=DONE_STATES)
                 & (Q(effective_deadline__isnull=True) | Q(completed_on__lte=F("effective_deadline"))),
             ),
-            cleared=Count("id", distinct=True, filter=Q(supervision_cleared=True)),
+            cleared=Count("task_id", distinct=True, filter=Q(supervision_cleared=True)),
         )
     )
     return {row.pop("lead_unit"): row for row in rows}
@@ -326,11 +380,12 @@ def unit_task_figures(scope: Scope) -> dict[int, dict]:
 
 def _report_annotations(scope: Scope) -> dict:
     periods = scope.period_rows()
+    # At most one report per (task, unit, period), and a task's campaign has one period of the
+    # code: no ordering needed (ProgressReport's default ordering would join period, task, unit).
     report = ProgressReport.objects.filter(
         task=OuterRef("task_id"), unit=OuterRef("expected_unit_id"), period__in=periods
-    )
+    ).order_by()
     return {
-        "report_id": Subquery(report.values("pk")[:1]),
         "report_state": Subquery(report.values("state")[:1]),
         "report_late": Exists(
             report.filter(state__in=REPORTED_STATES, first_submitted_at__date__gt=F("period__due_date"))
@@ -354,6 +409,23 @@ def expected_reports(scope: Scope) -> QuerySet:
     return expected_lead_assignments(open_tasks).annotate(**_report_annotations(scope))
 
 
+def expected_report_rows(scope: Scope) -> QuerySet:
+    """`expected_reports` computed once (a materialized CTE), as a values queryset to aggregate.
+
+    As with task states, the report columns are correlated subqueries that Django would
+    otherwise inline into every conditional count.
+    """
+    cte = CTE(
+        expected_reports(scope).values(
+            "task_id", "expected_unit_id", "report_state", "report_late", "report_returned",
+            task_key=F("task__key"), task_content=F("task__content"), task_sort_order=F("task__sort_order"),
+        ),
+        name="expected_report",
+        materialized=True,
+    )
+    return with_cte(cte, select=cte.queryset()).order_by()
+
+
 def unit_report_figures(scope: Scope) -> dict[int, dict]:
     """Per unit: reports expected / submitted / approved / returned / awaiting review / late. One query."""
 
@@ -361,7 +433,7 @@ def unit_report_figures(scope: Scope) -> dict[int, dict]:
         return Count("task_id", distinct=True, filter=condition)
 
     rows = (
-        expected_reports(scope)
+        expected_report_rows(scope)
         .values("expected_unit_id")
         .annotate(
             expected=count(),
@@ -520,36 +592,34 @@ def trend(scope: Scope, expected_total: int, task_total: int) -> list[dict]:
 # --- lists ------------------------------------------------------------------------------------
 
 
-def _task_item(scope: Scope, task, leads: dict[int, list[str]]) -> dict:
+def _task_item(scope: Scope, task: dict, leads: dict[int, list[str]]) -> dict:
+    deadline = task["effective_deadline"]
     return {
-        "key": task.key,
-        "content": task.content,
-        "campaign": task.campaign_id,
-        "deadline_text": task.deadline_text,
-        "effective_deadline": task.effective_deadline,
-        "days_left": None if task.effective_deadline is None else (task.effective_deadline - scope.today).days,
-        "state": task.state,
-        "state_label": TaskState(task.state).label,
-        "rag": task.rag,
-        "lead_units": "、".join(leads.get(task.pk, [])),
-        "url": tasks_url(scope, q=task.key),
+        "key": task["key"],
+        "content": task["content"],
+        "campaign": task["campaign_id"],
+        "deadline_text": task["deadline_text"],
+        "effective_deadline": deadline,
+        "days_left": None if deadline is None else (deadline - scope.today).days,
+        "state": task["state"],
+        "state_label": TaskState(task["state"]).label,
+        "rag": task["rag"],
+        "lead_units": "、".join(leads.get(task["id"], [])),
+        "url": tasks_url(scope, q=task["key"]),
     }
 
 
 def task_lists(scope: Scope) -> dict:
     """Overdue, due soon and supervised tasks (at most LIST_LIMIT each), with their lead units: 4 queries."""
-    tasks = scope.annotated_tasks().only(
-        "id", "key", "content", "campaign_id", "deadline_text", "deadline_kind", "sort_order"
-    )
-    overdue = list(tasks.filter(state=TaskState.OVERDUE).order_by("effective_deadline", "sort_order", "id")[:LIST_LIMIT])
-    due_soon = list(tasks.filter(state=TaskState.DUE_SOON).order_by("effective_deadline", "sort_order", "id")[:LIST_LIMIT])
+    tasks = scope.status_rows().values(*STATUS_COLUMNS, "rag")
+    by_deadline = ("effective_deadline", "sort_order", "id")
+    overdue = list(tasks.filter(state=TaskState.OVERDUE).order_by(*by_deadline)[:LIST_LIMIT])
+    due_soon = list(tasks.filter(state=TaskState.DUE_SOON).order_by(*by_deadline)[:LIST_LIMIT])
     supervised = list(
         tasks.filter(under_supervision=True).exclude(state=TaskState.SIGNED_OFF).order_by("sort_order", "id")[:LIST_LIMIT]
     )
-    ids = {t.pk for t in overdue + due_soon + supervised}
+    ids = {t["id"] for t in overdue + due_soon + supervised}
     leads: dict[int, list[str]] = {}
-    from tasks.models import TaskAssignment
-
     for task_id, name in (
         TaskAssignment.objects.filter(task__in=ids, role=AssignmentRole.LEAD)
         .order_by("task", "order", "id")
@@ -566,11 +636,11 @@ def task_lists(scope: Scope) -> dict:
 def report_lists(scope: Scope) -> dict:
     """Missing lead reports and reports awaiting review (at most LIST_LIMIT each): 2 queries."""
     missing = (
-        expected_reports(scope)
+        expected_report_rows(scope)
         .filter(Q(report_state__isnull=True) | Q(report_state=ReportState.DRAFT))
-        .values("task_id", "task__key", "task__content", "task__sort_order", "expected_unit_id", "report_state")
+        .values("task_id", "task_key", "task_content", "task_sort_order", "expected_unit_id", "report_state")
         .distinct()
-        .order_by("task__sort_order", "task_id", "expected_unit_id")[:LIST_LIMIT]
+        .order_by("task_sort_order", "task_id", "expected_unit_id")[:LIST_LIMIT]
     )
     unit_ids = {row["expected_unit_id"] for row in missing}
     names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("id", "name")) if unit_ids else {}
@@ -582,8 +652,8 @@ def report_lists(scope: Scope) -> dict:
     return {
         "missing_reports": [
             {
-                "task_key": row["task__key"],
-                "task_content": row["task__content"],
+                "task_key": row["task_key"],
+                "task_content": row["task_content"],
                 "unit_id": row["expected_unit_id"],
                 "unit": names.get(row["expected_unit_id"], ""),
                 "draft": row["report_state"] == ReportState.DRAFT,

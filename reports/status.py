@@ -24,6 +24,7 @@ checks the two agree on a table of hand-made cases.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import models
@@ -133,11 +134,22 @@ def _latest_approved_lead_report():
     ).order_by("-period__start", "-reviewed_at", "-id")
 
 
-def annotate_task_status(queryset, *, today: datetime.date, last_due_period: ReportingPeriod | None):
-    """Annotate tasks with the facts and the computed `state` and `rag`, all in one SQL query.
+def annotate_task_facts(
+    queryset,
+    *,
+    today: datetime.date,
+    last_due_period: ReportingPeriod | None | Collection[ReportingPeriod],
+):
+    """Annotate tasks with the facts the rules look at (correlated subqueries, one per fact).
 
     Adds: effective_deadline, progress_status, progress_percent, signed_off, under_supervision,
-    last_due_reported (NULL when no period is due), state, rag.
+    last_due_reported (NULL when no period is due).
+
+    `last_due_period` is one campaign's last due period, or — for tasks of several campaigns —
+    the collection of each campaign's last due period (`periods_last_due`): a report belongs to
+    a period of its own task's campaign, so "reported for one of these periods" is, per task,
+    "reported for its campaign's last due period"; a task whose campaign has no due period yet
+    gets NULL, as with None for one campaign.
     """
     from .models import ExtensionRequest
 
@@ -147,14 +159,22 @@ def annotate_task_status(queryset, *, today: datetime.date, last_due_period: Rep
     if last_due_period is None:
         last_due_reported = Value(None, output_field=BooleanField())
     else:
+        periods = [last_due_period] if isinstance(last_due_period, ReportingPeriod) else list(last_due_period)
         last_due_reported = Exists(
             ProgressReport.objects.filter(
                 task=OuterRef("pk"),
                 role=AssignmentRole.LEAD,
-                period=last_due_period,
+                period__in=[p.pk for p in periods],
                 state__in=REPORTED_STATES,
             )
         )
+        if not isinstance(last_due_period, ReportingPeriod):
+            # Tasks of a campaign with no period due yet owe nothing: NULL, as for one campaign.
+            last_due_reported = Case(
+                When(campaign_id__in=sorted({p.campaign_id for p in periods}), then=last_due_reported),
+                default=Value(None),
+                output_field=BooleanField(),
+            )
     queryset = queryset.annotate(
         effective_deadline=Coalesce(Subquery(approved_extension.values("approved_date")[:1]), F("deadline_date")),
         progress_status=Subquery(_latest_approved_lead_report().values("status")[:1]),
@@ -165,29 +185,55 @@ def annotate_task_status(queryset, *, today: datetime.date, last_due_period: Rep
         ),
         last_due_reported=last_due_reported,
     )
+    return queryset
+
+
+def annotate_task_status(
+    queryset,
+    *,
+    today: datetime.date,
+    last_due_period: ReportingPeriod | None | Collection[ReportingPeriod],
+):
+    """Annotate tasks with their facts and the computed `state` and `rag`, in one SQL query.
+
+    Fine for lists and single tasks. To aggregate many tasks by state, compute the facts once in
+    a derived table instead (see `dashboard.selectors`): Django inlines the whole `state`
+    expression, subqueries included, into every conditional aggregate that mentions it.
+    """
+    queryset = annotate_task_facts(queryset, today=today, last_due_period=last_due_period)
+    return queryset.annotate(state=state_expression(today)).annotate(rag=rag_expression())
+
+
+def state_expression(today: datetime.date) -> Case:
+    """Rules 1–4 as SQL, over the facts named as `annotate_task_status` names them.
+
+    The facts may be annotations (then Django inlines their subqueries wherever `state` is used)
+    or columns of a derived table (`dashboard.selectors` computes them once in a CTE, then
+    aggregates over it).
+    """
     undated = Q(deadline_kind=DeadlineKind.ONGOING) | Q(effective_deadline__isnull=True)
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    queryset = queryset.annotate(
-        state=Case(
-            When(signed_off=True, then=Value(TaskState.SIGNED_OFF.value)),
-            When(undated & Q(last_due_reported=False), then=Value(TaskState.MISSING_REPORT.value)),
-            When(undated, then=Value(TaskState.REPORTED.value)),
-            When(progress_status=ProgressStatus.COMPLETED, then=Value(TaskState.COMPLETED.value)),
-            When(effective_deadline__lt=today, then=Value(TaskState.OVERDUE.value)),
-            When(effective_deadline__lte=soon, then=Value(TaskState.DUE_SOON.value)),
-            default=Value(TaskState.ON_TRACK.value),
-            output_field=models.CharField(),
-        )
+    return Case(
+        When(signed_off=True, then=Value(TaskState.SIGNED_OFF.value)),
+        When(undated & Q(last_due_reported=False), then=Value(TaskState.MISSING_REPORT.value)),
+        When(undated, then=Value(TaskState.REPORTED.value)),
+        When(progress_status=ProgressStatus.COMPLETED, then=Value(TaskState.COMPLETED.value)),
+        When(effective_deadline__lt=today, then=Value(TaskState.OVERDUE.value)),
+        When(effective_deadline__lte=soon, then=Value(TaskState.DUE_SOON.value)),
+        default=Value(TaskState.ON_TRACK.value),
+        output_field=models.CharField(),
     )
-    return queryset.annotate(
-        rag=Case(
-            When(state__in=[TaskState.OVERDUE, TaskState.MISSING_REPORT], then=Value(Rag.RED.value)),
-            When(state=TaskState.DUE_SOON, then=Value(Rag.AMBER.value)),
-            When(Q(state=TaskState.ON_TRACK) & Q(last_due_reported=False), then=Value(Rag.AMBER.value)),
-            When(~Q(state=TaskState.SIGNED_OFF) & Q(under_supervision=True), then=Value(Rag.AMBER.value)),
-            default=Value(Rag.GREEN.value),
-            output_field=models.CharField(),
-        )
+
+
+def rag_expression() -> Case:
+    """The red/amber/green mark as SQL, over `state`, `last_due_reported` and `under_supervision`."""
+    return Case(
+        When(state__in=[TaskState.OVERDUE, TaskState.MISSING_REPORT], then=Value(Rag.RED.value)),
+        When(state=TaskState.DUE_SOON, then=Value(Rag.AMBER.value)),
+        When(Q(state=TaskState.ON_TRACK) & Q(last_due_reported=False), then=Value(Rag.AMBER.value)),
+        When(~Q(state=TaskState.SIGNED_OFF) & Q(under_supervision=True), then=Value(Rag.AMBER.value)),
+        default=Value(Rag.GREEN.value),
+        output_field=models.CharField(),
     )
 
 

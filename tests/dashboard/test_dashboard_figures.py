@@ -160,3 +160,49 @@ def test_the_dashboard_page_has_a_fixed_number_of_queries(client, office_user, c
     client.get("/dashboard/")
     with django_assert_max_num_queries(35):
         assert client.get(reverse("dashboard:page")).status_code == 200
+
+
+def test_figures_from_the_status_table_agree_with_each_task_s_own_state(client, office_user, campaign, frozen_today):
+    """The dashboard computes states once in a CTE (`Scope.status_rows`); the task pages use
+    `annotate_task_status` per task. Both must give every task the same state and RAG, for one
+    campaign and for all campaigns — including a campaign whose first report is not due yet,
+    whose ongoing tasks owe nothing (not "未按期报送")."""
+    import datetime
+
+    from dashboard.selectors import dashboard_scope, task_figures
+    from reports.periods import period_last_due
+    from reports.status import annotate_task_status
+    from tasks.models import AssignmentRole, Campaign, Category, DeadlineKind, Measure, Task, TaskAssignment
+
+    add_reports(campaign, office_user)
+    later = Campaign.objects.create(name="下一轮行动", short_name="下一轮", start_date=datetime.date(2026, 10, 1),
+                                    end_date=datetime.date(2028, 12, 31))
+    measure = Measure.objects.create(
+        campaign=later, number=1, title="常态化检查",
+        category=Category.objects.create(campaign=later, number=1, name="源头防"),
+    )
+    lead = TaskAssignment.objects.filter(task__campaign=campaign, role=AssignmentRole.LEAD).first().unit
+    for number, kind, date in ((1, DeadlineKind.ONGOING, None), (2, DeadlineKind.FIXED, datetime.date(2027, 6, 30))):
+        task = Task.objects.create(campaign=later, measure=measure, number=number, key=f"1.{number}", content="检查",
+                                   deadline_kind=kind, deadline_date=date, deadline_text="常态化" if date is None else "2027年6月底")
+        TaskAssignment.objects.create(task=task, unit=lead, role=AssignmentRole.LEAD)
+    today = datetime.date(2026, 11, 29)
+    assert period_last_due(campaign, today) is not None and period_last_due(later, today) is None
+
+    def per_task(c):
+        tasks = annotate_task_status(Task.objects.filter(campaign=c), today=today,
+                                     last_due_period=period_last_due(c, today))
+        return {t.pk: (t.state, t.rag) for t in tasks}
+
+    expected = per_task(campaign) | per_task(later)
+    one = dashboard_scope(campaign_param=str(campaign.pk), period_param=None, today=today)
+    every = dashboard_scope(campaign_param="all", period_param=None, today=today)
+    for scope, ids in ((one, set(per_task(campaign))), (every, set(expected))):
+        rows = {r["id"]: (r["state"], r["rag"]) for r in scope.status_rows().values("id", "state", "rag")}
+        assert rows == {pk: expected[pk] for pk in ids}
+        figures = task_figures(scope)
+        assert figures["total"] == len(ids)
+        for state in TaskState:
+            assert figures[state.value] == sum(1 for pk in ids if expected[pk][0] == state), state
+    later_states = {expected[pk][0] for pk in per_task(later)}
+    assert TaskState.MISSING_REPORT not in later_states and TaskState.REPORTED in later_states
