@@ -21,6 +21,8 @@ from .rollups import PROGRESS_LABELS, REPORTING_LABELS, rollup_compare, rollup_f
 from .selectors import ScopeError, dashboard_data, dashboard_scope
 from .services import RollupError, rollup_request
 
+CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # read by static/js/dashboard.js
+
 
 @login_required
 def dashboard_page(request):
@@ -38,7 +40,14 @@ def dashboard_page(request):
     return render(
         request,
         "dashboard/dashboard.html",
-        {"data": data, "scope": scope, "campaigns": campaigns, "is_office": is_office(request.user)},
+        {
+            "data": data,
+            # Only what the charts draw goes into the page as JSON; the tables are HTML already.
+            "chart_data": {key: data[key] for key in CHART_KEYS},
+            "scope": scope,
+            "campaigns": campaigns,
+            "is_office": is_office(request.user),
+        },
     )
 
 
