@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 
 from reports.access import can_read_everything
 
-from .selectors import ScopeError, dashboard_data, dashboard_scope
+from .caching import dashboard_data_cached
+from .selectors import ScopeError, dashboard_scope
 
 
 class CanReadDashboard(BasePermission):
@@ -50,4 +51,4 @@ class DashboardAPIView(APIView):
             )
         except ScopeError as error:
             return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(dashboard_data(scope))
+        return Response(dashboard_data_cached(scope))

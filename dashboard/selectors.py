@@ -38,6 +38,7 @@ from django.db.models import (
 from django.db.models.sql.constants import LOUTER
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.urls import reverse
+from django.utils import timezone
 from django_cte import CTE, with_cte
 
 from departments.models import Unit, UnitKind
@@ -807,6 +808,8 @@ def dashboard_data(scope: Scope) -> dict:
             "count": len(scope.campaigns),
         },
         "today": scope.today,
+        # When these figures were computed (the all-campaigns view may come from the cache).
+        "generated_at": timezone.localtime(),
         "period": {
             "code": scope.period_code,
             "label": period["label"],

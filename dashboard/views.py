@@ -15,10 +15,11 @@ from reports.status import Rag, TaskState
 from tasks.models import Campaign
 
 from .access import require_dashboard_reader
+from .caching import dashboard_data_cached
 from .circular import circular_filename, circular_title
 from .models import Rollup
 from .rollups import PROGRESS_LABELS, REPORTING_LABELS, rollup_compare, rollup_filename
-from .selectors import ScopeError, dashboard_data, dashboard_scope
+from .selectors import ScopeError, dashboard_scope
 from .services import RollupError, rollup_request
 
 CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # read by static/js/dashboard.js
@@ -36,7 +37,7 @@ def dashboard_page(request):
         )
     except ScopeError as error:
         return render(request, "dashboard/dashboard.html", {"error": str(error), "campaigns": campaigns}, status=400)
-    data = dashboard_data(scope)
+    data = dashboard_data_cached(scope)
     return render(
         request,
         "dashboard/dashboard.html",
