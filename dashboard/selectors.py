@@ -397,7 +397,7 @@ def _completed_on():
 def unit_task_figures(scope: Scope) -> dict[int, dict]:
     """Per lead unit (groups expanded to members): its tasks by RAG, done on time, supervision cleared.
 
-    One query: annotated tasks joined to their lead assignments and the groups' members.
+    One query: the `task_status` rows joined to the distinct (task, lead unit) pairs.
     """
     period = scope.period
     cleared = Exists(
@@ -733,7 +733,7 @@ def task_lists(scope: Scope) -> dict:
 
 
 def report_lists(scope: Scope) -> dict:
-    """Missing lead reports and reports awaiting review (at most LIST_LIMIT each): 2 queries."""
+    """Missing lead reports and reports awaiting review (at most LIST_LIMIT each): 3 queries."""
     missing = list(
         expected_report_rows(scope)
         .filter(Q(report_state__isnull=True) | Q(report_state=ReportState.DRAFT))
