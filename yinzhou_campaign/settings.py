@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "任务清单、进展报送与审核的接口。浏览器使用会话认证,程序使用 `Authorization: Token …`。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page describe an internal government system: signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # JSON API (api/): the docs page loads Swagger UI from the drf-spectacular-sidecar package's

@@ -79,7 +79,17 @@ def test_the_browser_session_works_and_its_writes_need_the_csrf_token(client, li
     assert accepted.status_code == 201
 
 
-def test_the_schema_documents_every_endpoint(client, campaign):
+def test_the_schema_and_docs_are_for_signed_in_users_only(client, liaison):
+    for name in ("api:schema", "api:docs"):
+        response = client.get(reverse(name))
+        assert response.status_code in (401, 403), name
+        assert "paths" not in response.content.decode()
+    client.force_login(liaison)
+    assert client.get(reverse("api:schema"), {"format": "json"}).status_code == 200
+
+
+def test_the_schema_documents_every_endpoint(client, liaison):
+    client.force_login(liaison)
     response = client.get(reverse("api:schema"), {"format": "json"})
     assert response.status_code == 200
     schema = response.json()
@@ -108,7 +118,8 @@ def test_the_schema_generates_without_warnings(tmp_path):
     assert "/api/v1/reports/{id}/review/" in (tmp_path / "schema.yml").read_text(encoding="utf-8")
 
 
-def test_the_docs_page_needs_no_internet_and_no_inline_script(client, campaign):
+def test_the_docs_page_needs_no_internet_and_no_inline_script(client, liaison):
+    client.force_login(liaison)
     response = client.get(reverse("api:docs"))
     assert response.status_code == 200
     html = response.content.decode()
