@@ -28,12 +28,13 @@ def tasks_with_status(*, today: datetime.date, campaign: Campaign | None = None)
 
 
 def reports_with_history():
-    """Reports with task, unit, period, versions and reviews loaded (no per-report queries)."""
+    """Reports with task, unit, period, versions, reviews and attachments loaded (no per-report queries)."""
     return ProgressReport.objects.select_related(
         "task", "unit", "period", "created_by", "updated_by", "reviewed_by"
     ).prefetch_related(
         Prefetch("versions", queryset=ReportVersion.objects.select_related("created_by").order_by("number")),
         Prefetch("reviews", queryset=ReportReview.objects.select_related("reviewer").order_by("created_at", "id")),
+        "attachments",
     )
 
 

@@ -4,6 +4,7 @@ through `reports.services`, status through `reports.status`, permissions through
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -113,6 +114,27 @@ class ReportReviewSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name", help_text="上传时的文件名")
+    content_type = serializers.CharField(help_text="按内容识别的类型")
+    size = serializers.IntegerField(help_text="字节数")
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="下载地址(需登录,权限同报送)")
+
+    def get_url(self, attachment) -> str:
+        return reverse("reports:attachment_download", args=[attachment.pk])
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        help_text="一个或多个文件(multipart/form-data,字段名 files):PDF、图片、Word(.docx)、Excel(.xlsx)",
+        error_messages={"required": "请选择要上传的附件。", "empty": "请选择要上传的附件。"},
+    )
+
+
 class ReportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     task = serializers.CharField(source="task.key", help_text="任务编号")
@@ -138,6 +160,7 @@ class ReportSerializer(serializers.Serializer):
     review_comment = serializers.CharField(help_text="最近一次审核意见")
     versions = ReportVersionSerializer(many=True, help_text="全部历史版本(只增不改)")
     reviews = ReportReviewSerializer(many=True, help_text="审核记录")
+    attachments = AttachmentSerializer(many=True, help_text="佐证材料")
 
 
 class ReportFieldsSerializer(serializers.Serializer):

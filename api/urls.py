@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", views.ReportListView.as_view(), name="report-list"),
     path("reports/<int:id>/", views.ReportDetailView.as_view(), name="report-detail"),
     path("reports/<int:id>/review/", views.ReportReviewView.as_view(), name="report-review"),
+    path("reports/<int:id>/attachments/", views.ReportAttachmentsView.as_view(), name="report-attachments"),
     # OpenAPI 3 schema and its docs page (Swagger UI from our static files; its init script is a
     # separate request, so the page needs no inline script and no internet).
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -10,13 +10,21 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reports import access
 from reports.models import ProgressReport
-from reports.services import ReportConflict, ReportInput, report_is_editable, report_review, report_save
+from reports.services import (
+    ReportConflict,
+    ReportInput,
+    report_attach,
+    report_is_editable,
+    report_review,
+    report_save,
+)
 
 from tasks.models import Task
 
@@ -24,6 +32,7 @@ from . import selectors
 from .exceptions import api_exception_handler
 from .filters import ReportFilter, TaskFilter
 from .serializers import (
+    AttachmentUploadSerializer,
     ConflictSerializer,
     ErrorSerializer,
     ReportCreateSerializer,
@@ -250,3 +259,28 @@ class ReportReviewView(ApiMixin, APIView):
             ip_address=client_ip(request),
         )
         return Response(ReportSerializer(selectors.report_with_history(report.pk)).data)
+
+
+@extend_schema(tags=["进展报送"])
+class ReportAttachmentsView(ApiMixin, APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="为本单位的报送上传佐证材料",
+        description=(
+            "multipart/form-data,字段名 files,可多个(一次最多 10 个)。类型按文件内容识别:"
+            "PDF、图片(JPG/PNG/GIF/WebP)、Word(.docx)、Excel(.xlsx),大小有上限;任一文件不合格则全部不保存。"
+            "报送的内容和版本号不变。已审核通过或周期已关闭的报送返回 409(code=locked)。"
+        ),
+        parameters=[REPORT_ID],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: ReportSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409},
+    )
+    def post(self, request, id):
+        user = request.user
+        report = access.get_report(user, id, write=True)  # 403 before looking at the files
+        serializer = AttachmentUploadSerializer(data={"files": request.FILES.getlist("files")})
+        serializer.is_valid(raise_exception=True)
+        report_attach(user=user, report=report, files=serializer.validated_data["files"], ip_address=client_ip(request))
+        body = ReportSerializer(selectors.report_with_history(report.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)

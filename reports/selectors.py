@@ -302,6 +302,7 @@ ACTION_LABELS = {
     "reports.report.returned": "退回",
     "reports.report.approved": "审核通过",
     "reports.report.reopened": "重新开放",
+    "reports.report.attached": "上传佐证材料",
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,8 +20,9 @@ from audit.services import log_action
 from tasks.models import DeadlineKind, Task
 
 from . import access
-from .attachments import attachment_store, attachment_validate
+from .attachments import MAX_FILES_PER_UPLOAD, attachment_store, attachment_validate
 from .models import (
+    Attachment,
     ProgressReport,
     ProgressStatus,
     ReportingPeriod,
@@ -144,8 +145,8 @@ def report_save(
         raise ValidationError({"period": ["报送周期不属于该任务的行动方案。"]})
     clean = _validate_input(task, data, submit=submit)
     files = list(files)
-    if len(files) > 10:
-        raise ValidationError({"attachments": ["一次最多上传 10 个附件。"]})
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise ValidationError({"attachments": [f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个附件。"]})
     content_types = [attachment_validate(f) for f in files]
 
     now = timezone.now()
@@ -228,6 +229,46 @@ def report_save(
         ip_address=ip_address,
     )
     return report
+
+
+@transaction.atomic
+def report_attach(*, user, report: ProgressReport, files, ip_address: str | None = None) -> list[Attachment]:
+    """Add evidence files to the user's unit's report, without changing its text or version.
+
+    For programs (the API) that send the report first and its evidence after. The same rules
+    as the form: the unit's liaison only, the report still editable (not approved, period not
+    closed), at most MAX_FILES_PER_UPLOAD files, each checked by content and size. All files
+    are stored or none (one transaction); the audit log records the upload.
+    """
+    access.require_report_writer(user, report.task)
+    if report.unit_id != user.unit_id:
+        raise PermissionDenied("只能为本单位的报送上传附件。")
+    files = list(files)
+    if not files:
+        raise ValidationError({"files": ["请选择要上传的附件。"]})
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise ValidationError({"files": [f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个附件。"]})
+    try:
+        content_types = [attachment_validate(f) for f in files]
+    except ValidationError as error:
+        raise ValidationError({"files": error.messages}) from error
+    report = ProgressReport.objects.select_for_update().select_related("period").get(pk=report.pk)
+    if not report_is_editable(report, report.period):
+        if report.state == ReportState.APPROVED:
+            raise ReportLocked("这份报送已审核通过,不能再上传附件。")
+        raise ReportLocked(f"{report.period.label}已关闭,报送已锁定;如需补充材料请联系区安委办重新开放。")
+    stored = [
+        attachment_store(uploaded=uploaded, content_type=content_type, user=user, report=report)
+        for uploaded, content_type in zip(files, content_types)
+    ]
+    log_action(
+        "reports.report.attached",
+        user=user,
+        obj=report,
+        data={"task": report.task.key, "period": report.period.code, "attachments": [a.pk for a in stored]},
+        ip_address=ip_address,
+    )
+    return stored
 
 
 @transaction.atomic

@@ -101,6 +101,8 @@ def test_the_schema_documents_every_endpoint(client, liaison):
     assert set(paths["/api/v1/reports/"]) == {"get"}
     assert set(paths["/api/v1/reports/{id}/"]) == {"get", "patch"}
     assert set(paths["/api/v1/reports/{id}/review/"]) == {"post"}
+    upload = paths["/api/v1/reports/{id}/attachments/"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
     create = paths["/api/v1/tasks/{key}/reports/"]["post"]
     assert {"201", "400", "401", "403", "404", "409"} <= set(create["responses"])
     body = schema["components"]["schemas"][create["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
