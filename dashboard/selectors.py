@@ -733,13 +733,21 @@ def task_lists(scope: Scope) -> dict:
 
 
 def report_lists(scope: Scope) -> dict:
-    """Missing lead reports and reports awaiting review (at most LIST_LIMIT each): 3 queries."""
+    """Missing lead reports and reports awaiting review (at most LIST_LIMIT each): 4 queries."""
     missing = list(
         expected_report_rows(scope)
         .filter(Q(report_state__isnull=True) | Q(report_state=ReportState.DRAFT))
-        .values("task_id", "expected_unit_id", "report_state", task_key=F("task__key"), task_content=F("task__content"))
+        .values("task_id", "expected_unit_id", "report_state")
         .order_by("task_sort_order", "task_id", "expected_unit_id")[:LIST_LIMIT]
     )
+    # Key and text of the (at most LIST_LIMIT) listed tasks only: joined in the query above, the
+    # task row was read for every one of ~200,000 missing pairs before the sort (≈ 0.15 s).
+    tasks = {
+        row["id"]: row
+        for row in Task.objects.filter(pk__in={r["task_id"] for r in missing}).values("id", "key", "content")
+    }
+    for row in missing:
+        row["task_key"], row["task_content"] = tasks[row["task_id"]]["key"], tasks[row["task_id"]]["content"]
     unit_ids = {row["expected_unit_id"] for row in missing}
     names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("id", "name")) if unit_ids else {}
     awaiting = (
