@@ -152,7 +152,9 @@ class Scope:
         from those columns, once per task, so aggregates over many joined rows (a task per lead
         unit) compare a plain column. `extra`: more per-task annotations to carry along.
         """
-        tasks = annotate_task_facts(self.tasks().order_by(), today=self.today, last_due_period=self.last_due_for_status())
+        tasks = annotate_task_facts(
+            self.tasks().order_by(), today=self.today, last_due_period=self.last_due_for_status()
+        )
         if extra:
             tasks = tasks.annotate(**extra)
         facts = CTE(tasks.values(*FACT_COLUMNS, *extra, **STATUS_RELATED), name="task_fact", materialized=True)
@@ -204,14 +206,17 @@ def dashboard_scope(*, campaign_param: str | None, period_param: str | None, tod
         campaigns = [campaign]
     last_due = None
     if campaign is not None:
-        periods_ensure(campaign)
-        last_due = period_last_due(campaign, today)
-    rows = (
-        ReportingPeriod.objects.filter(campaign__in=[c.pk for c in campaigns])
-        .values("code")
-        .annotate(start=Min("start"), end=Max("end"), due_date=Max("due_date"))
-        .order_by("start", "code")
-    )
+        # One campaign: its periods as they are (one query); several: merged by code in SQL.
+        own = periods_ensure(campaign)
+        last_due = period_last_due(campaign, today, own)
+        rows = [{"code": p.code, "start": p.start, "end": p.end, "due_date": p.due_date} for p in own]
+    else:
+        rows = (
+            ReportingPeriod.objects.filter(campaign__in=[c.pk for c in campaigns])
+            .values("code")
+            .annotate(start=Min("start"), end=Max("end"), due_date=Max("due_date"))
+            .order_by("start", "code")
+        )
     periods = [dict(row, label=period_label(row["code"])) for row in rows]
     if not periods:
         raise ScopeError("行动方案还没有报送周期。")
@@ -222,7 +227,7 @@ def dashboard_scope(*, campaign_param: str | None, period_param: str | None, tod
             raise ScopeError(f"没有报送周期“{period_param[:20]}”。")
         code = period_param
     elif campaign is not None:
-        code = (last_due or period_current(campaign, today)).code
+        code = (last_due or period_current(campaign, today, own)).code
     else:
         due = [p["code"] for p in periods if p["due_date"] < today]
         current = [p["code"] for p in periods if p["start"] <= today <= p["end"]]
@@ -319,7 +324,9 @@ def task_breakdown(scope: Scope) -> list[dict]:
     the task states instead of four.
     """
     return list(
-        scope.status_rows().values(*BREAKDOWN_FIELDS).annotate(first_date=Min("deadline_date"), **_state_counts(distinct=False))
+        scope.status_rows()
+        .values(*BREAKDOWN_FIELDS)
+        .annotate(first_date=Min("deadline_date"), **_state_counts(distinct=False))
     )
 
 

@@ -57,18 +57,28 @@ def periods_ensure(campaign: Campaign) -> list[ReportingPeriod]:
     return list(ReportingPeriod.objects.filter(campaign=campaign).order_by("start"))
 
 
-def period_current(campaign: Campaign, today: datetime.date) -> ReportingPeriod:
-    """The period liaisons report for now: the one containing today (the first/last outside the campaign)."""
-    periods = periods_ensure(campaign)
+def period_current(
+    campaign: Campaign, today: datetime.date, periods: list[ReportingPeriod] | None = None
+) -> ReportingPeriod:
+    """The period liaisons report for now: the one containing today (the first/last outside the campaign).
+
+    `periods`: the campaign's periods if the caller has them already (from `periods_ensure`).
+    """
+    periods = periods_ensure(campaign) if periods is None else periods
     for period in periods:
         if period.start <= today <= period.end:
             return period
     return periods[0] if today < periods[0].start else periods[-1]
 
 
-def period_last_due(campaign: Campaign, today: datetime.date) -> ReportingPeriod | None:
-    """The latest period whose report due date has passed (None before the first is due)."""
-    due = [p for p in periods_ensure(campaign) if p.due_date < today]
+def period_last_due(
+    campaign: Campaign, today: datetime.date, periods: list[ReportingPeriod] | None = None
+) -> ReportingPeriod | None:
+    """The latest period whose report due date has passed (None before the first is due).
+
+    `periods`: the campaign's periods if the caller has them already (from `periods_ensure`).
+    """
+    due = [p for p in (periods_ensure(campaign) if periods is None else periods) if p.due_date < today]
     return due[-1] if due else None
 
 

@@ -5,11 +5,13 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEntry
 from dashboard.caching import data_fingerprint
 from reports.models import ProgressStatus, ReportState, ReviewDecision
 from reports.periods import period_get
 from reports.services import ReportInput, report_review, report_save
 from tasks.models import AssignmentRole, Task
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,10 @@ def test_the_fingerprint_changes_with_a_row_written_outside_the_services(campaig
         instruction="加快", respond_by="2026-12-10", opened_by=office_user,
     )
     assert data_fingerprint() != before
+
+
+def test_signing_in_does_not_change_the_fingerprint(client, office_user, campaign):
+    before = data_fingerprint()
+    assert client.login(username=office_user.username, password=PASSWORD)
+    assert AuditEntry.objects.filter(action="auth.login").exists()
+    assert data_fingerprint() == before
