@@ -348,3 +348,14 @@ def test_the_status_rules_page_is_linked_from_the_navbar(client, liaison):
     page = client.get(reverse("reports:help_status")).content.decode()
     for text in ("已逾期", "即将到期", "30 天", "未按期报送", "常态化", "督办"):
         assert text in page
+
+
+def test_the_status_rules_page_title_is_only_its_title_and_the_governance_rules_show_once(client, liaison):
+    import re
+
+    client.force_login(liaison)
+    page = client.get(reverse("reports:help_status")).content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, flags=re.S).group(1)
+    assert title.strip() == "状态判定规则 · 鄞州区安全生产治本攻坚行动"
+    body = page.split("</head>", 1)[1]
+    assert body.count("<section") == page.count("<section")  # nothing rendered inside <head>
