@@ -14,7 +14,7 @@ from reports.models import ProgressReport, ReportReview, ReportVersion
 from reports.periods import period_last_due
 from reports.status import annotate_task_status
 from tasks.models import Campaign, Task
-from tasks.selectors import campaign_current
+from tasks.selectors import campaign_current, task_list
 
 
 def tasks_with_status(*, today: datetime.date, campaign: Campaign | None = None):
@@ -22,9 +22,9 @@ def tasks_with_status(*, today: datetime.date, campaign: Campaign | None = None)
     campaign = campaign or campaign_current()
     if campaign is None:
         return Task.objects.none()
-    tasks = Task.objects.filter(campaign=campaign).with_annex()
-    tasks = annotate_task_status(tasks, today=today, last_due_period=period_last_due(campaign, today))
-    return tasks.order_by("sort_order", "id")
+    return annotate_task_status(
+        task_list(campaign=campaign), today=today, last_due_period=period_last_due(campaign, today)
+    )
 
 
 def reports_with_history():

@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.net import client_ip
 from reports import access
 from reports.models import ProgressReport
 from reports.services import (
@@ -59,10 +60,6 @@ R409 = OpenApiResponse(
         "code=locked:报送已审核通过或所在周期已关闭,不能修改"
     ),
 )
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class ApiMixin:

@@ -4,11 +4,6 @@ from django.conf import settings
 from django.db import models
 
 
-class AuditEntryQuerySet(models.QuerySet):
-    def for_object(self, obj: models.Model) -> "AuditEntryQuerySet":
-        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
-
-
 class AuditEntry(models.Model):
     """One state change. Written only by `audit.services.log_action`; never edited or deleted."""
 
@@ -29,8 +24,6 @@ class AuditEntry(models.Model):
     object_repr = models.CharField("对象", max_length=300, blank=True)
     data = models.JSONField("内容", default=dict, blank=True)
     ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
-
-    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "操作日志"

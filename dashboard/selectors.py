@@ -152,9 +152,7 @@ class Scope:
         from those columns, once per task, so aggregates over many joined rows (a task per lead
         unit) compare a plain column. `extra`: more per-task annotations to carry along.
         """
-        tasks = annotate_task_facts(
-            self.tasks().order_by(), today=self.today, last_due_period=self.last_due_for_status()
-        )
+        tasks = annotate_task_facts(self.tasks().order_by(), last_due_period=self.last_due_for_status())
         if extra:
             tasks = tasks.annotate(**extra)
         facts = CTE(tasks.values(*FACT_COLUMNS, *extra, **STATUS_RELATED), name="task_fact", materialized=True)
@@ -166,13 +164,11 @@ class Scope:
         )
         return facts, CTE(status, name="task_status", materialized=True)
 
-    def status_rows(self, ctes: tuple[CTE, CTE] | None = None) -> QuerySet:
+    def status_rows(self) -> QuerySet:
         """The rows of `task_status` (one per task in scope), as a queryset to aggregate or list."""
-        if ctes is None:
-            if self._status_ctes is None:  # built once per request: they take ~5 ms to construct
-                self._status_ctes = self.status_ctes()
-            ctes = self._status_ctes
-        facts, status = ctes
+        if self._status_ctes is None:  # built once per request: they take ~5 ms to construct
+            self._status_ctes = self.status_ctes()
+        facts, status = self._status_ctes
         return with_cte(facts, status, select=status.queryset()).order_by()
 
 
@@ -718,12 +714,14 @@ def task_lists(scope: Scope) -> dict:
         )
         .values(*STATUS_COLUMNS, "supervised", "state_rank", "supervised_rank")
     )
-    overdue = sorted((r for r in rows if r["state"] == TaskState.OVERDUE and r["state_rank"] <= LIST_LIMIT),
-                     key=lambda r: r["state_rank"])
-    due_soon = sorted((r for r in rows if r["state"] == TaskState.DUE_SOON and r["state_rank"] <= LIST_LIMIT),
-                      key=lambda r: r["state_rank"])
-    supervised = sorted((r for r in rows if r["supervised"] and r["supervised_rank"] <= LIST_LIMIT),
-                        key=lambda r: r["supervised_rank"])
+
+    def listed(rank: str, keep) -> list[dict]:
+        # A row may be fetched for one list only (an overdue task ranked 60th that is supervised).
+        return sorted((r for r in rows if keep(r) and r[rank] <= LIST_LIMIT), key=lambda r: r[rank])
+
+    overdue = listed("state_rank", lambda r: r["state"] == TaskState.OVERDUE)
+    due_soon = listed("state_rank", lambda r: r["state"] == TaskState.DUE_SOON)
+    supervised = listed("supervised_rank", lambda r: r["supervised"])
     ids = {t["id"] for t in overdue + due_soon + supervised}
     leads: dict[int, list[str]] = {}
     for task_id, name in (

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from audit.net import client_ip
 from reports.access import is_office
 from reports.status import Rag, TaskState
 from tasks.models import Campaign
@@ -20,7 +21,7 @@ from .circular import circular_filename, circular_title
 from .models import Rollup
 from .rollups import PROGRESS_LABELS, REPORTING_LABELS, rollup_compare, rollup_filename
 from .selectors import ScopeError, dashboard_scope
-from .services import RollupError, rollup_request
+from .services import DOCX_TYPE, XLSX_TYPE, RollupError, rollup_request
 
 CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # read by static/js/dashboard.js
 
@@ -79,7 +80,7 @@ def rollup_build_request(request):
     period_code = (request.POST.get("period") or "").strip()[:10]
     try:
         queued = rollup_request(
-            user=request.user, campaign=campaign, period_code=period_code, ip_address=request.META.get("REMOTE_ADDR")
+            user=request.user, campaign=campaign, period_code=period_code, ip_address=client_ip(request)
         )
     except RollupError as error:
         messages.error(request, str(error))
@@ -95,21 +96,28 @@ def rollup_build_request(request):
     return redirect("dashboard:rollups")
 
 
-@login_required
-def rollup_download(request, pk: int):
+def _rollup_file(request, pk: int, *, field: str, content_type: str, filename, missing: str, lost: str):
+    """Stream one of a rollup's stored files (workbook or circular) with its Chinese file name."""
     require_dashboard_reader(request.user)
     rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
-    if not rollup.xlsx:
-        raise Http404("这份汇总没有工作簿文件。")
+    stored = getattr(rollup, field)
+    if not stored:
+        raise Http404(missing)
     try:
-        handle = rollup.xlsx.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError as error:
-        raise Http404("汇总文件不存在。") from error
-    response = FileResponse(
-        handle, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = content_disposition_header(True, rollup_filename(rollup))
+        raise Http404(lost) from error
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename(rollup))
     return response
+
+
+@login_required
+def rollup_download(request, pk: int):
+    return _rollup_file(
+        request, pk, field="xlsx", content_type=XLSX_TYPE, filename=rollup_filename,
+        missing="这份汇总没有工作簿文件。", lost="汇总文件不存在。",
+    )
 
 
 @login_required
@@ -138,19 +146,10 @@ def rollup_detail(request, pk: int):
 @login_required
 def rollup_circular_download(request, pk: int):
     """The draft circular (通报) of a rollup, as .docx with a Chinese file name."""
-    require_dashboard_reader(request.user)
-    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
-    if not rollup.docx:
-        raise Http404("这份汇总没有通报稿。")
-    try:
-        handle = rollup.docx.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("通报稿文件不存在。") from error
-    response = FileResponse(
-        handle, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return _rollup_file(
+        request, pk, field="docx", content_type=DOCX_TYPE, filename=circular_filename,
+        missing="这份汇总没有通报稿。", lost="通报稿文件不存在。",
     )
-    response["Content-Disposition"] = content_disposition_header(True, circular_filename(rollup))
-    return response
 
 
 @login_required

@@ -78,6 +78,21 @@ def attachment_validate(uploaded: UploadedFile) -> str:
     return content_type
 
 
+def attachments_check(files, *, field: str = "attachments") -> list[tuple[UploadedFile, str]]:
+    """Validate a batch of uploads for a service: at most MAX_FILES_PER_UPLOAD, each by content and
+    size. Returns (file, content type) pairs; raises ValidationError with the messages under `field`."""
+    files = [f for f in (files or ()) if f]
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise ValidationError({field: [f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个附件。"]})
+    checked = []
+    for uploaded in files:
+        try:
+            checked.append((uploaded, attachment_validate(uploaded)))
+        except ValidationError as error:
+            raise ValidationError({field: error.messages}) from error
+    return checked
+
+
 def attachment_store(*, uploaded: UploadedFile, content_type: str, user, **owner) -> Attachment:
     """Save a validated upload for its owner (report=…, supervision_step=… or sign_off=…)."""
     digest = hashlib.sha256()

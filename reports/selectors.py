@@ -30,7 +30,7 @@ from .models import (
     Supervision,
     SupervisionState,
 )
-from .periods import periods_ensure
+from .periods import period_current, period_last_due, periods_ensure
 from .selectors_expected import expected_lead_assignments, expected_lead_pairs, lead_report_exists
 from .status import REPORTED_STATES, ReportingState, TaskState, annotate_task_status, days_left
 
@@ -61,13 +61,13 @@ class PeriodContext:
 
 
 def period_context(campaign: Campaign, today: datetime.date) -> PeriodContext:
-    """Same answers as periods.period_current / period_last_due, from one query."""
+    """The campaign's periods, the current one and the last due one, from one query."""
     periods = periods_ensure(campaign)
-    current = next((p for p in periods if p.start <= today <= p.end), None)
-    if current is None:
-        current = periods[0] if today < periods[0].start else periods[-1]
-    due = [p for p in periods if p.due_date < today]
-    return PeriodContext(periods=periods, current=current, last_due=due[-1] if due else None)
+    return PeriodContext(
+        periods=periods,
+        current=period_current(campaign, today, periods),
+        last_due=period_last_due(campaign, today, periods),
+    )
 
 
 # --- Tasks with their status ---------------------------------------------------------------------

@@ -20,7 +20,7 @@ from audit.services import log_action
 from tasks.models import DeadlineKind, Task
 
 from . import access
-from .attachments import MAX_FILES_PER_UPLOAD, attachment_store, attachment_validate
+from .attachments import attachment_store, attachments_check
 from .models import (
     Attachment,
     ProgressReport,
@@ -144,10 +144,7 @@ def report_save(
     if period.campaign_id != task.campaign_id:
         raise ValidationError({"period": ["报送周期不属于该任务的行动方案。"]})
     clean = _validate_input(task, data, submit=submit)
-    files = list(files)
-    if len(files) > MAX_FILES_PER_UPLOAD:
-        raise ValidationError({"attachments": [f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个附件。"]})
-    content_types = [attachment_validate(f) for f in files]
+    checked = attachments_check(files)
 
     now = timezone.now()
     # Re-read the period: the office may have closed it since the caller loaded it (governance).
@@ -219,7 +216,7 @@ def report_save(
         if updated != 1:
             raise ReportConflict(ProgressReport.objects.get(pk=report.pk))
     _append_version(report, action=action, user=user)
-    for uploaded, content_type in zip(files, content_types):
+    for uploaded, content_type in checked:
         attachment_store(uploaded=uploaded, content_type=content_type, user=user, report=report)
     log_action(
         f"reports.report.{action}",
@@ -243,15 +240,9 @@ def report_attach(*, user, report: ProgressReport, files, ip_address: str | None
     access.require_report_writer(user, report.task)
     if report.unit_id != user.unit_id:
         raise PermissionDenied("只能为本单位的报送上传附件。")
-    files = list(files)
-    if not files:
+    checked = attachments_check(files, field="files")
+    if not checked:
         raise ValidationError({"files": ["请选择要上传的附件。"]})
-    if len(files) > MAX_FILES_PER_UPLOAD:
-        raise ValidationError({"files": [f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个附件。"]})
-    try:
-        content_types = [attachment_validate(f) for f in files]
-    except ValidationError as error:
-        raise ValidationError({"files": error.messages}) from error
     report = ProgressReport.objects.select_for_update().select_related("period").get(pk=report.pk)
     if not report_is_editable(report, report.period):
         if report.state == ReportState.APPROVED:
@@ -259,7 +250,7 @@ def report_attach(*, user, report: ProgressReport, files, ip_address: str | None
         raise ReportLocked(f"{report.period.label}已关闭,报送已锁定;如需补充材料请联系区安委办重新开放。")
     stored = [
         attachment_store(uploaded=uploaded, content_type=content_type, user=user, report=report)
-        for uploaded, content_type in zip(files, content_types)
+        for uploaded, content_type in checked
     ]
     log_action(
         "reports.report.attached",

@@ -137,7 +137,6 @@ def _latest_approved_lead_report():
 def annotate_task_facts(
     queryset,
     *,
-    today: datetime.date,
     last_due_period: ReportingPeriod | None | Collection[ReportingPeriod],
 ):
     """Annotate tasks with the facts the rules look at (correlated subqueries, one per fact).
@@ -200,7 +199,7 @@ def annotate_task_status(
     a derived table instead (see `dashboard.selectors`): Django inlines the whole `state`
     expression, subqueries included, into every conditional aggregate that mentions it.
     """
-    queryset = annotate_task_facts(queryset, today=today, last_due_period=last_due_period)
+    queryset = annotate_task_facts(queryset, last_due_period=last_due_period)
     return queryset.annotate(state=state_expression(today)).annotate(rag=rag_expression())
 
 

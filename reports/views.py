@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from audit.net import client_ip
 from tasks.models import AssignmentRole
 
 from . import access, selectors, services
@@ -18,10 +19,6 @@ from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterFo
 from .models import ProgressReport
 from .services import ReportConflict, ReportInput, ReportLocked
 from .status import DUE_SOON_DAYS, ReportingState, TaskState
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _today():
@@ -164,7 +161,7 @@ def report_form(request, key, period_code=None):
                     # No version in the form means the writer saw no report: one appearing since is a conflict.
                     expected_version=data.get("version") or 0,
                     files=data["attachments"],
-                    ip_address=_ip(request),
+                    ip_address=client_ip(request),
                 )
             except ReportConflict as error:
                 conflict = error.current
@@ -249,7 +246,7 @@ def review_detail(request, report_id):
                     decision=form.cleaned_data["decision"],
                     comment=form.cleaned_data["comment"],
                     expected_version=form.cleaned_data.get("version"),
-                    ip_address=_ip(request),
+                    ip_address=client_ip(request),
                 )
             except ReportConflict:
                 messages.error(request, "这份报送在您审阅期间被联络员修改了,请查看最新内容后再审核。")

@@ -16,6 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.net import client_ip
 from tasks.models import Task
 
 from .. import access
@@ -228,7 +229,7 @@ class GovernanceAPIMixin:
         return serializer.validated_data
 
     def ip(self):
-        return self.request.META.get("REMOTE_ADDR") or None
+        return client_ip(self.request)
 
 
 def _visible_tasks(user):

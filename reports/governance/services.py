@@ -21,7 +21,7 @@ from audit.services import log_action
 from tasks.models import AssignmentRole, DeadlineKind, Task
 
 from .. import access
-from ..attachments import MAX_FILES_PER_UPLOAD, attachment_store, attachment_validate
+from ..attachments import attachment_store, attachments_check
 from ..models import (
     ExtensionKind,
     ExtensionRequest,
@@ -57,19 +57,6 @@ def _text(value: str | None, field: str, message: str, *, max_length: int = 2000
     if len(value) > max_length:
         raise ValidationError({field: [f"内容过长,请控制在 {max_length} 字以内。"]})
     return value
-
-
-def _validated_files(files) -> list[tuple[object, str]]:
-    files = [f for f in (files or ()) if f]
-    if len(files) > MAX_FILES_PER_UPLOAD:
-        raise ValidationError({"attachments": [f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个附件。"]})
-    checked = []
-    for uploaded in files:
-        try:
-            checked.append((uploaded, attachment_validate(uploaded)))
-        except ValidationError as error:
-            raise ValidationError({"attachments": error.messages}) from error
-    return checked
 
 
 def _level(value) -> int:
@@ -179,7 +166,7 @@ def supervision_answer(
     supervision = _lock_supervision(supervision)
     access.require_lead_liaison(user, supervision.task)
     text = _text(text, "text", "请填写答复内容。")
-    checked = _validated_files(files)
+    checked = attachments_check(files)
     if supervision.state == SupervisionState.CLOSED:
         raise GovernanceConflict("这项督办已办结,不能再答复。")
     step = SupervisionStep.objects.create(
@@ -287,7 +274,7 @@ def task_sign_off(*, user, task: Task, comment: str, files=(), ip_address: str |
     """
     access.require_office(user)
     comment = _text(comment, "comment", "请填写销号意见。")
-    checked = _validated_files(files)
+    checked = attachments_check(files)
     task = _lock_task(task)
     if SignOff.objects.filter(task=task, reopened_at__isnull=True).exists():
         raise GovernanceConflict("这项任务已经销号。")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.net import client_ip
 from tasks.selectors import campaign_current
 
 from .. import access
@@ -18,10 +19,6 @@ from ..models import ExtensionRequest, ProgressReport, ReportingPeriod, Supervis
 from . import forms, selectors, services
 
 ACTION_TEMPLATE = "governance/action_form.html"
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _next_url(request, default: str) -> str:
@@ -183,7 +180,7 @@ def supervision_open(request, key: str):
     return _action(
         request,
         forms.SupervisionOpenForm,
-        lambda data: services.supervision_open(user=request.user, task=task, ip_address=_ip(request), **data),
+        lambda data: services.supervision_open(user=request.user, task=task, ip_address=client_ip(request), **data),
         title="发起督办",
         subject=str(task),
         back_url=_task_url(task),
@@ -200,7 +197,7 @@ def supervision_answer(request, pk: int):
     def run(data):
         services.supervision_answer(
             user=request.user, supervision=supervision, text=data["text"],
-            files=request.FILES.getlist("attachments"), ip_address=_ip(request),
+            files=request.FILES.getlist("attachments"), ip_address=client_ip(request),
         )
 
     return _action(
@@ -218,7 +215,7 @@ def supervision_raise(request, pk: int):
     return _action(
         request, forms.SupervisionRaiseForm,
         lambda data: services.supervision_raise(
-            user=request.user, supervision=supervision, ip_address=_ip(request), **data
+            user=request.user, supervision=supervision, ip_address=client_ip(request), **data
         ),
         title="提升督办等级", subject=str(supervision.task),
         back_url=_task_url(supervision.task), done="督办等级已提升。",
@@ -233,7 +230,7 @@ def supervision_close(request, pk: int):
     return _action(
         request, forms.SupervisionCloseForm,
         lambda data: services.supervision_close(
-            user=request.user, supervision=supervision, ip_address=_ip(request), **data
+            user=request.user, supervision=supervision, ip_address=client_ip(request), **data
         ),
         title="督办办结", subject=str(supervision.task),
         back_url=_task_url(supervision.task), done="督办已办结。",
@@ -249,7 +246,7 @@ def sign_off(request, key: str):
     def run(data):
         services.task_sign_off(
             user=request.user, task=task, comment=data["comment"],
-            files=request.FILES.getlist("attachments"), ip_address=_ip(request),
+            files=request.FILES.getlist("attachments"), ip_address=client_ip(request),
         )
 
     return _action(
@@ -265,7 +262,7 @@ def task_reopen(request, key: str):
     access.require_office(request.user)
     return _action(
         request, forms.ReasonForm,
-        lambda data: services.task_reopen(user=request.user, task=task, ip_address=_ip(request), **data),
+        lambda data: services.task_reopen(user=request.user, task=task, ip_address=client_ip(request), **data),
         title="撤销销号", subject=str(task), back_url=_task_url(task), done=f"任务 {task.key} 已撤销销号。",
     )
 
@@ -277,7 +274,7 @@ def extension_request(request, key: str):
     access.require_lead_liaison(request.user, task)
     return _action(
         request, forms.ExtensionRequestForm,
-        lambda data: services.extension_request(user=request.user, task=task, ip_address=_ip(request), **data),
+        lambda data: services.extension_request(user=request.user, task=task, ip_address=client_ip(request), **data),
         title="申请延期", subject=str(task), back_url=_task_url(task), done="延期申请已提交,等待区安委办审批。",
     )
 
@@ -291,7 +288,7 @@ def extension_decide(request, pk: int):
     def run(data):
         services.extension_decide(
             user=request.user, extension=extension, approve=data["decision"] == "approve",
-            approved_date=data.get("approved_date"), comment=data.get("comment", ""), ip_address=_ip(request),
+            approved_date=data.get("approved_date"), comment=data.get("comment", ""), ip_address=client_ip(request),
         )
 
     return _action(
@@ -309,7 +306,7 @@ def authority_date(request, key: str):
     access.require_office(request.user)
     return _action(
         request, forms.AuthorityDateForm,
-        lambda data: services.authority_date_set(user=request.user, task=task, ip_address=_ip(request), **data),
+        lambda data: services.authority_date_set(user=request.user, task=task, ip_address=client_ip(request), **data),
         title="录入上级明确的完成时限", subject=str(task), back_url=_task_url(task), done="完成时限已录入。",
     )
 
@@ -320,7 +317,7 @@ def period_close(request, pk: int):
     period = _period(pk)
     access.require_office(request.user)
     try:
-        services.period_close(user=request.user, period=period, ip_address=_ip(request))
+        services.period_close(user=request.user, period=period, ip_address=client_ip(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -337,7 +334,7 @@ def report_reopen(request, pk: int):
     access.require_office(request.user)
     return _action(
         request, forms.ReasonForm,
-        lambda data: services.report_reopen(user=request.user, report=report, ip_address=_ip(request), **data),
+        lambda data: services.report_reopen(user=request.user, report=report, ip_address=client_ip(request), **data),
         title="重新开放报送", subject=f"{report.task.key} {report.unit.name} {report.period.label}",
         back_url=reverse("governance:period_reports", args=[report.period_id]),
         done="报送已重新开放,报送单位可以修改,修改后需重新审核。",
