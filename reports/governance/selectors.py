@@ -13,7 +13,6 @@ from tasks.models import AssignmentRole, Campaign, Task
 
 from .. import access
 from ..models import (
-    Attachment,
     ExtensionRequest,
     ExtensionState,
     ProgressReport,
@@ -77,14 +76,6 @@ def period_reports(period: ReportingPeriod):
         ProgressReport.objects.filter(period=period)
         .select_related("task", "unit")
         .order_by("task__sort_order", "role", "unit__sort_order", "id")
-    )
-
-
-def governance_attachment(attachment_id: int) -> Attachment | None:
-    return (
-        Attachment.objects.select_related("supervision_step__supervision__task", "sign_off__task", "report__task")
-        .filter(pk=attachment_id)
-        .first()
     )
 
 

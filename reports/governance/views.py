@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +15,7 @@ from audit.net import client_ip
 from tasks.selectors import campaign_current
 
 from .. import access
+from .. import views as report_views
 from ..models import ExtensionRequest, ProgressReport, ReportingPeriod, Supervision
 from . import forms, selectors, services
 
@@ -155,18 +156,8 @@ def period_report_list(request, pk: int):
 @login_required
 @require_GET
 def attachment_download(request, pk: int):
-    attachment = selectors.governance_attachment(pk)
-    if attachment is None:
-        raise Http404("没有这个附件")
-    owner = attachment.supervision_step or attachment.sign_off or attachment.report
-    task = owner.supervision.task if attachment.supervision_step_id else owner.task
-    access.require_view_reports(request.user, task)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404("附件文件已丢失,请联系管理员。") from error
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    """Evidence of a supervision step or a sign-off: the same download, and rule, as a report's."""
+    return report_views.attachment_download(request, pk)
 
 
 # --- actions ----------------------------------------------------------------------------------
