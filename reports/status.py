@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from tasks.models import AssignmentRole, DeadlineKind
 
@@ -43,6 +44,7 @@ from .models import (
     Supervision,
     SupervisionState,
 )
+from .periods import period_last_due
 
 DUE_SOON_DAYS = 30
 
@@ -234,6 +236,14 @@ def rag_expression() -> Case:
         default=Value(Rag.GREEN.value),
         output_field=models.CharField(),
     )
+
+
+def task_with_status(task, *, today: datetime.date | None = None):
+    """One task annotated with the status rules (effective_deadline, state, signed_off, …)."""
+    today = today or timezone.localdate()
+    return annotate_task_status(
+        type(task).objects.filter(pk=task.pk), today=today, last_due_period=period_last_due(task.campaign, today)
+    ).get()
 
 
 def facts_of(task) -> TaskFacts:

@@ -23,8 +23,8 @@ from ..models import (
     SupervisionState,
     SupervisionStep,
 )
-from ..periods import period_last_due, periods_ensure
-from ..status import annotate_task_status
+from ..periods import periods_ensure
+from ..status import task_with_status
 
 
 def _steps_prefetch():
@@ -118,9 +118,8 @@ class TaskGovernance:
 def task_governance(task: Task, user, *, today: datetime.date | None = None) -> TaskGovernance:
     """The governance panel's data for one task, in a fixed number of queries whatever the history."""
     today = today or timezone.localdate()
-    status = annotate_task_status(
-        Task.objects.filter(pk=task.pk), today=today, last_due_period=period_last_due(task.campaign, today)
-    ).get()
+    # The task page hands in its task already annotated by the same rules: don't compute them twice.
+    status = task if hasattr(task, "state") else task_with_status(task, today=today)
     can_view = access.can_view_reports(user, task)
     office = access.is_office(user)
     lead = access.is_lead_liaison(user, task)

@@ -38,9 +38,8 @@ from ..models import (
     SupervisionStepKind,
     VersionAction,
 )
-from ..periods import period_last_due
 from ..services import _append_version
-from ..status import TaskState, annotate_task_status
+from ..status import TaskState, task_with_status
 
 
 class GovernanceConflict(ValidationError):
@@ -82,16 +81,6 @@ def latest_approved_lead_report(task: Task) -> ProgressReport | None:
         .order_by("-period__start", "-reviewed_at", "-id")
         .first()
     )
-
-
-def task_with_status(task: Task, *, today: datetime.date | None = None) -> Task:
-    """The task annotated with the status rules (effective_deadline, state, signed_off, …)."""
-    today = today or timezone.localdate()
-    return annotate_task_status(
-        Task.objects.filter(pk=task.pk),
-        today=today,
-        last_due_period=period_last_due(task.campaign, today),
-    ).get()
 
 
 def effective_deadline(task: Task) -> datetime.date | None:
