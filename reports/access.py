@@ -137,12 +137,28 @@ def reports_visible_to(user, reports=None):
         return reports
     if not is_liaison(user):
         return reports.none()
-    unit_id = user.unit_id
+    return reports.filter(_liaison_tasks_q(user.unit_id, task="task_id", campaign="task__campaign_id"))
+
+
+def tasks_visible_to(user, tasks=None):
+    """The tasks whose reports and governance a user may read: `reports_visible_to`'s rule for tasks."""
+    if tasks is None:
+        tasks = Task.objects.all()
+    if can_read_everything(user):
+        return tasks
+    if not is_liaison(user):
+        return tasks.none()
+    return tasks.filter(_liaison_tasks_q(user.unit_id, task="pk", campaign="campaign_id"))
+
+
+def _liaison_tasks_q(unit_id: int, *, task: str, campaign: str) -> Q:
+    """Tasks the unit is assigned to (directly or through a group) or supports by its campaign's
+    standing rule — `task`/`campaign` name the task id and campaign id in the filtered model."""
     assigned = TaskAssignment.objects.filter(Q(unit_id=unit_id) | Q(unit__members=unit_id)).values("task_id")
     standing = Campaign.objects.filter(
         Q(standing_support_unit_id=unit_id) | Q(standing_support_unit__members=unit_id)
     ).values("pk")
-    return reports.filter(Q(task_id__in=assigned) | Q(task__campaign_id__in=standing))
+    return Q(**{f"{task}__in": assigned}) | Q(**{f"{campaign}__in": standing})
 
 
 # --- Governance (督办、销号、延期): who may do which step -----------------------------------------

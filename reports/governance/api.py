@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.net import client_ip
-from tasks.models import Task
 
 from .. import access
 from ..models import (
@@ -232,15 +231,6 @@ class GovernanceAPIMixin:
         return client_ip(self.request)
 
 
-def _visible_tasks(user):
-    """Office and leaders see every task's governance; a liaison sees the tasks its unit is assigned to."""
-    if access.can_read_everything(user):
-        return None
-    if access.is_liaison(user):
-        return Task.objects.for_unit(user.unit)
-    return Task.objects.none()
-
-
 def _get(model, pk, message):
     obj = model.objects.select_related("task", "task__campaign").filter(pk=pk).first()
     if obj is None:
@@ -256,9 +246,8 @@ class SupervisionListCreate(GovernanceAPIMixin, generics.ListAPIView):
 
     def get_queryset(self):
         qs = selectors.supervisions_with_steps().order_by("-opened_at", "-id")
-        tasks = _visible_tasks(self.request.user)
-        if tasks is not None:
-            qs = qs.filter(task__in=tasks)
+        if not access.can_read_everything(self.request.user):
+            qs = qs.filter(task__in=access.tasks_visible_to(self.request.user))
         state = self.request.query_params.get("state")
         if state == "active":
             qs = qs.exclude(state=SupervisionState.CLOSED)
@@ -342,9 +331,8 @@ class SignOffList(GovernanceAPIMixin, generics.ListAPIView):
 
     def get_queryset(self):
         qs = SignOff.objects.select_related("task", "signed_by", "reopened_by").prefetch_related("attachments")
-        tasks = _visible_tasks(self.request.user)
-        if tasks is not None:
-            qs = qs.filter(task__in=tasks)
+        if not access.can_read_everything(self.request.user):
+            qs = qs.filter(task__in=access.tasks_visible_to(self.request.user))
         if self.request.query_params.get("active") in ("1", "true"):
             qs = qs.filter(reopened_at__isnull=True)
         if key := self.request.query_params.get("task"):
@@ -392,9 +380,8 @@ class ExtensionListCreate(GovernanceAPIMixin, generics.ListAPIView):
 
     def get_queryset(self):
         qs = ExtensionRequest.objects.select_related("task", "unit")
-        tasks = _visible_tasks(self.request.user)
-        if tasks is not None:
-            qs = qs.filter(task__in=tasks)
+        if not access.can_read_everything(self.request.user):
+            qs = qs.filter(task__in=access.tasks_visible_to(self.request.user))
         state = self.request.query_params.get("state")
         if state in ExtensionState.values:
             qs = qs.filter(state=state)

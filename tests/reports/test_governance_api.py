@@ -179,3 +179,20 @@ def test_every_governance_endpoint_is_in_the_openapi_schema():
         "/api/v1/governance/reports/{id}/reopen/",
     }
     assert "409" in schema["paths"]["/api/v1/governance/supervisions/"]["post"]["responses"]
+
+
+def test_a_standing_support_liaison_lists_what_it_may_open(office_user, task, campaign):
+    """A town supports every task by the campaign's standing rule: it may read a supervision of
+    any task, and the list shows it too (the list once checked direct assignments only)."""
+    from departments.models import Role, Unit, UnitKind
+    from tests.conftest import make_user
+
+    town = Unit.objects.create(name="下应街道", kind=UnitKind.TOWN)
+    campaign.standing_support_unit.members.add(town)
+    town_liaison = api(make_user("town", town.name, Role.LIAISON))
+    pk = api(office_user).post(f"{API}/supervisions/", {"task": task.key, "level": 2, "instruction": "请推进",
+                                                       "respond_by": SOON}, format="json").json()["id"]
+    assert town_liaison.get(f"{API}/supervisions/{pk}/").status_code == 200
+    listed = town_liaison.get(f"{API}/supervisions/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [row["id"] for row in rows] == [pk]
