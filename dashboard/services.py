@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import log_action
@@ -123,17 +124,15 @@ def rollup_build(
     for row in rows:
         row.rollup = rollup
     RollupTaskRow.objects.bulk_create(rows)
-    counts = dict(rollup.rows.order_by().values("reporting").annotate(n=Count("id")).values_list("reporting", "n"))
-    snapshot["reporting"] = {key: counts.get(key, 0) for key in ("on_time", "late", "missing")}
+    counts = Counter(row.reporting for row in rows)  # the rows just written, still in memory
+    snapshot["reporting"] = {key: counts[key] for key in ("on_time", "late", "missing")}
     title = f"{campaign.short_name or campaign.name}{period.label}季度汇总(第{version}版)"
     content = rollup_workbook(title=title, snapshot=snapshot, rows=rows, changes=changes)
-    rollup.xlsx.save(rollup_filename(rollup).replace("(", "-").replace(")", ""), ContentFile(content), save=False)
+    rollup.xlsx.save(_storage_name(rollup_filename(rollup)), ContentFile(content), save=False)
     circular = rollup_circular(
         period_label=period.label, snapshot=snapshot, rows=rows, issued_on=timezone.localtime(now).date()
     )
-    rollup.docx.save(
-        circular_filename(rollup).replace("(", "-").replace(")", ""), ContentFile(circular), save=False
-    )
+    rollup.docx.save(_storage_name(circular_filename(rollup)), ContentFile(circular), save=False)
     rollup.snapshot = snapshot
     Rollup.objects.filter(pk=rollup.pk).update(xlsx=rollup.xlsx.name, docx=rollup.docx.name, snapshot=snapshot)
 
@@ -146,6 +145,11 @@ def rollup_build(
         data={"campaign": campaign.pk, "period": period.code, "version": version, "tasks": len(rows)},
     )
     return rollup, True
+
+
+def _storage_name(filename: str) -> str:
+    """The file's name on disk: the download name without full-width brackets (the download keeps them)."""
+    return filename.replace("(", "-").replace(")", "")
 
 
 def rollup_request(*, user, campaign: Campaign, period_code: str, ip_address: str | None = None) -> bool:
