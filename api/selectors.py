@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch
-
 from reports import access
-from reports.models import ProgressReport, ReportReview, ReportVersion
+from reports import selectors as report_selectors
+from reports.models import ProgressReport
 from reports.periods import period_last_due
 from reports.status import annotate_task_status
 from tasks.models import Campaign, Task
@@ -28,14 +27,8 @@ def tasks_with_status(*, today: datetime.date, campaign: Campaign | None = None)
 
 
 def reports_with_history():
-    """Reports with task, unit, period, versions, reviews and attachments loaded (no per-report queries)."""
-    return ProgressReport.objects.select_related(
-        "task", "unit", "period", "created_by", "updated_by", "reviewed_by"
-    ).prefetch_related(
-        Prefetch("versions", queryset=ReportVersion.objects.select_related("created_by").order_by("number")),
-        Prefetch("reviews", queryset=ReportReview.objects.select_related("reviewer").order_by("created_at", "id")),
-        "attachments",
-    )
+    """reports.selectors.reports_with_history, plus the task and the first writer the API prints."""
+    return report_selectors.reports_with_history().select_related("task", "created_by")
 
 
 def reports_for(user):

@@ -65,6 +65,7 @@ from reports.status import (
     state_expression,
 )
 from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task, TaskAssignment, chinese_numeral
+from tasks.selectors import active_campaigns
 
 from .models import AssessmentWeights
 
@@ -179,7 +180,7 @@ def period_label(code: str) -> str:
 def dashboard_scope(*, campaign_param: str | None, period_param: str | None, today: datetime.date) -> Scope:
     """Resolve `?campaign=ID|all&period=2026Q4`; raises ScopeError with a Chinese message."""
     campaign_param = (campaign_param or "").strip()
-    active = Campaign.objects.filter(is_active=True).order_by("-start_date", "-id")
+    active = active_campaigns()
     if campaign_param == "all":
         campaigns = list(active.annotate(period_count=Count("periods")))
         campaign = None

@@ -14,6 +14,7 @@ from audit.net import client_ip
 from reports.access import is_office
 from reports.status import Rag, TaskState
 from tasks.models import Campaign
+from tasks.selectors import active_campaigns
 
 from .access import require_dashboard_reader
 from .caching import dashboard_data_cached
@@ -29,7 +30,7 @@ CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # 
 @login_required
 def dashboard_page(request):
     require_dashboard_reader(request.user)
-    campaigns = Campaign.objects.filter(is_active=True).order_by("-start_date", "-id")
+    campaigns = active_campaigns()
     try:
         scope = dashboard_scope(
             campaign_param=request.GET.get("campaign"),
@@ -59,7 +60,7 @@ def rollup_list(request):
     rollups = Rollup.objects.select_related("campaign", "period", "created_by").order_by(
         "campaign", "-period__start", "-version"
     )
-    campaigns = list(Campaign.objects.filter(is_active=True).prefetch_related("periods").order_by("-start_date"))
+    campaigns = list(active_campaigns().prefetch_related("periods"))
     return render(
         request,
         "dashboard/rollup_list.html",

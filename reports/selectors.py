@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from audit.models import AuditEntry
 from departments.models import Unit
 from tasks.models import AssignmentRole, Campaign, Task, TaskAssignment
+from tasks.selectors import active_campaigns, task_list
 
 from .access import unit_is_standing_supporter
 from .models import (
@@ -37,12 +38,7 @@ from .status import REPORTED_STATES, ReportingState, TaskState, annotate_task_st
 
 def campaign_for_pages() -> Campaign | None:
     """tasks.selectors.campaign_current, with the standing support unit the pages print."""
-    return (
-        Campaign.objects.filter(is_active=True)
-        .select_related("standing_support_unit")
-        .order_by("-start_date", "-id")
-        .first()
-    )
+    return active_campaigns().select_related("standing_support_unit").first()
 
 
 # --- Periods -----------------------------------------------------------------------------------
@@ -96,7 +92,6 @@ def task_list_with_status(
     **filters,
 ) -> list[Task]:
     """The campaign's task list (tasks.selectors.task_list filters) with state and RAG; filterable by both."""
-    from tasks.selectors import task_list
 
     tasks = tasks_with_status(task_list(campaign=campaign, **filters), today=today, last_due_period=last_due_period)
     if state:
@@ -251,10 +246,11 @@ def task_for_page(task: Task, *, today: datetime.date, periods: PeriodContext) -
     return annotated
 
 
-def _reports_queryset():
+def reports_with_history():
+    """Reports with unit, period, writers, versions, reviews and attachments loaded (no per-report queries)."""
     return ProgressReport.objects.select_related("unit", "period", "updated_by", "reviewed_by").prefetch_related(
         Prefetch("versions", queryset=ReportVersion.objects.select_related("created_by").order_by("number")),
-        Prefetch("reviews", queryset=ReportReview.objects.select_related("reviewer").order_by("created_at")),
+        Prefetch("reviews", queryset=ReportReview.objects.select_related("reviewer").order_by("created_at", "id")),
         Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
     )
 
@@ -268,7 +264,7 @@ class PeriodReports:
 
 def task_reports_by_period(task: Task, *, viewer_unit: Unit | None = None) -> list[PeriodReports]:
     """The task's reports grouped by period, newest first; other units' drafts are private."""
-    reports = _reports_queryset().filter(task=task).order_by("-period__start", "role", "unit__sort_order", "unit_id")
+    reports = reports_with_history().filter(task=task).order_by("-period__start", "role", "unit__sort_order", "unit_id")
     if viewer_unit is not None:
         reports = reports.filter(~Q(state=ReportState.DRAFT) | Q(unit=viewer_unit))
     else:
@@ -283,7 +279,7 @@ def task_reports_by_period(task: Task, *, viewer_unit: Unit | None = None) -> li
 def support_contributions(task: Task, period: ReportingPeriod) -> list[ProgressReport]:
     """Supporting units' submitted contributions (配合情况) for a period, shown to the lead while writing."""
     return list(
-        _reports_queryset()
+        reports_with_history()
         .filter(task=task, period=period, role=AssignmentRole.SUPPORT, state__in=REPORTED_STATES)
         .order_by("unit__sort_order", "unit_id")
     )
@@ -324,7 +320,7 @@ def task_history(task: Task, *, include_reports: bool, report_ids=(), limit: int
 
 
 def report_for_review(report_id: int) -> ProgressReport:
-    return _reports_queryset().select_related("task__measure__category", "task__campaign").get(pk=report_id)
+    return reports_with_history().select_related("task__measure__category", "task__campaign").get(pk=report_id)
 
 
 def review_queue(

@@ -9,9 +9,14 @@ from departments.models import Unit
 from .models import Campaign, Task
 
 
+def active_campaigns():
+    """Active campaigns, the one that started last first (the order every chooser shows)."""
+    return Campaign.objects.filter(is_active=True).order_by("-start_date", "-id")
+
+
 def campaign_current() -> Campaign | None:
     """The campaign pages show by default: the active one that started last."""
-    return Campaign.objects.filter(is_active=True).order_by("-start_date", "-id").first()
+    return active_campaigns().first()
 
 
 def task_list(
