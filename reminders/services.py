@@ -100,12 +100,16 @@ def window_days(*, today: datetime.date, calendar: WorkingCalendar, catch_up: bo
     return [start + datetime.timedelta(days=n) for n in range((today - start).days + 1)]
 
 
-def owed_for_day(*, today: datetime.date, calendar: WorkingCalendar | None = None) -> list[Owed]:
-    """Everything owed on a run on `today` ([] on a non-working day)."""
+def owed_for_day(
+    *, today: datetime.date, calendar: WorkingCalendar | None = None, window: list[datetime.date] | None = None
+) -> list[Owed]:
+    """Everything owed on a run on `today` ([] on a non-working day); `window`: the run's
+    `window_days`, if the caller has worked it out already."""
     calendar = calendar or WorkingCalendar()
     if not calendar.is_working_day(today):
         return []
-    window = window_days(today=today, calendar=calendar)
+    if window is None:
+        window = window_days(today=today, calendar=calendar)
     rules = rules_load()
     owed: dict[tuple, Owed] = {}
     for facts in facts_load(today=today):
@@ -134,7 +138,7 @@ def reminders_run(*, today: datetime.date, deliver: Callable[[int], None] | None
         logger.info("reminders: %s is not a working day; nothing is sent", today)
         return RunResult(day=today, working_day=False)
     window = window_days(today=today, calendar=calendar)
-    owed = owed_for_day(today=today, calendar=calendar)
+    owed = owed_for_day(today=today, calendar=calendar, window=window)
     run = ReminderRun.objects.create(day=today, window_start=window[0])
     claimed = reminders_claim(owed=owed, run=run)
     digests = digests_build(day=today)

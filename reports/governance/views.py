@@ -129,7 +129,7 @@ def extension_list(request):
     return render(
         request,
         "governance/extensions.html",
-        {"extensions": extensions, "campaign": campaign, "decide_form": forms.ExtensionDecideForm()},
+        {"extensions": extensions, "campaign": campaign},
     )
 
 
@@ -149,7 +149,7 @@ def period_report_list(request, pk: int):
     period = _period(pk)
     reports = list(selectors.period_reports(period))
     return render(
-        request, "governance/period_reports.html", {"period": period, "reports": reports, "form": forms.ReasonForm()}
+        request, "governance/period_reports.html", {"period": period, "reports": reports}
     )
 
 
