@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -12,7 +11,7 @@ from departments.models import Unit
 from departments.selectors import UnitDirectory
 from reports.models import ProgressReport, ReportState
 from reports.status import Rag, TaskState
-from tasks.models import AssignmentRole, DeadlineKind, Task, TaskAssignment
+from tasks.models import AssignmentRole, DeadlineKind, Task
 
 
 class UnitField(forms.CharField):
@@ -75,8 +74,7 @@ class TaskFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        by_unit = TaskAssignment.objects.filter(unit__name__icontains=value).values("task_id")
-        return queryset.filter(Q(key=value) | Q(content__icontains=value) | Q(pk__in=by_unit))
+        return queryset.search(value)
 
 
 class ReportFilter(django_filters.FilterSet):

@@ -147,6 +147,11 @@ class TaskQuerySet(models.QuerySet):
             assignments = assignments.filter(role=role)
         return self.filter(pk__in=assignments.values("task_id"))
 
+    def search(self, text: str) -> "TaskQuerySet":
+        """Tasks whose key is `text`, or whose content or a unit's name contains it."""
+        by_unit = TaskAssignment.objects.filter(unit__name__icontains=text).values("task_id")
+        return self.filter(Q(key=text) | Q(content__icontains=text) | Q(pk__in=by_unit))
+
 
 class Task(models.Model):
     """A specific task (具体任务) of the annex, keyed "<measure>.<task>" as printed, e.g. "7.4"."""

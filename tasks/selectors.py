@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from departments.models import Unit
 
 from .models import Campaign, Task
@@ -42,5 +40,5 @@ def task_list(
     if deadline_text:
         tasks = tasks.filter(deadline_text=deadline_text)
     if q:
-        tasks = tasks.filter(Q(content__icontains=q) | Q(key=q) | Q(assignments__unit__name__icontains=q)).distinct()
+        tasks = tasks.search(q)
     return tasks.order_by("sort_order", "id")
