@@ -31,6 +31,8 @@ class DashboardAPIView(APIView):
         description=(
             "任务、报送、按举措类别/主要任务/完成时限/单位的统计,趋势,清单和单位考核排名。"
             "全部数字由数据库汇总计算,页面图表使用同一份数据。仅区安委办和领导可用。"
+            "全部方案(campaign=all)的总览由后台预先生成:generated_at 为生成时间,"
+            "refreshing 为 true 表示数据此后有变化、最新总览正在后台生成。"
         ),
         parameters=[
             OpenApiParameter("period", OpenApiTypes.STR, description="报送周期,如 2026Q4;默认为最近一个已过截止日期的周期"),

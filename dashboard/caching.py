@@ -1,33 +1,51 @@
-"""The all-campaigns overview, cached until the data it reads changes.
+"""The all-campaigns overview: built ahead of the views, kept in the shared cache.
 
-`dashboard_data` for one campaign is fast enough to compute on every request (≈ 0.1 s at city
-scale). Over all active campaigns it reads every task's state and every (task, unit) pair owing
-a report — ≈ 1.3 s for 100 campaigns — so the result is kept in Django's cache under a key
-that changes whenever the figures could:
+`dashboard_data` for one campaign is computed on every request (≈ 0.1 s at city scale). Over
+all active campaigns it reads every task's state and every (task, unit) pair owing a report —
+about a second of database work for 100 campaigns — and it is an overview: figures a few
+seconds or minutes old, labelled with the time they were generated, serve the office as well
+as live ones. So the overview is stored in Django's cache (Redis: the web processes and the
+Celery worker share it) together with the *data fingerprint* and the date it was computed for:
 
-- the scope (`campaign=all`, period, today's date), and
-- a *data fingerprint*: the highest id of each table the figures read, of the audit log (every
-  service that changes something writes an entry) and of Django admin's log (admin edits and
-  deletions). A new report, review, version, sign-off, supervision, extension, task,
-  assignment, unit or weight — or any audited change — gives a new key, hence fresh figures.
+- an entry computed from the current fingerprint on today's date is served as it is;
+- an outdated entry (the data changed since, or a new day began) at most
+  `DASHBOARD_STALE_SECONDS` old is served marked `refreshing`, and one rebuild is queued for
+  the worker (`dashboard.jobs.refresh_overview`);
+- no entry, or an older one (the worker down for a while): the view computes and stores it;
+- beat runs the rebuild every `DASHBOARD_REFRESH_SECONDS`; it does nothing unless the data
+  changed, so an office opening the overview finds it ready.
 
-The fingerprint is one query of index lookups (≈ 1 ms). What it cannot see — a row changed by
-hand in SQL, a deletion outside services and admin — is bounded by `CACHE_SECONDS`. Each web
-process has its own cache (LocMemCache); the fingerprint comes from the database, so every
-process sees the same changes.
+The fingerprint is the highest id of each table the figures read, of the audit log (every
+service that changes something writes an entry) and of Django admin's log (admin edits and
+deletions): a new report, review, version, sign-off, supervision, extension, task,
+assignment, unit or weight — or any audited change — gives a new fingerprint. It is one query
+of index lookups (≈ 1 ms). What it cannot see — a row changed by hand in SQL — is caught by
+the next rebuild's date check the following day at the latest.
+
+If Redis does not answer, the view computes the figures (as for one campaign) and logs it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from yinzhou_campaign.queueing import enqueue
+
 from .selectors import Scope, dashboard_data
 
-CACHE_SECONDS = 120
+logger = logging.getLogger(__name__)
+
+# How long an entry is kept at all (it is outdated by the next day anyway).
+ENTRY_SECONDS = 2 * 24 * 3600
+# One queued rebuild at a time per overview; released by the job, or after this long.
+REFRESH_LOCK_SECONDS = 120
 # Every table whose rows the dashboard's figures depend on, plus the two logs of changes.
 FINGERPRINT_MODELS = (
     "audit.AuditEntry",
@@ -51,7 +69,7 @@ def data_fingerprint() -> str:
     """The highest primary key of each table in FINGERPRINT_MODELS, in one query.
 
     Sign-ins and sign-outs are in the audit log too but change no figure: they are skipped, so
-    a morning of logins does not recompute the overview each time.
+    a morning of logins does not rebuild the overview each time.
     """
     quote = connection.ops.quote_name
     columns, params = [], []
@@ -68,20 +86,66 @@ def data_fingerprint() -> str:
         return ".".join(str(value or 0) for value in cursor.fetchone())
 
 
+def overview_key(scope: Scope) -> str:
+    """The cache key of the overview of this scope's campaigns and period (not of the date)."""
+    parts = [scope.period_code, ",".join(str(c.pk) for c in scope.campaigns)]
+    # Hashed: the campaign list makes a long key (memcached-style backends allow 250 bytes).
+    return "dashboard:all:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _is_current(entry: dict | None, scope: Scope, fingerprint: str) -> bool:
+    return bool(entry) and entry["fingerprint"] == fingerprint and entry["today"] == scope.today.isoformat()
+
+
+def overview_build(scope: Scope) -> dict:
+    """Compute the overview and store it in the cache; returns the figures."""
+    # Read before computing: a change made meanwhile leaves the entry outdated, never wrongly current.
+    fingerprint = data_fingerprint()
+    data = dashboard_data(scope)
+    entry = {"fingerprint": fingerprint, "today": scope.today.isoformat(), "built_at": time.time(), "data": data}
+    _cache_call("set", overview_key(scope), entry, ENTRY_SECONDS)
+    return data
+
+
+def overview_refresh(scope: Scope) -> bool:
+    """Rebuild the overview unless it is current (the job's work); True if it was rebuilt."""
+    key = overview_key(scope)
+    try:
+        if _is_current(_cache_call("get", key), scope, data_fingerprint()):
+            return False
+        overview_build(scope)
+        return True
+    finally:
+        _cache_call("delete", key + ":refreshing")
+
+
 def dashboard_data_cached(scope: Scope) -> dict:
-    """`dashboard_data(scope)`; for all campaigns, from the cache while the data is unchanged."""
+    """`dashboard_data(scope)`; for all campaigns, the stored overview (see the module's text)."""
     if scope.campaign is not None:
         return dashboard_data(scope)
-    parts = [
-        scope.period_code,
-        scope.today.isoformat(),
-        ",".join(str(c.pk) for c in scope.campaigns),
-        data_fingerprint(),
-    ]
-    # Hashed: the campaign list and the fingerprint make a long key (memcached allows 250 bytes).
-    key = "dashboard:all:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
-    data = cache.get(key)
-    if data is None:
-        data = dashboard_data(scope)
-        cache.set(key, data, CACHE_SECONDS)
-    return data
+    key = overview_key(scope)
+    entry = _cache_call("get", key)
+    if _is_current(entry, scope, data_fingerprint()):
+        return entry["data"]
+    if entry and time.time() - entry["built_at"] <= settings.DASHBOARD_STALE_SECONDS:
+        _refresh_request(scope, key)
+        return {**entry["data"], "refreshing": True}
+    return overview_build(scope)
+
+
+def _refresh_request(scope: Scope, key: str) -> None:
+    """Queue one rebuild (the first view after a change queues it; later ones find it queued)."""
+    from .jobs import refresh_overview  # the job module imports this one
+
+    lock = key + ":refreshing"
+    if _cache_call("add", lock, 1, REFRESH_LOCK_SECONDS) and not enqueue(refresh_overview, scope.period_code):
+        _cache_call("delete", lock)  # not queued: let the next view try again
+
+
+def _cache_call(method: str, *args):
+    """A cache operation that never breaks the page: None (and a log line) if Redis fails."""
+    try:
+        return getattr(cache, method)(*args)
+    except Exception:  # redis-py raises several types; the figures can always be computed instead
+        logger.warning("dashboard cache: %s failed", method, exc_info=True)
+        return None

@@ -1,4 +1,5 @@
-"""Celery jobs of the dashboard: build one rollup, and the daily catch-up of due periods."""
+"""Celery jobs of the dashboard: build one rollup, the daily catch-up of due periods, and the
+rebuild of the all-campaigns overview."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from django.utils.dateparse import parse_datetime
 from reports.models import ReportingPeriod
 from tasks.models import Campaign
 
+from .caching import overview_refresh
 from .models import Rollup
+from .selectors import ScopeError, dashboard_scope
 from .services import rollup_build, rollups_mail_pending
 
 logger = logging.getLogger(__name__)
@@ -72,3 +75,19 @@ def _mail_pending() -> None:
         return
     if mailed:
         logger.info("build_due_rollups: mailed rollups %s", mailed)
+
+
+@shared_task(name="dashboard.jobs.refresh_overview")
+def refresh_overview(period_code: str | None = None) -> bool:
+    """Rebuild the all-campaigns overview of a period (default: the dashboard's default period)
+    if its data changed since it was built (dashboard.caching). Queued by a view that found it
+    outdated, and run by beat every DASHBOARD_REFRESH_SECONDS so that it is ready when opened."""
+    try:
+        scope = dashboard_scope(campaign_param="all", period_param=period_code, today=timezone.localdate())
+    except ScopeError as error:  # no active campaign (any more), or that period is gone
+        logger.info("refresh_overview %s: nothing to build (%s)", period_code, error)
+        return False
+    rebuilt = overview_refresh(scope)
+    if rebuilt:
+        logger.info("refresh_overview %s: rebuilt", scope.period_code)
+    return rebuilt

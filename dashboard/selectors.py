@@ -833,8 +833,10 @@ def dashboard_data(scope: Scope) -> dict:
             "count": len(scope.campaigns),
         },
         "today": scope.today,
-        # When these figures were computed (the all-campaigns view may come from the cache).
+        # When these figures were computed (the all-campaigns overview is built ahead and stored:
+        # dashboard.caching), and whether a newer version is being built right now.
         "generated_at": timezone.localtime(),
+        "refreshing": False,
         "period": {
             "code": scope.period_code,
             "label": period["label"],

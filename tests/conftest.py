@@ -17,6 +17,14 @@ from tasks.seeding import campaign_seed_from_annex
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: it lives in Redis, which outlasts tests and runs."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def campaign(db):
     """The 2024 plan's campaign, seeded from the annex (72 tasks)."""

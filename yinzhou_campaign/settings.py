@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -159,7 +160,6 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -252,6 +252,28 @@ CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int("CELERY_VISIBILI
 # Periodic jobs are registered here by the apps that own them (see yinzhou_campaign/celery.py).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
+
+def _redis_neighbour_db(url: str) -> str:
+    """The same Redis server as `url`, next database number (the last one's neighbour is below it)."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{number + 1 if number < 15 else number - 1}"))
+
+
+# The cache is shared by the web processes and the Celery worker: the worker builds the
+# dashboard's all-campaigns overview and the pages read it (dashboard/caching.py). Same Redis
+# as the broker, but its own database number, so that clearing the cache never drops a job.
+# Short timeouts: a page falls back to computing if Redis does not answer.
+CACHE_URL = env("CACHE_URL", _redis_neighbour_db(REDIS_URL))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "yz",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
 # Reminders: the daily scan at REMINDER_TIME (HH:MM, Asia/Shanghai via CELERY_TIMEZONE); an optional
 # global group-chat robot (DingTalk/WeCom) for everyone whose unit has no webhook of its own.
 REMINDER_TIME = env("REMINDER_TIME", "08:30")
@@ -275,6 +297,16 @@ CELERY_BEAT_SCHEDULE["reminders-daily"] = {
 CELERY_BEAT_SCHEDULE["dashboard-build-due-rollups"] = {
     "task": "dashboard.jobs.build_due_rollups",
     "schedule": crontab(hour=6, minute=30),
+}
+# The all-campaigns overview (dashboard/caching.py): rebuilt in the background when its data
+# changed, so pages read it ready-made. A view finding it outdated serves it — marked as
+# updating — for at most DASHBOARD_STALE_SECONDS and queues a rebuild; older, it computes.
+DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 300)
+DASHBOARD_STALE_SECONDS = env_int("DASHBOARD_STALE_SECONDS", 900)
+CELERY_BEAT_SCHEDULE["dashboard-refresh-overview"] = {
+    "task": "dashboard.jobs.refresh_overview",
+    "schedule": float(DASHBOARD_REFRESH_SECONDS),
+    "options": {"expires": DASHBOARD_REFRESH_SECONDS - 10},
 }
 
 REST_FRAMEWORK = {
