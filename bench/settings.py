@@ -19,6 +19,8 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+# Its own cache database: the benchmark clears the cache, and must never flush a test run's broker.
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/11")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from yinzhou_campaign.settings import *  # noqa: E402,F403
