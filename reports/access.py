@@ -43,7 +43,7 @@ def unit_role_on_task(task: Task, unit: Unit | None) -> str | None:
         return None
     roles = set(
         TaskAssignment.objects.filter(task=task)
-        .filter(Q(unit=unit) | Q(unit__members=unit))
+        .filter(unit__in=Unit.objects.named_for(unit))
         .values_list("role", flat=True)
     )
     if AssignmentRole.LEAD in roles:
@@ -154,10 +154,9 @@ def tasks_visible_to(user, tasks=None):
 def _liaison_tasks_q(unit_id: int, *, task: str, campaign: str) -> Q:
     """Tasks the unit is assigned to (directly or through a group) or supports by its campaign's
     standing rule — `task`/`campaign` name the task id and campaign id in the filtered model."""
-    assigned = TaskAssignment.objects.filter(Q(unit_id=unit_id) | Q(unit__members=unit_id)).values("task_id")
-    standing = Campaign.objects.filter(
-        Q(standing_support_unit_id=unit_id) | Q(standing_support_unit__members=unit_id)
-    ).values("pk")
+    named = Unit.objects.named_for(unit_id)
+    assigned = TaskAssignment.objects.filter(unit__in=named).values("task_id")
+    standing = Campaign.objects.filter(standing_support_unit__in=named).values("pk")
     return Q(**{f"{task}__in": assigned}) | Q(**{f"{campaign}__in": standing})
 
 

@@ -102,7 +102,7 @@ def task_list_with_status(
 
 
 def _unit_assignments(unit: Unit):
-    return TaskAssignment.objects.filter(Q(unit=unit) | Q(unit__members=unit))
+    return TaskAssignment.objects.filter(unit__in=Unit.objects.named_for(unit))
 
 
 def my_tasks(

@@ -142,7 +142,7 @@ class TaskQuerySet(models.QuerySet):
 
     def for_unit(self, unit: Unit, *, role: str | None = None) -> "TaskQuerySet":
         """Tasks assigned to the unit directly or through a group it belongs to."""
-        assignments = TaskAssignment.objects.filter(Q(unit=unit) | Q(unit__members=unit))
+        assignments = TaskAssignment.objects.filter(unit__in=Unit.objects.named_for(unit))
         if role:
             assignments = assignments.filter(role=role)
         return self.filter(pk__in=assignments.values("task_id"))
