@@ -631,7 +631,7 @@ def main(argv=None) -> int:
     for m in results["measurements"]:
         if m["status"] == "ok":
             print(f"{m['name']:<28} median {m['median_ms']:7.1f} ms  p95 {m['p95_ms']:7.1f} ms  "
-                  f"cpu {m['cpu_ms']:6.1f} ms  {m['queries']:3d} queries  target {m['target_ms']} ms  {'met' if m['met'] else 'MISSED'}")
+                  f"cpu {m['cpu_ms']:6.1f} ms  {m['queries']:3d} queries  target {m['target_ms']} ms  {'no target' if m['met'] is None else 'met' if m['met'] else 'MISSED'}")
         else:
             print(f"{m['name']:<28} {m['status']}: {m['note']}")
     load = results["load"]
