@@ -229,7 +229,7 @@ def _page_prepare(page: Page, ctx: Context):
         from django.utils import timezone
 
         from audit.services import log_action
-        from dashboard.caching import overview_key
+        from dashboard.caching import overview_lock_key
         from dashboard.selectors import dashboard_scope
 
         def change():
@@ -237,7 +237,7 @@ def _page_prepare(page: Page, ctx: Context):
             # measured call finds the overview outdated and queues its rebuild.
             log_action("bench.change", user=ctx.office, data={"why": "make the stored overview outdated"})
             scope = dashboard_scope(campaign_param="all", period_param=None, today=timezone.localdate())
-            cache.delete(overview_key(scope) + ":refreshing")
+            cache.delete(overview_lock_key(scope))
 
         return change
     return lambda: None

@@ -8,9 +8,9 @@ as live ones. So the overview is stored in Django's cache (Redis: the web proces
 Celery worker share it) together with the *data fingerprint* and the date it was computed for:
 
 - an entry computed from the current fingerprint on today's date is served as it is;
-- an outdated entry (the data changed since, or a new day began) at most
-  `DASHBOARD_STALE_SECONDS` old is served marked `refreshing`, and one rebuild is queued for
-  the worker (`dashboard.jobs.refresh_overview`);
+- an outdated entry (the data changed since, or a new day began) that was last known to be
+  current at most `DASHBOARD_STALE_SECONDS` ago is served marked `refreshing`, and one rebuild
+  is queued for the worker (`dashboard.jobs.refresh_overview`);
 - no entry, or an older one (the worker down for a while): the view computes and stores it;
 - beat runs the rebuild every `DASHBOARD_REFRESH_SECONDS`; it does nothing unless the data
   changed, so an office opening the overview finds it ready.
@@ -44,8 +44,12 @@ logger = logging.getLogger(__name__)
 
 # How long an entry is kept at all (it is outdated by the next day anyway).
 ENTRY_SECONDS = 2 * 24 * 3600
-# One queued rebuild at a time per overview; released by the job, or after this long.
+# One queued rebuild at a time per overview; released by the job, or after this long (also the
+# wait before trying the broker again when it refused the job).
 REFRESH_LOCK_SECONDS = 120
+# Part of every key: raise it when the shape of `dashboard_data` changes, so that entries stored
+# by the previous release are not served to the new code.
+OVERVIEW_VERSION = 1
 # Every table whose rows the dashboard's figures depend on, plus the two logs of changes.
 FINGERPRINT_MODELS = (
     "audit.AuditEntry",
@@ -88,9 +92,14 @@ def data_fingerprint() -> str:
 
 def overview_key(scope: Scope) -> str:
     """The cache key of the overview of this scope's campaigns and period (not of the date)."""
-    parts = [scope.period_code, ",".join(str(c.pk) for c in scope.campaigns)]
+    parts = [str(OVERVIEW_VERSION), scope.period_code, ",".join(str(c.pk) for c in scope.campaigns)]
     # Hashed: the campaign list makes a long key (memcached-style backends allow 250 bytes).
     return "dashboard:all:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def overview_lock_key(scope: Scope) -> str:
+    """Held while a rebuild of this overview is queued or running."""
+    return overview_key(scope) + ":refreshing"
 
 
 def _is_current(entry: dict | None, scope: Scope, fingerprint: str) -> bool:
@@ -102,44 +111,52 @@ def overview_build(scope: Scope) -> dict:
     # Read before computing: a change made meanwhile leaves the entry outdated, never wrongly current.
     fingerprint = data_fingerprint()
     data = dashboard_data(scope)
-    entry = {"fingerprint": fingerprint, "today": scope.today.isoformat(), "built_at": time.time(), "data": data}
+    entry = {"fingerprint": fingerprint, "today": scope.today.isoformat(), "current_at": time.time(), "data": data}
     _cache_call("set", overview_key(scope), entry, ENTRY_SECONDS)
     return data
 
 
 def overview_refresh(scope: Scope) -> bool:
-    """Rebuild the overview unless it is current (the job's work); True if it was rebuilt."""
+    """Rebuild the overview unless it is current (the job's work); True if it was rebuilt.
+
+    A current entry is stamped as still current: the stale window counts from the last time the
+    figures were known to match the data, not from when they were computed — otherwise after a
+    quiet half hour the first views after a change would all compute the overview themselves.
+    """
     key = overview_key(scope)
     try:
-        if _is_current(_cache_call("get", key), scope, data_fingerprint()):
+        entry = _cache_call("get", key)
+        if _is_current(entry, scope, data_fingerprint()):
+            _cache_call("set", key, {**entry, "current_at": time.time()}, ENTRY_SECONDS)
             return False
         overview_build(scope)
         return True
     finally:
-        _cache_call("delete", key + ":refreshing")
+        _cache_call("delete", overview_lock_key(scope))
 
 
 def dashboard_data_cached(scope: Scope) -> dict:
     """`dashboard_data(scope)`; for all campaigns, the stored overview (see the module's text)."""
     if scope.campaign is not None:
-        return dashboard_data(scope)
+        return {**dashboard_data(scope), "refreshing": False}
     key = overview_key(scope)
     entry = _cache_call("get", key)
     if _is_current(entry, scope, data_fingerprint()):
-        return entry["data"]
-    if entry and time.time() - entry["built_at"] <= settings.DASHBOARD_STALE_SECONDS:
-        _refresh_request(scope, key)
+        return {**entry["data"], "refreshing": False}
+    if entry and time.time() - entry["current_at"] <= settings.DASHBOARD_STALE_SECONDS:
+        _refresh_request(scope)
         return {**entry["data"], "refreshing": True}
-    return overview_build(scope)
+    return {**overview_build(scope), "refreshing": False}
 
 
-def _refresh_request(scope: Scope, key: str) -> None:
+def _refresh_request(scope: Scope) -> None:
     """Queue one rebuild (the first view after a change queues it; later ones find it queued)."""
     from .jobs import refresh_overview  # the job module imports this one
 
-    lock = key + ":refreshing"
-    if _cache_call("add", lock, 1, REFRESH_LOCK_SECONDS) and not enqueue(refresh_overview, scope.period_code):
-        _cache_call("delete", lock)  # not queued: let the next view try again
+    # If the broker refuses the job, the lock stays until it expires: views meanwhile show the
+    # last figures without each waiting out the broker's timeout again.
+    if _cache_call("add", overview_lock_key(scope), 1, REFRESH_LOCK_SECONDS):
+        enqueue(refresh_overview, scope.period_code)
 
 
 def _cache_call(method: str, *args):

@@ -834,9 +834,8 @@ def dashboard_data(scope: Scope) -> dict:
         },
         "today": scope.today,
         # When these figures were computed (the all-campaigns overview is built ahead and stored:
-        # dashboard.caching), and whether a newer version is being built right now.
+        # dashboard.caching, which also says whether a newer version is being built).
         "generated_at": timezone.localtime(),
-        "refreshing": False,
         "period": {
             "code": scope.period_code,
             "label": period["label"],
