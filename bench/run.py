@@ -49,7 +49,6 @@ class Page:
     path: str  # formatted with the context: {task_key}, {campaign_id}
     user: str  # "liaison" or "office"
     target_ms: float | None
-    target_label: str = ""
     # Before every call: "cold" clears Django's cache (no stored overview: dashboard.caching);
     # "changed" records a change first (an audit entry), so the stored overview is outdated.
     prepare: str = ""
@@ -85,9 +84,6 @@ PAGES = [
 ]
 # The page put under gunicorn load: the first of these that exists.
 LOAD_PAGES = ["/my/", "/tasks/"]
-# Services still to be built, listed so the report shows them as not measured rather than
-# forgetting them (empty: every target of the issue is measured below).
-PENDING: list[tuple[str, float, str]] = []
 EXCEL_TASKS = 10_000
 EXCEL_REPEAT = 3  # each export/import of 10,000 tasks takes seconds
 MEMORY_TARGET_MB = 300
@@ -588,8 +584,6 @@ def run(*, repeat: int, load_seconds: float, load_max: int, database: str) -> di
     measurements.append(measure_report_form_post(ctx, repeat=repeat))
     measurements.append(measure_rollup(ctx, repeat=min(repeat, 5)))
     measurements.extend(measure_excel())
-    for name, target, note in PENDING:
-        measurements.append(Measurement(name=name, target_ms=target, status="skipped", note=note))
 
     client = Client()
     client.force_login(ctx.liaison)

@@ -54,13 +54,14 @@ from reports.models import (
     SupervisionState,
 )
 from reports.periods import period_current, period_last_due, periods_ensure, periods_last_due
-from reports.selectors_expected import expected_lead_assignments
+from reports.selectors_expected import expected_lead_assignments, expected_lead_pairs
 from reports.status import (
     REPORTED_STATES,
     Rag,
     TaskState,
     annotate_task_facts,
     annotate_task_status,
+    days_left,
     rag_expression,
     state_expression,
 )
@@ -425,7 +426,7 @@ def unit_figures(scope: Scope) -> dict[int, dict]:
     facts, status = scope.status_ctes(completed_on=TruncDate(_completed_on()), supervision_cleared=cleared)
     # A unit named directly and through a group leads the task once: DISTINCT pairs.
     pairs = CTE(
-        expected_lead_assignments(scope.tasks()).values("task_id", "expected_unit_id").distinct(),
+        expected_lead_pairs(scope.tasks()),
         name="lead_pair",
         materialized=False,
     )
@@ -692,7 +693,7 @@ def _task_item(scope: Scope, task: dict, leads: dict[int, list[str]]) -> dict:
         "campaign": task["campaign_id"],
         "deadline_text": task["deadline_text"],
         "effective_deadline": deadline,
-        "days_left": None if deadline is None else (deadline - scope.today).days,
+        "days_left": days_left(deadline, scope.today),
         "state": task["state"],
         "state_label": TaskState(task["state"]).label,
         "rag": task["rag"],

@@ -201,8 +201,6 @@ def rollup_mail(*, rollup: Rollup) -> bool:
     the error is logged and the next daily run retries; nothing is raised into the job.
     Returns True if this call sent the e-mail. Call it outside any transaction (after commit).
     """
-    from .rollups import rollup_filename
-
     recipients = _office_addresses()
     if not recipients:
         logger.warning("rollup %s: no active office user has an e-mail address; not mailed", rollup.pk)

@@ -124,31 +124,24 @@ def get_report(user, report_id: int, *, write: bool = False) -> ProgressReport:
     return report
 
 
-def reports_visible_to(user, reports=None):
-    """The reports a user may read, as a queryset filter (for lists: filter, never 403).
+def visible_by_task(user, queryset):
+    """The rows of a model with a `task` foreign key — reports, supervisions, sign-offs,
+    extensions — that a user may read, as a queryset filter (for lists: filter, never 403).
 
     The same rule as `can_view_reports`, in SQL: office and viewers read all; a liaison reads
-    the reports of tasks its unit is assigned to (directly, through a group, or as the
-    campaign's standing support unit); anyone else reads none.
+    the rows of tasks its unit is assigned to (directly, through a group, or as the campaign's
+    standing support unit); anyone else reads none.
     """
-    if reports is None:
-        reports = ProgressReport.objects.all()
     if can_read_everything(user):
-        return reports
+        return queryset
     if not is_liaison(user):
-        return reports.none()
-    return reports.filter(_liaison_tasks_q(user.unit_id, task="task_id", campaign="task__campaign_id"))
+        return queryset.none()
+    return queryset.filter(_liaison_tasks_q(user.unit_id, task="task_id", campaign="task__campaign_id"))
 
 
-def tasks_visible_to(user, tasks=None):
-    """The tasks whose reports and governance a user may read: `reports_visible_to`'s rule for tasks."""
-    if tasks is None:
-        tasks = Task.objects.all()
-    if can_read_everything(user):
-        return tasks
-    if not is_liaison(user):
-        return tasks.none()
-    return tasks.filter(_liaison_tasks_q(user.unit_id, task="pk", campaign="campaign_id"))
+def reports_visible_to(user, reports=None):
+    """The reports a user may read (`visible_by_task` over all reports unless given)."""
+    return visible_by_task(user, ProgressReport.objects.all() if reports is None else reports)
 
 
 def _liaison_tasks_q(unit_id: int, *, task: str, campaign: str) -> Q:

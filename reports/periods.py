@@ -24,10 +24,6 @@ def _period_bounds(cadence: str, day: datetime.date) -> tuple[str, datetime.date
     return f"{day.year}Q{quarter}", start, end
 
 
-def period_code_for(campaign: Campaign, day: datetime.date) -> str:
-    return _period_bounds(campaign.report_cadence, day)[0]
-
-
 def periods_ensure(campaign: Campaign) -> list[ReportingPeriod]:
     """All periods of the campaign, creating the missing ones (idempotent, safe concurrently)."""
     existing = list(ReportingPeriod.objects.filter(campaign=campaign).order_by("start"))

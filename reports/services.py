@@ -154,9 +154,9 @@ def report_save(
         .filter(task=task, unit=user.unit, period=period)
         .first()
     )
+    if reason := report_lock_reason(report, period):
+        raise ReportLocked(reason)
     if report is None:
-        if period.is_closed:
-            raise ReportLocked(f"{period.label}已关闭,不能再填报;如需补报请联系区安委办。")
         report = ProgressReport(
             task=task,
             unit=user.unit,
@@ -167,10 +167,6 @@ def report_save(
         )
         action = VersionAction.SUBMITTED if submit else VersionAction.SAVED
     else:
-        if not report_is_editable(report, period):
-            if report.state == ReportState.APPROVED:
-                raise ReportLocked("这份报送已审核通过,不能再修改。")
-            raise ReportLocked(f"{period.label}已关闭,报送已锁定;如需修改请联系区安委办重新开放。")
         if expected_version is not None and expected_version != report.version:
             raise ReportConflict(report)
         was_submitted = report.state in (ReportState.SUBMITTED,)
@@ -243,7 +239,7 @@ def report_attach(*, user, report: ProgressReport, files, ip_address: str | None
     checked = attachments_check(files, field="files")
     if not checked:
         raise ValidationError({"files": ["请选择要上传的附件。"]})
-    report = ProgressReport.objects.select_for_update().select_related("period").get(pk=report.pk)
+    report = ProgressReport.objects.select_for_update().select_related("period", "task").get(pk=report.pk)
     if not report_is_editable(report, report.period):
         if report.state == ReportState.APPROVED:
             raise ReportLocked("这份报送已审核通过,不能再上传附件。")

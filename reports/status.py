@@ -256,16 +256,3 @@ def facts_of(task) -> TaskFacts:
         under_supervision=task.under_supervision,
         last_due_reported=task.last_due_reported,
     )
-
-
-def reporting_state(report: ProgressReport | None) -> ReportingState:
-    return ReportingState.NOT_REPORTED if report is None else ReportingState(report.state)
-
-
-def is_report_late(report: ProgressReport | None, period: ReportingPeriod, today: datetime.date) -> bool:
-    """Late: first submitted after the due date, or still not submitted once it has passed."""
-    from django.utils import timezone
-
-    if report is None or report.first_submitted_at is None:
-        return today > period.due_date
-    return timezone.localdate(report.first_submitted_at) > period.due_date

@@ -246,8 +246,7 @@ class SupervisionListCreate(GovernanceAPIMixin, generics.ListAPIView):
 
     def get_queryset(self):
         qs = selectors.supervisions_with_steps().order_by("-opened_at", "-id")
-        if not access.can_read_everything(self.request.user):
-            qs = qs.filter(task__in=access.tasks_visible_to(self.request.user))
+        qs = access.visible_by_task(self.request.user, qs)
         state = self.request.query_params.get("state")
         if state == "active":
             qs = qs.exclude(state=SupervisionState.CLOSED)
@@ -331,8 +330,7 @@ class SignOffList(GovernanceAPIMixin, generics.ListAPIView):
 
     def get_queryset(self):
         qs = SignOff.objects.select_related("task", "signed_by", "reopened_by").prefetch_related("attachments")
-        if not access.can_read_everything(self.request.user):
-            qs = qs.filter(task__in=access.tasks_visible_to(self.request.user))
+        qs = access.visible_by_task(self.request.user, qs)
         if self.request.query_params.get("active") in ("1", "true"):
             qs = qs.filter(reopened_at__isnull=True)
         if key := self.request.query_params.get("task"):
@@ -380,8 +378,7 @@ class ExtensionListCreate(GovernanceAPIMixin, generics.ListAPIView):
 
     def get_queryset(self):
         qs = ExtensionRequest.objects.select_related("task", "unit")
-        if not access.can_read_everything(self.request.user):
-            qs = qs.filter(task__in=access.tasks_visible_to(self.request.user))
+        qs = access.visible_by_task(self.request.user, qs)
         state = self.request.query_params.get("state")
         if state in ExtensionState.values:
             qs = qs.filter(state=state)
