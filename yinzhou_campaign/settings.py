@@ -265,6 +265,19 @@ def _redis_neighbour_db(url: str) -> str:
 # as the broker, but its own database number, so that clearing the cache never drops a job.
 # Short timeouts: a page falls back to computing if Redis does not answer.
 CACHE_URL = env("CACHE_URL", _redis_neighbour_db(REDIS_URL))
+
+
+def _redis_same_db(a: str, b: str) -> bool:
+    first, second = urlsplit(a), urlsplit(b)
+    return (first.hostname, first.port or 6379, first.path.strip("/") or "0") == (
+        second.hostname, second.port or 6379, second.path.strip("/") or "0"
+    )
+
+
+if _redis_same_db(CACHE_URL, CELERY_BROKER_URL):
+    raise ImproperlyConfigured(
+        "CACHE_URL must not be the broker's Redis database: clearing the cache would drop queued jobs."
+    )
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -11,6 +11,9 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 60)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yinzhou_campaign")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Every test flushes the cache (tests/conftest.py): its own database, never a configured cache
+# (CACHE_URL may point at a real one) nor the benchmark's broker (/14).
+os.environ["CACHE_URL"] = os.environ.get("TEST_CACHE_URL", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
