@@ -296,6 +296,7 @@ def test_on_a_phone_a_busy_my_tasks_and_a_returned_report_form_do_not_scroll_sid
     import datetime
 
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
 
     from reports.governance.services import supervision_open
 
@@ -312,7 +313,7 @@ def test_on_a_phone_a_busy_my_tasks_and_a_returned_report_form_do_not_scroll_sid
     report_save(user=other_liaison, task=task, period=period, submit=True,
                 data=ReportInput(status="in_progress", percent=50, progress="配合组织农机驾驶员技能比武" * 10))
     supervision_open(user=office_user, task=task, level=2, instruction="请于期限前报送整改进展及佐证材料" * 3,
-                     respond_by=datetime.date(2026, 12, 15))
+                     respond_by=timezone.localdate() + datetime.timedelta(days=14))
 
     page = login(phone_page, "yjj")
     expect(page).to_have_url(re.compile(r"/my/$"))
