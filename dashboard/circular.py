@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 from collections import defaultdict
 
 from docx import Document
@@ -22,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reports.status import TaskState
+from yinzhou_campaign.text import xml_text
 
 ISSUER = "鄞州区安全生产委员会办公室"
 CAMPAIGN_TITLE = "安全生产治本攻坚行动"
@@ -52,13 +52,6 @@ NEXT_STEPS = (
      "予以通报、约谈。"),
 )
 
-# Characters XML 1.0 cannot contain (python-docx/lxml raise on them).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def clean(value) -> str:
-    return _XML_INVALID.sub("", "" if value is None else str(value))
-
 
 def chinese_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
@@ -69,7 +62,7 @@ def circular_title(period_label: str) -> str:
 
 
 def _run(paragraph, text: str, *, font: str = BODY_FONT, size=BODY_SIZE, bold: bool = False):
-    run = paragraph.add_run(clean(text))
+    run = paragraph.add_run(xml_text(text))
     run.font.name = LATIN_FONT
     run.font.size = size
     run.bold = bold
@@ -150,7 +143,7 @@ def _good_units(snapshot: dict) -> list[str]:
     paragraphs = []
     if ranking:
         top = ranking[:TOP_UNITS]
-        named = "、".join(f"{clean(r['name'])}({r['score']:g}分)" for r in top)
+        named = "、".join(f"{xml_text(r['name'])}({r['score']:g}分)" for r in top)
         paragraphs.append(
             f"按照考核评分办法,{named}{'等单位' if len(top) > 1 else ''}本期得分居前,"
             "任务按期完成和进展报送情况较好。"

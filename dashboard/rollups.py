@@ -11,12 +11,12 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
 from reports.models import ProgressReport, ProgressStatus
 from reports.status import REPORTED_STATES, Rag, TaskState
 from tasks.models import AssignmentRole, TaskAssignment
+from yinzhou_campaign.text import xml_text
 
 from .models import Rollup, RollupTaskRow
 from .selectors import DONE_STATES, Scope
@@ -127,8 +127,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 def _text(ws, value, *, bold: bool = False, wrap: bool = False) -> WriteOnlyCell:
     """A cell that is always text: never a formula, whatever the user typed (=, +, -, @ …)."""
-    # Control characters (which PostgreSQL stores) would raise IllegalCharacterError: drop them.
-    cell = WriteOnlyCell(ws, value="" if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    cell = WriteOnlyCell(ws, value=xml_text(value))
     cell.data_type = "s"
     if cell.value[:1] in ("=", "+", "-", "@"):
         cell.quotePrefix = True

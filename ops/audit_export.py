@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from audit.models import AuditEntry
+from yinzhou_campaign.text import xml_text
 
 EXPORT_MAX_ROWS = 200_000
 HEADERS = ["时间", "账号", "操作", "对象类型", "对象编号", "对象", "来源地址", "内容"]
@@ -18,7 +19,7 @@ WIDTHS = [20, 14, 28, 22, 10, 40, 16, 60]
 
 def _text(ws, value) -> WriteOnlyCell:
     """A cell that Excel/WPS show as typed: "=cmd|..." stays text, never a formula."""
-    cell = WriteOnlyCell(ws, value=str(value) if value is not None else "")
+    cell = WriteOnlyCell(ws, value=xml_text(value))
     cell.data_type = "s"
     cell.quotePrefix = True
     return cell

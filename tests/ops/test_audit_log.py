@@ -109,3 +109,17 @@ def test_account_changes_in_the_admin_are_audited_without_values(client, admin_u
     assert entry.user == admin_user and entry.object_id == str(liaison.pk)
     assert "A-new-long-passphrase-77" not in str(entry.data)
     assert entry.ip_address == "127.0.0.1"
+
+
+def test_text_pasted_from_word_still_exports(client, office_user, campaign):
+    """Word's manual line break is \\x0b, which XML (hence .xlsx) cannot hold: dropped, not a 500."""
+    from tasks.models import Task
+
+    task = Task.objects.get(campaign=campaign, key="5.6")
+    task.content = "组织技能竞赛\x0b每年一次"
+    log_action("tasks.task.changed", user=office_user, obj=task, data={"key": "5.6"})
+    client.force_login(office_user)
+    response = client.get(reverse("audit:export"), {"action": "tasks.task.changed"})
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert "组织技能竞赛每年一次" in wb.active.cell(row=2, column=6).value
