@@ -431,12 +431,7 @@ def unit_figures(scope: Scope) -> dict[int, dict]:
         materialized=False,
     )
     reports = period_reports_cte(scope)
-    joined = reports.join(
-        status.join(pairs.queryset(), task_id=status.col.id),
-        task_id=reports.col.task_id,
-        expected_unit_id=reports.col.unit_id,
-        _join_type=LOUTER,
-    )
+    joined = _with_period_report(reports, status.join(pairs.queryset(), task_id=status.col.id))
     owing = ~Q(state=TaskState.SIGNED_OFF)
 
     def count(condition=None):
@@ -508,6 +503,12 @@ def period_reports_cte(scope: Scope) -> CTE:
     return CTE(reports, name="period_report", materialized=False)
 
 
+def _with_period_report(reports: CTE, pairs: QuerySet) -> QuerySet:
+    """(task, unit) rows — `task_id`, `expected_unit_id` — LEFT JOIN the unit's report of the
+    period (`period_reports_cte`): one hash probe per pair."""
+    return reports.join(pairs, task_id=reports.col.task_id, expected_unit_id=reports.col.unit_id, _join_type=LOUTER)
+
+
 def expected_report_rows(scope: Scope) -> QuerySet:
     """(task, unit) pairs owing a lead report for the period (tasks not signed off), each once,
     with the unit's report for the period if any: `report_state` (NULL: none), `report_late`,
@@ -527,9 +528,7 @@ def expected_report_rows(scope: Scope) -> QuerySet:
         materialized=False,
     )
     reports = period_reports_cte(scope)
-    joined = reports.join(
-        pairs.queryset(), task_id=reports.col.task_id, expected_unit_id=reports.col.unit_id, _join_type=LOUTER
-    ).annotate(
+    joined = _with_period_report(reports, pairs.queryset()).annotate(
         report_state=reports.col.state,
         report_late=Coalesce(reports.col.late, Value(False)),
         report_returned=Coalesce(reports.col.returned, Value(False)),
