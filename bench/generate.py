@@ -169,7 +169,7 @@ def _copy_campaigns(template, plan: Plan) -> list:
     )
     measure_of = {(m.campaign_id, m.number): m for m in new_measures}
     task_fields = ["number", "key", "content", "deadline_kind", "deadline_date", "deadline_text", "lead_note",
-                   "support_note", "sort_order"]
+                   "support_note", "lead_text", "support_text", "sort_order"]
     new_tasks = Task.objects.bulk_create(
         [
             Task(campaign=c, measure=measure_of[(c.pk, t.measure.number)], **{f: getattr(t, f) for f in task_fields})
@@ -188,44 +188,43 @@ def _copy_campaigns(template, plan: Plan) -> list:
         ],
         batch_size=5000,
     )
+    from tasks.duties import campaign_start, duties_sync
+
+    for campaign in copies:  # who owes what, groups resolved, owed since the campaign's start like the annex
+        duties_sync(campaign=campaign, valid_from=campaign_start(campaign))
     return list(Campaign.objects.order_by("id"))
 
 
-def _real_units_of(unit_id: int, members: dict[int, list[int]], real: set[int]) -> list[int]:
-    return [unit_id] if unit_id in real else members.get(unit_id, [])
-
-
 def _report_rows(campaigns, plan: Plan, liaisons: dict[int, int], office_id: int, today: datetime.date):
-    """The reports as COPY rows: per task and period one lead report and N supporting contributions."""
+    """The reports as COPY rows: per task and period one lead report and N supporting contributions,
+    by units that have a duty on the task (tasks.duties) or support it by the standing rule."""
     from departments.models import Unit
     from reports.models import ProgressStatus, ReportingPeriod, ReportState
-    from tasks.models import AssignmentRole, DeadlineKind, Task, TaskAssignment
+    from tasks.models import AssignmentRole, DeadlineKind, Task, TaskDuty
 
-    real = set(Unit.objects.real().values_list("pk", flat=True))
-    members: dict[int, list[int]] = {}
-    for group_id, member_id in Unit.members.through.objects.order_by("to_unit__sort_order", "to_unit_id").values_list(
-        "from_unit_id", "to_unit_id"
-    ):
-        if member_id in real:
-            members.setdefault(group_id, []).append(member_id)
     campaign_ids = [c.pk for c in campaigns]
     periods: dict[int, list] = {}
     for period in ReportingPeriod.objects.filter(campaign_id__in=campaign_ids).order_by("start"):
         periods.setdefault(period.campaign_id, []).append(period)
-    assignments: dict[int, list] = {}
-    for a in TaskAssignment.objects.filter(task__campaign_id__in=campaign_ids).order_by("task_id", "role", "order"):
-        assignments.setdefault(a.task_id, []).append(a)
-    standing = {c.pk: c.standing_support_unit_id for c in campaigns}
+    duties: dict[int, list[tuple[str, int]]] = {}
+    for task_id, role, unit_id in (
+        TaskDuty.objects.current()
+        .filter(task__campaign_id__in=campaign_ids)
+        .order_by("task_id", "unit__sort_order", "unit_id")
+        .values_list("task_id", "role", "unit_id")
+    ):
+        duties.setdefault(task_id, []).append((role, unit_id))
+    standing_members = {
+        group.pk: list(group.members.order_by("sort_order", "id").values_list("pk", flat=True))
+        for group in Unit.objects.groups()
+    }
+    standing = {c.pk: standing_members.get(c.standing_support_unit_id, []) for c in campaigns}
     tz = datetime.timezone(datetime.timedelta(hours=8))
 
     for index, task in enumerate(Task.objects.filter(campaign_id__in=campaign_ids).order_by("campaign_id", "sort_order")):
-        leads: list[int] = []
-        supports: list[int] = []
-        for a in assignments.get(task.pk, []):
-            units = _real_units_of(a.unit_id, members, real)
-            (leads if a.role == AssignmentRole.LEAD else supports).extend(units)
-        if standing.get(task.campaign_id):
-            supports.extend(_real_units_of(standing[task.campaign_id], members, real))
+        leads = [u for role, u in duties.get(task.pk, []) if role == AssignmentRole.LEAD]
+        supports = [u for role, u in duties.get(task.pk, []) if role == AssignmentRole.SUPPORT]
+        supports.extend(standing.get(task.campaign_id, []))
         leads = [u for u in dict.fromkeys(leads) if u in liaisons]
         if not leads:
             continue

@@ -7,21 +7,22 @@ from __future__ import annotations
 
 import io
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from reports.models import ProgressReport, ProgressStatus
+from reports.obligations import obligations, reported
 from reports.status import REPORTED_STATES, Rag, TaskState
-from tasks.models import AssignmentRole, TaskAssignment
+from tasks.models import AssignmentRole
 from yinzhou_campaign.text import xml_text
 
 from .models import Rollup, RollupTaskRow
 from .selectors import DONE_STATES, Scope
 
-REPORTING_LABELS = {"on_time": "按时报送", "late": "逾期报送", "missing": "未报送"}
+REPORTING_LABELS = {"on_time": "按时报送", "late": "逾期报送", "missing": "未报送", "not_owed": "本期无需报送"}
 PROGRESS_LABELS = dict(ProgressStatus.choices)
 
 
@@ -34,25 +35,21 @@ def _count_subquery(queryset):
 def rollup_task_rows(scope: Scope) -> list[RollupTaskRow]:
     """One unsaved RollupTaskRow per task of the (single) campaign in scope: three queries."""
     periods = scope.period_rows()
-    lead_reports = ProgressReport.objects.filter(task=OuterRef("pk"), role=AssignmentRole.LEAD, period__in=periods)
+    owed = obligations(periods, role=AssignmentRole.LEAD).filter(task_id=OuterRef("pk"))
+    late_report = ProgressReport.objects.filter(
+        task=OuterRef("task_id"), unit=OuterRef("unit_id"), period=OuterRef("period_id"),
+        state__in=REPORTED_STATES, first_submitted_at__date__gt=F("period__due_date"),
+    )
     tasks = (
         scope.annotated_tasks()
-        .select_related("measure", "measure__category")
+        .with_annex()  # lead_units_text falls back to the assignments where a task has no wording
         .annotate(
-            reported_n=_count_subquery(lead_reports.filter(state__in=REPORTED_STATES)),
-            late_n=_count_subquery(
-                lead_reports.filter(state__in=REPORTED_STATES, first_submitted_at__date__gt=F("period__due_date"))
-            ),
+            owed_n=_count_subquery(owed),
+            reported_n=_count_subquery(owed.filter(reported())),
+            late_n=_count_subquery(owed.filter(Exists(late_report))),
         )
         .order_by("sort_order", "id")
     )
-    leads: dict[int, list[str]] = {}
-    for task_id, name in (
-        TaskAssignment.objects.filter(task__in=scope.tasks(), role=AssignmentRole.LEAD)
-        .order_by("task", "order", "id")
-        .values_list("task_id", "unit__name")
-    ):
-        leads.setdefault(task_id, []).append(name)
     texts: dict[int, list[str]] = {}
     for task_id, unit_name, progress in (
         ProgressReport.objects.filter(
@@ -64,7 +61,10 @@ def rollup_task_rows(scope: Scope) -> list[RollupTaskRow]:
         texts.setdefault(task_id, []).append(f"【{unit_name}】{progress}")
     rows = []
     for order, task in enumerate(tasks, start=1):
-        if task.reported_n == 0:
+        # Over the task's lead units that owed a report for the period (reports.obligations).
+        if task.owed_n == 0:
+            reporting = "not_owed"
+        elif task.reported_n < task.owed_n:
             reporting = "missing"
         elif task.late_n:
             reporting = "late"
@@ -77,7 +77,7 @@ def rollup_task_rows(scope: Scope) -> list[RollupTaskRow]:
                 measure=str(task.measure),
                 content=task.content,
                 deadline_text=task.deadline_text,
-                lead_units="、".join(leads.get(task.pk, [])) + task.lead_note,
+                lead_units=task.lead_units_text,
                 state=task.state,
                 rag=task.rag,
                 progress_status=task.progress_status or "",

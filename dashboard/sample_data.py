@@ -1,9 +1,14 @@
 """SAMPLE DATA for a newcomer's machine (seed_demo --sample-reports, DEBUG only). Never for production.
 
-Fills past periods (2024Q1 … 2026Q3, and a few reports in 2026Q4) with plausible reports through
-reports.services (report_save / report_review, so versions and audit entries are real), a few
-returned ones, one supervision and one extension. Everything written here is marked "【示例】".
-Idempotent: a (task, unit, period) that already has a report is left alone.
+First the office's decisions on who owes what, through tasks.services (so the duty rules and the
+audit log are real): the relevant members of 5.3 and of the supporting group of 12.3 named, and
+不涉及 declarations of the mass organisations on enforcement and standardisation tasks (most
+accepted, one rejected, one still pending). Then past periods (2024Q1 … 2026Q3, and a few
+reports in 2026Q4) are filled with plausible reports for what each unit owed in that period
+(`reports.obligations`), through reports.services (report_save / report_review, so versions and
+audit entries are real); some owed reports are left missing, a few returned; one supervision and
+one extension. Everything written here is marked "【示例】". Idempotent: a (task, unit, period)
+that already has a report is left alone, a decision already taken is not taken again.
 """
 
 from __future__ import annotations
@@ -25,11 +30,19 @@ from reports.models import (
     SupervisionStep,
     SupervisionStepKind,
 )
+from departments.models import Unit
+from reports.obligations import obligations
 from reports.periods import periods_ensure
-from reports.selectors_expected import expected_lead_pairs
 from reports.services import ReportInput, report_review, report_save
-from tasks.models import DeadlineKind, Task
+from tasks.duties import campaign_start
+from tasks.models import DeadlineKind, DutyBasis, DutyExemption, ExemptionState, GroupDesignation, Task, TaskDuty
 from tasks.selectors import campaign_current
+from tasks.services import (
+    assignment_reports_set,
+    duty_exemption_declare,
+    duty_exemption_decide,
+    group_member_designate,
+)
 
 MARK = "【示例】"
 PROGRESS = [
@@ -54,30 +67,89 @@ def sample_reports_create(*, stdout=None) -> dict:
         raise ValueError("请先运行 seed_campaign 和 seed_demo(需要行动方案和安委办账号)。")
     liaisons = {u.unit_id: u for u in User.objects.filter(role=Role.LIAISON, is_active=True).order_by("id")}
     today = timezone.localdate()
+    counts = {"reports": 0, "returned": 0}
+    counts.update(_sample_responsibility(campaign, office, liaisons))
     periods = [p for p in periods_ensure(campaign) if p.start <= today and not p.is_closed]
     tasks = {t.pk: t for t in Task.objects.filter(campaign=campaign).select_related("campaign")}
-    # One owing unit per task keeps the sample small: the first lead unit (groups: first member).
-    owner: dict[int, int] = {}
-    for pair in expected_lead_pairs(Task.objects.filter(campaign=campaign)).order_by("task_id", "expected_unit_id"):
-        owner.setdefault(pair["task_id"], pair["expected_unit_id"])
     existing = set(
         ProgressReport.objects.filter(task__campaign=campaign).values_list("task_id", "unit_id", "period_id")
     )
-    counts = {"reports": 0, "returned": 0}
+    owner: dict[int, int] = {}  # a lead unit per task, for the sample extension request
     for p_index, period in enumerate(periods):
         current = period.due_date >= today
-        for t_index, (task_id, unit_id) in enumerate(sorted(owner.items())):
+        # What each unit owed in this period, read after the earlier periods were written: a unit
+        # whose completion was approved in an earlier quarter owes nothing more.
+        owed = obligations(period, tasks=Task.objects.filter(campaign=campaign)).order_by("task_id", "unit_id")
+        for t_index, (task_id, unit_id, role) in enumerate(owed.values_list("task_id", "unit_id", "role")):
+            if role == "lead":
+                owner.setdefault(task_id, unit_id)
             if (task_id, unit_id, period.pk) in existing or unit_id not in liaisons:
                 continue
             seed = p_index * 7 + t_index
             if seed % 11 == 0 or (current and seed % 3):  # some missing; only a few so far this quarter
                 continue
-            task = tasks[task_id]
-            _sample_report(task, period, liaisons[unit_id], office, seed, counts)
+            _sample_report(tasks[task_id], period, liaisons[unit_id], office, seed, counts)
     counts.update(_sample_governance(campaign, office, liaisons, owner, tasks))
     if stdout:
         stdout.write(f"示例报送:新增 {counts['reports']} 份(其中退回 {counts['returned']} 份)")
     return counts
+
+
+# 5.3 is led by "区安委会相关成员单位": the office names the members concerned (道路交通、涉海涉渔、
+# 建设施工、民爆、特种设备、电力、能源). 12.3's supporting group: one member named, and asked to report.
+SAMPLE_DESIGNATIONS = {
+    "5.3": ["区交通局", "区农业农村局", "区住建局", "区应急管理局", "区市场监管局", "区发改局"],
+    "12.3": ["区经信局"],
+}
+SAMPLE_REPORTING_SUPPORT = {"12.3": "区安委会相关成员单位"}
+# Mass organisations have no enforcement or standardisation duty: 不涉及 on these "各成员单位" tasks.
+SAMPLE_EXEMPT_UNITS = ["区妇联", "团区委", "区总工会", "区工商联", "区红十字会"]
+SAMPLE_EXEMPT_TASKS = ["13.4", "14.1", "14.3", "14.4", "15.3"]
+SAMPLE_REJECTED = ("13.6", "区委宣传部")  # 举报奖励 needs publicity: the office keeps it on the task
+SAMPLE_PENDING = ("15.3", "区科技局")
+
+
+def _sample_responsibility(campaign, office, liaisons) -> dict:
+    """The office's decisions on who owes what (see the module docstring), through tasks.services.
+
+    Sample data only: the designations are dated back to the campaign's start, as if the office had
+    named the members when the plan was issued, so the past quarters of the demo are owed too.
+    """
+    made = {"designations": 0, "exemptions": 0}
+    tasks = {t.key: t for t in Task.objects.filter(campaign=campaign)}
+    units = {u.name: u for u in Unit.objects.all()}
+    for key, names in SAMPLE_DESIGNATIONS.items():
+        task = tasks.get(key)
+        group = task and task.assignments.filter(unit__kind="group", unit__member_duty="relevant").first()
+        if group is None:
+            continue
+        for name in names:
+            if name in units and not GroupDesignation.objects.filter(task=task, unit=units[name]).exists():
+                group_member_designate(user=office, task=task, group=group.unit, unit=units[name],
+                                       reason=MARK + "按职责分工,该单位承担此项任务。")
+                made["designations"] += 1
+    for key, group_name in SAMPLE_REPORTING_SUPPORT.items():
+        assignment = tasks[key].assignments.filter(unit__name=group_name).first() if key in tasks else None
+        if assignment is not None and not assignment.reports:
+            assignment_reports_set(user=office, assignment=assignment, reports=True, reason=MARK + "请按季度报送配合情况。")
+    TaskDuty.objects.filter(task__campaign=campaign, basis=DutyBasis.DESIGNATED, valid_to__isnull=True).update(
+        valid_from=campaign_start(campaign)
+    )
+    declarations = [(key, name, True) for key in SAMPLE_EXEMPT_TASKS for name in SAMPLE_EXEMPT_UNITS]
+    declarations += [(*SAMPLE_REJECTED, False), (*SAMPLE_PENDING, None)]
+    for key, name, accept in declarations:
+        unit, task = units.get(name), tasks.get(key)
+        liaison = liaisons.get(unit.pk) if unit else None
+        if task is None or liaison is None or DutyExemption.objects.filter(task=task, unit=unit).exists():
+            continue
+        if not TaskDuty.objects.current().filter(task=task, unit=unit, basis=DutyBasis.MEMBER).exists():
+            continue
+        exemption = duty_exemption_declare(user=liaison, task=task, reason=MARK + "本单位无相关行政执法和行业监管职责。")
+        made["exemptions"] += 1
+        if accept is not None:
+            duty_exemption_decide(user=office, exemption=exemption, accept=accept,
+                                  comment="" if accept else MARK + "该项任务需各单位开展宣传,请按要求落实。")
+    return made
 
 
 @transaction.atomic
@@ -102,6 +174,7 @@ def _sample_report(task, period, liaison, office, seed, counts) -> None:
     submitted = _at(period.due_date - datetime.timedelta(days=seed % 5)) if seed % 13 else _at(
         period.due_date + datetime.timedelta(days=3)
     )
+    submitted = min(submitted, timezone.now())  # never dated in the future (the current quarter's reports)
     ProgressReport.objects.filter(pk=report.pk).update(submitted_at=submitted, first_submitted_at=submitted)
     counts["reports"] += 1
     if period.due_date >= timezone.localdate() and seed % 2:

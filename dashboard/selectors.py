@@ -2,8 +2,8 @@
 
 Each section is one aggregate query over the task states (`Scope.status_rows`: the facts of
 `reports.status` computed once per task in a materialized CTE, then `state`/`rag` read from it)
-or over who owes which lead report (`expected_report_rows`, likewise a CTE over
-`reports.selectors_expected`) — the number of queries is fixed whatever the number of tasks,
+or over who owes which report for the period (`expected_report_rows`, a CTE over
+`reports.obligations`) — the number of queries is fixed whatever the number of tasks,
 units, reports or campaigns. Python only arranges the aggregated rows (a few dozen at most)
 into the JSON the page and the API share.
 """
@@ -54,7 +54,8 @@ from reports.models import (
     SupervisionState,
 )
 from reports.periods import period_current, period_last_due, periods_ensure, periods_last_due
-from reports.selectors_expected import expected_lead_assignments, expected_lead_pairs
+from reports.obligations import obligations
+from reports.obligations import reported as reported_exists
 from reports.status import (
     REPORTED_STATES,
     Rag,
@@ -65,7 +66,7 @@ from reports.status import (
     rag_expression,
     state_expression,
 )
-from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task, TaskAssignment, chinese_numeral
+from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task, TaskDuty, chinese_numeral
 from tasks.selectors import active_campaigns
 
 from .models import AssessmentWeights
@@ -405,14 +406,12 @@ def _completed_on():
 
 
 def unit_figures(scope: Scope) -> dict[int, dict]:
-    """Per lead unit (groups expanded to their active members), in one query: its tasks by state
-    and RAG, done on time and supervision cleared; and its lead reports for the period — expected
-    (tasks not signed off), submitted, approved, returned, awaiting review, late.
+    """Per unit, in two queries: its lead tasks by state and RAG, done on time and supervision
+    cleared (over its current lead duties, groups resolved by `tasks.duties`); and its reports
+    for the period over what it owed (`reports.obligations`: lead and designated supporting
+    reports) — expected, submitted, approved, returned, awaiting review, late.
 
-    The distinct (task, unit) lead pairs — 205,000 at city scale, groups expanded — are built
-    once, joined to `task_status` for the task's state and LEFT JOINed to the period's reports
-    for the unit's report. Each pair is one row, so the counts need no DISTINCT. (Two separate
-    queries each built the pairs: ≈ 0.25 s more at city scale.)
+    Each (task, unit) duty or obligation is one row, so the counts need no DISTINCT.
     """
     period = scope.period
     cleared = Exists(
@@ -424,29 +423,24 @@ def unit_figures(scope: Scope) -> dict[int, dict]:
         )
     )
     facts, status = scope.status_ctes(completed_on=TruncDate(_completed_on()), supervision_cleared=cleared)
-    # A unit named directly and through a group leads the task once: DISTINCT pairs.
-    pairs = CTE(
-        expected_lead_pairs(scope.tasks()),
-        name="lead_pair",
+    leads = CTE(
+        TaskDuty.objects.current()
+        .filter(role=AssignmentRole.LEAD, task__in=scope.tasks())
+        .order_by()
+        .values("task_id", "unit_id"),
+        name="lead_duty",
         materialized=False,
     )
-    reports = period_reports_cte(scope)
-    joined = _with_period_report(reports, status.join(pairs.queryset(), task_id=status.col.id))
-    owing = ~Q(state=TaskState.SIGNED_OFF)
+    joined = status.join(leads.queryset(), task_id=status.col.id)
 
     def count(condition=None):
         return Count("task_id", filter=condition)
 
-    rows = (
-        with_cte(facts, status, pairs, reports, select=joined)
-        .annotate(
-            **{name: getattr(status.col, name) for name in UNIT_COLUMNS},
-            report_state=reports.col.state,
-            report_late=reports.col.late,
-            report_returned=reports.col.returned,
-        )
+    task_rows = (
+        with_cte(facts, status, leads, select=joined)
+        .annotate(**{name: getattr(status.col, name) for name in UNIT_COLUMNS})
         .order_by()
-        .values("expected_unit_id")
+        .values("unit_id")
         .annotate(
             **_state_counts("task_", distinct=False),
             done_on_time=count(
@@ -454,23 +448,33 @@ def unit_figures(scope: Scope) -> dict[int, dict]:
                 & (Q(effective_deadline__isnull=True) | Q(completed_on__lte=F("effective_deadline")))
             ),
             cleared=count(Q(supervision_cleared=True)),
-            expected=count(owing),
-            submitted=count(owing & Q(report_state__in=REPORTED_STATES)),
-            approved=count(owing & Q(report_state=ReportState.APPROVED)),
-            returned=count(owing & Q(report_returned=True)),
-            returned_now=count(owing & Q(report_state=ReportState.RETURNED)),
-            awaiting=count(owing & Q(report_state=ReportState.SUBMITTED)),
-            late=count(owing & Q(report_late=True)),
         )
     )
-    result = {}
-    for row in rows:
-        unit_id = row.pop("expected_unit_id")
-        tasks = {key: row[key] for key in TASK_FIGURE_KEYS}
-        reports_row = {key: row[key] for key in REPORT_COUNT_KEYS}
+    report_rows = (
+        expected_report_rows(scope)
+        .values("unit_id")
+        .annotate(
+            expected=count(),
+            submitted=count(Q(report_state__in=REPORTED_STATES)),
+            approved=count(Q(report_state=ReportState.APPROVED)),
+            returned=count(Q(report_returned=True)),
+            returned_now=count(Q(report_state=ReportState.RETURNED)),
+            awaiting=count(Q(report_state=ReportState.SUBMITTED)),
+            late=count(Q(report_late=True)),
+        )
+    )
+    no_tasks = dict.fromkeys(TASK_FIGURE_KEYS, 0)
+    no_reports = dict.fromkeys(REPORT_COUNT_KEYS, 0)
+    result: dict[int, dict] = {}
+    for row in task_rows:
+        result[row["unit_id"]] = {"tasks": {key: row[key] for key in TASK_FIGURE_KEYS}, "reports": dict(no_reports)}
+    for row in report_rows:
+        entry = result.setdefault(row["unit_id"], {"tasks": dict(no_tasks), "reports": {}})
+        entry["reports"] = {key: row[key] for key in REPORT_COUNT_KEYS}
+    for entry in result.values():
+        reports_row = entry["reports"]
         reports_row["missing"] = reports_row["expected"] - reports_row["submitted"]
         reports_row["on_time"] = reports_row["submitted"] - reports_row["late"]
-        result[unit_id] = {"tasks": tasks, "reports": reports_row}
     return result
 
 
@@ -504,36 +508,33 @@ def period_reports_cte(scope: Scope) -> CTE:
 
 
 def _with_period_report(reports: CTE, pairs: QuerySet) -> QuerySet:
-    """(task, unit) rows — `task_id`, `expected_unit_id` — LEFT JOIN the unit's report of the
-    period (`period_reports_cte`): one hash probe per pair."""
-    return reports.join(pairs, task_id=reports.col.task_id, expected_unit_id=reports.col.unit_id, _join_type=LOUTER)
+    """(task, unit) rows — `task_id`, `unit_id` — LEFT JOIN the unit's report of the period
+    (`period_reports_cte`): one hash probe per pair."""
+    return reports.join(pairs, task_id=reports.col.task_id, unit_id=reports.col.unit_id, _join_type=LOUTER)
 
 
 def expected_report_rows(scope: Scope) -> QuerySet:
-    """(task, unit) pairs owing a lead report for the period (tasks not signed off), each once,
-    with the unit's report for the period if any: `report_state` (NULL: none), `report_late`,
-    `report_returned`. A values-ready queryset to aggregate or list.
+    """Every report owed for the period (`reports.obligations`), each once, with the unit's
+    report for the period if any: `report_state` (NULL: none), `report_late`, `report_returned`.
+    A values-ready queryset to aggregate or list (`role`, `task_sort_order` too).
 
-    Two CTEs: the distinct pairs (groups expanded to their members: 205,000 rows at city scale)
-    and the period's reports (≈ 21,600), LEFT JOINed on (task, unit) — one hash probe per pair,
-    where correlated subqueries per pair cost ≈ 0.5 s per query.
+    Two CTEs: the obligations and the period's reports, LEFT JOINed on (task, unit) — one hash
+    probe per obligation, where correlated subqueries per obligation cost ≈ 0.5 s per query.
     """
-    signed_off = Exists(SignOff.objects.filter(task=OuterRef("task_id"), reopened_at__isnull=True))
-    pairs = CTE(
-        expected_lead_assignments(scope.tasks())
-        .exclude(signed_off)
-        .values("task_id", "expected_unit_id", task_sort_order=F("task__sort_order"))
-        .distinct(),
-        name="expected_pair",
+    owed = CTE(
+        obligations(scope.period_rows(), tasks=scope.tasks()).values(
+            "task_id", "unit_id", "role", task_sort_order=F("task__sort_order")
+        ),
+        name="obligation",
         materialized=False,
     )
     reports = period_reports_cte(scope)
-    joined = _with_period_report(reports, pairs.queryset()).annotate(
+    joined = _with_period_report(reports, owed.queryset()).annotate(
         report_state=reports.col.state,
         report_late=Coalesce(reports.col.late, Value(False)),
         report_returned=Coalesce(reports.col.returned, Value(False)),
     )
-    return with_cte(pairs, reports, select=joined).order_by()
+    return with_cte(owed, reports, select=joined).order_by()
 
 
 def weights_get() -> AssessmentWeights:
@@ -633,47 +634,68 @@ def units_section(scope: Scope) -> tuple[list[dict], dict, list[dict]]:
 # --- trend ------------------------------------------------------------------------------------
 
 
-def trend(scope: Scope, expected_total: int, task_total: int) -> list[dict]:
-    """Per period up to the chosen one: reporting rate and cumulative completion. Two queries.
+def trend(scope: Scope, task_total: int) -> list[dict]:
+    """Per period up to the chosen one: reporting rate over that period's own obligations, and
+    cumulative completion. Two queries.
 
-    The reporting rate of a past period is measured against today's expected set (tasks not
-    signed off, their lead units): a close approximation, since assignments rarely change.
+    A task counts as completed from the period in which the last of its lead units had its
+    已完成 report approved (one unit's completion never completes a shared task).
     """
     upto = [p for p in scope.periods if p["start"] <= scope.period["start"]]
     codes = [p["code"] for p in upto]
-    lead_reports = ProgressReport.objects.filter(task__in=scope.tasks(), role=AssignmentRole.LEAD).order_by()
+    periods = ReportingPeriod.objects.filter(campaign__in=[c.pk for c in scope.campaigns], code__in=codes)
+    late_report = ProgressReport.objects.filter(
+        task=OuterRef("task_id"), unit=OuterRef("unit_id"), period=OuterRef("period_id"),
+        state__in=REPORTED_STATES, first_submitted_at__date__gt=F("period__due_date"),
+    )
     reported = {
-        row["period__code"]: row
-        for row in lead_reports.filter(state__in=REPORTED_STATES, period__code__in=codes)
-        .values("period__code")
-        .annotate(n=Count("id"), late=Count("id", filter=Q(first_submitted_at__date__gt=F("period__due_date"))))
+        row["period_code"]: row
+        for row in obligations(periods, tasks=scope.tasks())
+        .annotate(is_reported=reported_exists(), is_late=Exists(late_report))
+        .values("period_code")
+        .annotate(expected=Count("id"), n=Count("id", filter=Q(is_reported=True)), late=Count("id", filter=Q(is_late=True)))
     }
-    # When each task was first reported completed (the start of that period), then how many
-    # tasks per such start: a grouped CTE, not a subquery per task (≈ 0.14 s at city scale).
-    first_done = CTE(
-        lead_reports.filter(state=ReportState.APPROVED, status=ProgressStatus.COMPLETED)
-        .values("task_id")
-        .annotate(done_start=Min("period__start")),
-        name="first_done",
+    unit_done = (
+        TaskDuty.objects.current()
+        .filter(role=AssignmentRole.LEAD, task__in=scope.tasks())
+        .order_by()
+        .annotate(
+            done_start=Subquery(
+                ProgressReport.objects.filter(
+                    task=OuterRef("task_id"), unit=OuterRef("unit_id"),
+                    state=ReportState.APPROVED, status=ProgressStatus.COMPLETED,
+                )
+                .order_by("period__start")
+                .values("period__start")[:1]
+            )
+        )
+    )
+    task_done = CTE(
+        unit_done.values("task_id").annotate(
+            leads=Count("id"), leads_done=Count("done_start"), done_start=Max("done_start")
+        ),
+        name="task_done",
     )
     done_by_start = list(
-        with_cte(first_done, select=first_done.queryset())
+        with_cte(task_done, select=task_done.queryset())
+        .filter(leads=F("leads_done"))
         .values("done_start")
         .annotate(n=Count("task_id"))
         .order_by("done_start")
     )
     result = []
     for period in upto:
-        n = reported.get(period["code"], {}).get("n", 0)
-        late = reported.get(period["code"], {}).get("late", 0)
-        completed = sum(row["n"] for row in done_by_start if row["done_start"] <= period["start"])
+        row = reported.get(period["code"], {})
+        n, late, expected = row.get("n", 0), row.get("late", 0), row.get("expected", 0)
+        completed = sum(r["n"] for r in done_by_start if r["done_start"] <= period["start"])
         result.append(
             {
                 "code": period["code"],
                 "label": period["label"],
+                "expected": expected,
                 "reported": n,
                 "late": late,
-                "reporting_rate": min(100.0, _rate(n, expected_total)),
+                "reporting_rate": _rate(n, expected),
                 "completed": completed,
                 "completion_rate": _rate(completed, task_total),
             }
@@ -684,7 +706,7 @@ def trend(scope: Scope, expected_total: int, task_total: int) -> list[dict]:
 # --- lists ------------------------------------------------------------------------------------
 
 
-def _task_item(scope: Scope, task: dict, leads: dict[int, list[str]]) -> dict:
+def _task_item(scope: Scope, task: dict, leads: dict[int, str]) -> dict:
     deadline = task["effective_deadline"]
     return {
         "key": task["key"],
@@ -696,7 +718,7 @@ def _task_item(scope: Scope, task: dict, leads: dict[int, list[str]]) -> dict:
         "state": task["state"],
         "state_label": TaskState(task["state"]).label,
         "rag": task["rag"],
-        "lead_units": "、".join(leads.get(task["id"], [])),
+        "lead_units": leads.get(task["id"], ""),
         "url": tasks_url(scope, q=task["key"]),
     }
 
@@ -735,13 +757,8 @@ def task_lists(scope: Scope) -> dict:
     due_soon = listed("state_rank", lambda r: r["state"] == TaskState.DUE_SOON)
     supervised = listed("supervised_rank", lambda r: r["supervised"])
     ids = {t["id"] for t in overdue + due_soon + supervised}
-    leads: dict[int, list[str]] = {}
-    for task_id, name in (
-        TaskAssignment.objects.filter(task__in=ids, role=AssignmentRole.LEAD)
-        .order_by("task", "order", "id")
-        .values_list("task_id", "unit__name")
-    ):
-        leads.setdefault(task_id, []).append(name)
+    # The annex's wording of the lead units, as the task page prints it.
+    leads = dict(Task.objects.filter(pk__in=ids).values_list("id", "lead_text"))
     return {
         "overdue": [_task_item(scope, t, leads) for t in overdue],
         "due_soon": [_task_item(scope, t, leads) for t in due_soon],
@@ -750,12 +767,12 @@ def task_lists(scope: Scope) -> dict:
 
 
 def report_lists(scope: Scope) -> dict:
-    """Missing lead reports and reports awaiting review (at most LIST_LIMIT each): 4 queries."""
+    """Missing reports and reports awaiting review (at most LIST_LIMIT each): 4 queries."""
     missing = list(
         expected_report_rows(scope)
         .filter(Q(report_state__isnull=True) | Q(report_state=ReportState.DRAFT))
-        .values("task_id", "expected_unit_id", "report_state")
-        .order_by("task_sort_order", "task_id", "expected_unit_id")[:LIST_LIMIT]
+        .values("task_id", "unit_id", "role", "report_state")
+        .order_by("task_sort_order", "task_id", "role", "unit_id")[:LIST_LIMIT]
     )
     # Key and text of the (at most LIST_LIMIT) listed tasks only: joined in the query above, the
     # task row was read for every one of ~200,000 missing pairs before the sort (≈ 0.15 s).
@@ -765,7 +782,7 @@ def report_lists(scope: Scope) -> dict:
     }
     for row in missing:
         row["task_key"], row["task_content"] = tasks[row["task_id"]]["key"], tasks[row["task_id"]]["content"]
-    unit_ids = {row["expected_unit_id"] for row in missing}
+    unit_ids = {row["unit_id"] for row in missing}
     names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("id", "name")) if unit_ids else {}
     awaiting = (
         ProgressReport.objects.filter(period__in=scope.period_rows(), state=ReportState.SUBMITTED)
@@ -777,10 +794,11 @@ def report_lists(scope: Scope) -> dict:
             {
                 "task_key": row["task_key"],
                 "task_content": row["task_content"],
-                "unit_id": row["expected_unit_id"],
-                "unit": names.get(row["expected_unit_id"], ""),
+                "unit_id": row["unit_id"],
+                "unit": names.get(row["unit_id"], ""),
+                "role": row["role"],
                 "draft": row["report_state"] == ReportState.DRAFT,
-                "url": reports_url(scope, MISSING_URL, unit=row["expected_unit_id"]),
+                "url": reports_url(scope, MISSING_URL, unit=row["unit_id"]),
             }
             for row in missing
         ],
@@ -863,6 +881,6 @@ def dashboard_data(scope: Scope) -> dict:
         "by_deadline": completion_by(scope, "deadline", breakdown),
         "units": units,
         "assessment": assessment,
-        "trend": trend(scope, report_totals["expected"], figures["total"]),
+        "trend": trend(scope, figures["total"]),
         "lists": {**task_lists(scope), **report_lists(scope)},
     }

@@ -125,7 +125,7 @@ def rollup_build(
         row.rollup = rollup
     RollupTaskRow.objects.bulk_create(rows)
     counts = Counter(row.reporting for row in rows)  # the rows just written, still in memory
-    snapshot["reporting"] = {key: counts[key] for key in ("on_time", "late", "missing")}
+    snapshot["reporting"] = {key: counts[key] for key in ("on_time", "late", "missing", "not_owed")}
     title = f"{campaign.short_name or campaign.name}{period.label}季度汇总(第{version}版)"
     content = rollup_workbook(title=title, snapshot=snapshot, rows=rows, changes=changes)
     rollup.xlsx.save(_storage_name(rollup_filename(rollup)), ContentFile(content), save=False)

@@ -25,6 +25,22 @@ class UnitKind(models.TextChoices):
     GROUP = "group", "单位组"
 
 
+class MemberDuty(models.TextChoices):
+    """How a group named on a task binds its members — the annex's wording decides it.
+
+    "区安委各成员单位" (every member) binds each member unit; "区安委会相关成员单位" and
+    "区各相关部门" (the relevant members) bind only the members the office names for that task.
+    """
+
+    EACH = "each", "各成员单位均承担"
+    RELEVANT = "relevant", "由区安委办明确相关成员单位"
+
+
+def member_duty_for_name(name: str) -> str:
+    """The duty a group's name implies: "相关" (relevant) names a subset, anything else every member."""
+    return MemberDuty.RELEVANT if "相关" in name else MemberDuty.EACH
+
+
 class UnitQuerySet(models.QuerySet):
     def real(self) -> "UnitQuerySet":
         """Units that can hold accounts and report (everything but groups)."""
@@ -67,6 +83,13 @@ class Unit(models.Model):
         related_name="member_of",
         help_text="仅单位组填写:该组包含的单位。",
     )
+    member_duty = models.CharField(
+        "成员单位的责任",
+        max_length=10,
+        choices=MemberDuty.choices,
+        blank=True,
+        help_text="仅单位组填写:“各成员单位”——每个成员单位均承担;“相关成员单位”——由区安委办逐项明确。",
+    )
     sort_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
     webhook_url = models.URLField(
@@ -81,6 +104,12 @@ class Unit(models.Model):
         verbose_name = "单位"
         verbose_name_plural = "单位"
         ordering = ["sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="unit_member_duty_only_for_groups",
+                condition=Q(kind=UnitKind.GROUP) | Q(member_duty=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -88,6 +117,10 @@ class Unit(models.Model):
     @property
     def is_group(self) -> bool:
         return self.kind == UnitKind.GROUP
+
+    @property
+    def binds_each_member(self) -> bool:
+        return self.is_group and self.member_duty != MemberDuty.RELEVANT
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from audit.services import log_action
 
-from .models import Role, Unit, UnitKind, User
+from .models import Role, Unit, UnitKind, User, member_duty_for_name
 
 ALL_DEPARTMENTS = "all_departments"
 
@@ -18,11 +18,12 @@ ALL_DEPARTMENTS = "all_departments"
 def units_seed(*, catalogue: list[dict[str, Any]]) -> int:
     """Create the catalogue's units that do not exist yet; returns how many were created.
 
-    Existing units are left exactly as the office keeps them (aliases, groups, names),
-    so running the seed again never undoes an edit.
+    Existing units are left exactly as the office keeps them (aliases, groups, names, members),
+    so running the seed again never undoes an edit. A new unit joins the groups its entry's
+    `member_of` names (how the towns added in 2026 join 镇(街道、园区), which already existed).
     """
     existing = set(Unit.objects.values_list("name", flat=True))
-    created: list[tuple[Unit, Any]] = []
+    created: list[tuple[Unit, dict]] = []
     for order, entry in enumerate(catalogue, start=1):
         if entry["name"] in existing:
             continue
@@ -30,15 +31,21 @@ def units_seed(*, catalogue: list[dict[str, Any]]) -> int:
             name=entry["name"],
             kind=entry["kind"],
             aliases="\n".join(entry.get("aliases", [])),
+            member_duty=(entry.get("member_duty") or member_duty_for_name(entry["name"]))
+            if entry["kind"] == UnitKind.GROUP
+            else "",
             sort_order=order * 10,
         )
-        created.append((unit, entry.get("members")))
+        created.append((unit, entry))
     departments = list(Unit.objects.filter(kind=UnitKind.DEPARTMENT))
-    for unit, members in created:
+    for unit, entry in created:
+        members = entry.get("members")
         if members == ALL_DEPARTMENTS:
             unit.members.set(departments)
         elif members:
             unit.members.set(Unit.objects.filter(name__in=members))
+        for group in Unit.objects.groups().filter(name__in=entry.get("member_of", [])):
+            group.members.add(unit)
         log_action("departments.unit.created", obj=unit, data={"source": "seed"})
     return len(created)
 

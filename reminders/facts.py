@@ -8,52 +8,43 @@ from collections import defaultdict
 from django.conf import settings
 from django.utils import timezone
 
-from departments.models import Role, Unit, User, UnitKind
+from departments.models import Role, Unit, User
 from reports.models import ProgressReport, ReportState, Supervision, SupervisionState
+from reports.obligations import obligations
 from reports.periods import period_last_due, periods_ensure
 from reports.status import REPORTED_STATES, annotate_task_status
-from tasks.models import AssignmentRole, Campaign, Task, TaskAssignment
+from tasks.models import AssignmentRole, Campaign, Task, TaskDuty
 
 from .rules import Facts, PeriodInfo, ReturnedReport, SupervisionInfo, TaskInfo
 
 
-class UnitExpander:
-    """Groups expanded to their active member units; inactive units dropped."""
+def assigned_units(campaign: Campaign) -> dict[int, tuple[list[int], list[int]]]:
+    """task id → (lead units, supporting units): the current duties, groups resolved (tasks.duties).
 
-    def __init__(self) -> None:
-        units = list(Unit.objects.values("id", "name", "kind", "is_active"))
-        self.names = {u["id"]: u["name"] for u in units}
-        self.active = {u["id"] for u in units if u["is_active"]}
-        self.groups = {u["id"] for u in units if u["kind"] == UnitKind.GROUP}
-        self.members: dict[int, list[int]] = defaultdict(list)
-        for group_id, member_id in Unit.members.through.objects.values_list("from_unit_id", "to_unit_id"):
-            self.members[group_id].append(member_id)
-
-    def expand(self, unit_ids) -> list[int]:
-        result: list[int] = []
-        for unit_id in unit_ids:
-            for real in self.members.get(unit_id, []) if unit_id in self.groups else [unit_id]:
-                if real in self.active and real not in self.groups and real not in result:
-                    result.append(real)
-        return result
-
-
-def assigned_units(campaign: Campaign, expander: UnitExpander) -> dict[int, tuple[list[int], list[int]]]:
-    """task id → (lead units, supporting units), groups expanded, the standing support unit added."""
-    raw: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    Towns that support every task only by the campaign's standing rule are not listed: they owe no
+    per-task work unless named or designated on a task.
+    """
+    result: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for task_id, unit_id, role in (
-        TaskAssignment.objects.filter(task__campaign=campaign)
-        .order_by("task_id", "role", "order", "id")
+        TaskDuty.objects.current()
+        .filter(task__campaign=campaign)
+        .order_by("task_id", "unit__sort_order", "unit_id")
         .values_list("task_id", "unit_id", "role")
     ):
-        raw[task_id][0 if role == AssignmentRole.LEAD else 1].append(unit_id)
-    result = {}
-    for task_id, (lead, support) in raw.items():
-        if campaign.standing_support_unit_id:
-            support = support + [campaign.standing_support_unit_id]
-        lead_units = expander.expand(lead)
-        result[task_id] = (lead_units, [u for u in expander.expand(support) if u not in lead_units])
+        result[task_id][0 if role == AssignmentRole.LEAD else 1].append(unit_id)
     return result
+
+
+def owed_reports(campaign: Campaign, periods) -> dict[tuple[int, int], tuple[int, ...]]:
+    """(period id, task id) → the units that owe a report for it (`reports.obligations`)."""
+    result: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for period_id, task_id, unit_id in (
+        obligations(periods, tasks=Task.objects.filter(campaign=campaign))
+        .order_by("period_id", "task_id", "role", "unit__sort_order", "unit_id")
+        .values_list("period_id", "task_id", "unit_id")
+    ):
+        result[(period_id, task_id)].append(unit_id)
+    return {key: tuple(units) for key, units in result.items()}
 
 
 def liaisons_by_unit() -> dict[int, list[int]]:
@@ -73,13 +64,13 @@ def office_user_ids() -> list[int]:
 
 def facts_load(*, today: datetime.date) -> list[Facts]:
     """The facts of every active campaign, as of `today` (states from `reports.status`)."""
-    expander = UnitExpander()
     liaisons = liaisons_by_unit()
     office = office_user_ids()
+    unit_names = dict(Unit.objects.values_list("id", "name"))
     result = []
     for campaign in Campaign.objects.filter(is_active=True).order_by("id"):
         periods = periods_ensure(campaign)
-        units = assigned_units(campaign, expander)
+        units = assigned_units(campaign)
         annotated = annotate_task_status(
             Task.objects.filter(campaign=campaign), today=today, last_due_period=period_last_due(campaign, today, periods)
         ).values("id", "key", "content", "state", "effective_deadline")
@@ -121,12 +112,13 @@ def facts_load(*, today: datetime.date) -> list[Facts]:
             Facts(
                 tasks=tasks,
                 periods=[PeriodInfo(id=p.id, label=p.label, due_date=p.due_date) for p in periods],
+                owed=owed_reports(campaign, periods),
                 reported=reported,
                 returned=returned,
                 supervisions=supervisions,
                 liaisons=liaisons,
                 office_user_ids=office,
-                unit_names=expander.names,
+                unit_names=unit_names,
                 site_url=settings.SITE_URL,
             )
         )
@@ -134,13 +126,7 @@ def facts_load(*, today: datetime.date) -> list[Facts]:
 
 
 def units_without_liaison() -> list[Unit]:
-    """Active units that owe work on an active campaign's tasks but have no active liaison account."""
-    expander = UnitExpander()
-    liaisons = liaisons_by_unit()
-    owing: set[int] = set()
-    for campaign in Campaign.objects.filter(is_active=True):
-        for lead, support in assigned_units(campaign, expander).values():
-            owing.update(lead)
-            owing.update(support)
-    missing = [u for u in owing if u not in liaisons]
-    return list(Unit.objects.filter(pk__in=missing).order_by("sort_order", "id"))
+    """Active units with a duty on an active campaign's tasks (tasks.duties) but no active liaison account."""
+    owing = TaskDuty.objects.current().filter(task__campaign__is_active=True, unit__is_active=True).values("unit_id")
+    liaisons = User.objects.filter(role=Role.LIAISON, is_active=True).values("unit_id")
+    return list(Unit.objects.filter(pk__in=owing).exclude(pk__in=liaisons).order_by("sort_order", "id"))

@@ -9,8 +9,9 @@ The rules (defaults, editable in the admin as ReminderRule rows):
   the 7-day one also to the supporting units' liaisons;
 - overdue: the day after the deadline, then weekly, to the lead units' liaisons; from 14 days
   overdue the office is copied (escalation);
-- report_due: 5 and 1 days before a period's report due date, to lead units that have not
-  submitted their report yet;
+- report_due: 5 and 1 days before a period's report due date, to the units that owe a report for
+  it (`reports.obligations`: lead units, and supporting units the office asked to report) and
+  have not submitted it yet;
 - report_missing: the day after the due date, to the units still missing it, and to the office;
 - returned: 3 days after a report was returned (退回) and not resubmitted, to that unit;
 - supervision: 2 days before and 1 day after an open supervision's answer date (督办答复期限),
@@ -133,6 +134,7 @@ class Facts:
 
     tasks: dict[int, TaskInfo]
     periods: list[PeriodInfo]
+    owed: dict[tuple[int, int], tuple[int, ...]]  # (period, task) → units owing a report (reports.obligations)
     reported: set[tuple[int, int, int]]  # (task, unit, period) with a submitted report
     returned: list[ReturnedReport]
     supervisions: list[SupervisionInfo]
@@ -247,10 +249,8 @@ def _reports(c: _Collector, rule: RuleConfig, window, today, *, missing: bool) -
         for task in facts.tasks.values():
             if task.done:
                 continue
+            units = facts.owed.get((period.id, task.id), ())
             for day, offset in triggers:
-                units = list(task.lead_unit_ids)
-                if offset in rule.support_offsets:
-                    units += [u for u in task.support_unit_ids if u not in task.lead_unit_ids]
                 owing = [u for u in units if (task.id, u, period.id) not in facts.reported]
                 if not owing:
                     continue

@@ -1,9 +1,9 @@
 """Who may see and do what, in one place. Pages and the API both call these helpers.
 
 Roles (departments.models.Role):
-- liaison (联络员): reads every task's annex information; reads reports of tasks its unit is
-  assigned to (as lead or supporting, directly or through a group); writes only its own
-  unit's reports on those tasks.
+- liaison (联络员): reads every task's annex information; reads reports of tasks its unit has a
+  duty on (as lead or supporting: named, designated, a bound group member — `tasks.duties` —
+  or a town under the campaign's standing rule); writes only its own unit's reports on those tasks.
 - office (安委办) and superusers: read everything; review, and run the governance steps.
 - viewer (领导): reads everything, writes nothing.
 
@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from departments.models import Role, Unit
-from tasks.models import AssignmentRole, Campaign, Task, TaskAssignment
+from tasks.models import AssignmentRole, Campaign, Task, TaskDuty
 
 from .models import ProgressReport
 
@@ -35,21 +35,13 @@ def can_read_everything(user) -> bool:
 
 
 def unit_role_on_task(task: Task, unit: Unit | None) -> str | None:
-    """The unit's role on the task: lead if named as (or in a group named as) lead, else support, else None.
-
-    The campaign's standing support unit (镇(街道、园区)) supports every task.
-    """
+    """The unit's role on the task: its current duty's (lead or support), else support if the
+    campaign's standing rule makes it support every task (镇(街道、园区)), else None."""
     if unit is None:
         return None
-    roles = set(
-        TaskAssignment.objects.filter(task=task)
-        .filter(unit__in=Unit.objects.named_for(unit))
-        .values_list("role", flat=True)
-    )
-    if AssignmentRole.LEAD in roles:
-        return AssignmentRole.LEAD
-    if AssignmentRole.SUPPORT in roles:
-        return AssignmentRole.SUPPORT
+    role = TaskDuty.objects.current().filter(task=task, unit=unit).values_list("role", flat=True).first()
+    if role is not None:
+        return role
     if unit_is_standing_supporter(task.campaign, unit):
         return AssignmentRole.SUPPORT
     return None
@@ -145,19 +137,18 @@ def reports_visible_to(user, reports=None):
 
 
 def _liaison_tasks_q(unit_id: int, *, task: str, campaign: str) -> Q:
-    """Tasks the unit is assigned to (directly or through a group) or supports by its campaign's
-    standing rule — `task`/`campaign` name the task id and campaign id in the filtered model."""
-    named = Unit.objects.named_for(unit_id)
-    assigned = TaskAssignment.objects.filter(unit__in=named).values("task_id")
-    standing = Campaign.objects.filter(standing_support_unit__in=named).values("pk")
-    return Q(**{f"{task}__in": assigned}) | Q(**{f"{campaign}__in": standing})
+    """Tasks the unit has a current duty on, or supports by its campaign's standing rule —
+    `task`/`campaign` name the task id and campaign id in the filtered model."""
+    owed = TaskDuty.objects.current().filter(unit_id=unit_id).values("task_id")
+    standing = Campaign.objects.filter(standing_support_unit__in=Unit.objects.named_for(unit_id)).values("pk")
+    return Q(**{f"{task}__in": owed}) | Q(**{f"{campaign}__in": standing})
 
 
 # --- Governance (督办、销号、延期): who may do which step -----------------------------------------
 
 
 def is_lead_liaison(user, task: Task) -> bool:
-    """A liaison of a unit that leads the task (directly or through a group named as lead)."""
+    """A liaison of a unit with a lead duty on the task (named, designated or a bound group member)."""
     return is_liaison(user) and unit_role_on_task(task, user.unit) == AssignmentRole.LEAD
 
 

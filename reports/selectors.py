@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from audit.models import AuditEntry
 from departments.models import Unit
-from tasks.models import AssignmentRole, Campaign, Task, TaskAssignment
+from tasks.models import AssignmentRole, Campaign, Task, TaskDuty
 from tasks.selectors import active_campaigns, task_list
 
 from .access import unit_is_standing_supporter
@@ -31,8 +31,8 @@ from .models import (
     Supervision,
     SupervisionState,
 )
+from .obligations import obligations
 from .periods import period_current, period_last_due, periods_ensure
-from .selectors_expected import expected_lead_assignments, expected_lead_pairs, lead_report_exists
 from .status import REPORTED_STATES, ReportingState, TaskState, annotate_task_status, days_left
 
 
@@ -101,10 +101,6 @@ def task_list_with_status(
     return decorate_days_left(list(tasks), today)
 
 
-def _unit_assignments(unit: Unit):
-    return TaskAssignment.objects.filter(unit__in=Unit.objects.named_for(unit))
-
-
 def my_tasks(
     *,
     user,
@@ -119,24 +115,26 @@ def my_tasks(
     report: str | None = None,
     q: str = "",
 ) -> list[Task]:
-    """Tasks the user's unit leads, then supports (directly, through a group, or by the standing rule).
+    """Tasks the user's unit has a duty on (lead first, then supporting), or supports by the
+    campaign's standing rule (towns).
 
-    Each task carries `my_role` (lead/support), `my_report_state` (ReportingState for the current
-    period), `my_report_id`, the status annotations, `days_left`, and `open_supervision` (or None).
+    Each task carries `my_role` (lead/support), `my_via` (the group it owes the task through, or
+    None), `my_owes` (whether it owes a report for the current period: `reports.obligations`),
+    `my_report_state` (ReportingState for the current period), `my_report_id`, the status
+    annotations, `days_left`, `open_supervision` (or None) and `needs_action`.
     Tasks under open supervision come first.
     """
     unit = user.unit
     tasks = Task.objects.filter(campaign=campaign).with_annex()
+    duties = TaskDuty.objects.current().filter(unit=unit)
     if not unit_is_standing_supporter(campaign, unit):
-        tasks = tasks.filter(pk__in=_unit_assignments(unit).values("task_id"))
-    leads = _unit_assignments(unit).filter(task=OuterRef("pk"), role=AssignmentRole.LEAD)
+        tasks = tasks.filter(pk__in=duties.values("task_id"))
+    own_duty = duties.filter(task=OuterRef("pk"))
     own_report = ProgressReport.objects.filter(task=OuterRef("pk"), unit=unit, period=periods.current)
     tasks = tasks.annotate(
-        my_role=Case(
-            When(Exists(leads), then=Value(AssignmentRole.LEAD.value)),
-            default=Value(AssignmentRole.SUPPORT.value),
-            output_field=CharField(),
-        ),
+        my_role=Coalesce(Subquery(own_duty.values("role")[:1]), Value(AssignmentRole.SUPPORT.value)),
+        my_via=Subquery(own_duty.values("via__name")[:1]),
+        my_owes=Exists(obligations(periods.current).filter(task_id=OuterRef("pk"), unit=unit)),
         my_report_state=Coalesce(
             Subquery(own_report.values("state")[:1]), Value(ReportingState.NOT_REPORTED.value)
         ),
@@ -170,55 +168,13 @@ def my_tasks(
         # supporting units still see the task's amber mark and the banner on the task page.
         is_lead = task.my_role == AssignmentRole.LEAD
         task.open_supervision = task.open_supervisions[0] if task.open_supervisions and is_lead else None
+        owes_now = task.my_owes and task.my_report_state in (
+            ReportingState.NOT_REPORTED, ReportingState.DRAFT
+        )
         task.needs_action = task.state != TaskState.SIGNED_OFF and (
-            task.open_supervision is not None
-            or task.my_report_state
-            in (ReportingState.NOT_REPORTED, ReportingState.DRAFT, ReportingState.RETURNED)
+            task.open_supervision is not None or owes_now or task.my_report_state == ReportingState.RETURNED
         )
     return result
-
-
-# --- Expected and missing lead reports -----------------------------------------------------------
-
-
-def _open_tasks(campaign: Campaign):
-    from reports.models import SignOff
-
-    return Task.objects.filter(campaign=campaign).exclude(
-        Exists(SignOff.objects.filter(task=OuterRef("pk"), reopened_at__isnull=True))
-    )
-
-
-def _pairs_as_objects(pairs) -> list[tuple[Task, Unit]]:
-    """(task_id, expected_unit_id) rows → (Task, Unit), in the annex's order (two more queries)."""
-    pairs = list(pairs)
-    tasks = Task.objects.select_related("measure").in_bulk({p["task_id"] for p in pairs})
-    units = Unit.objects.in_bulk({p["expected_unit_id"] for p in pairs})
-    result = [(tasks[p["task_id"]], units[p["expected_unit_id"]]) for p in pairs]
-    result.sort(key=lambda tu: (tu[0].sort_order, tu[0].pk, tu[1].sort_order, tu[1].pk))
-    return result
-
-
-def expected_lead_reports(campaign: Campaign) -> list[tuple[Task, Unit]]:
-    """(task, unit) for every task not signed off and each of its lead units, groups expanded.
-
-    A group named as lead (e.g. 区安委各成员单位) expands to its active member units; each of
-    them owes the lead report. The expansion is reports.selectors_expected's SQL (shared with
-    the dashboard and reminders); three queries whatever the number of tasks.
-    """
-    return _pairs_as_objects(expected_lead_pairs(_open_tasks(campaign)))
-
-
-def missing_lead_reports(campaign: Campaign, period: ReportingPeriod) -> list[tuple[Task, Unit]]:
-    """Expected lead reports for the period that were not submitted (drafts count as missing)."""
-    missing = (
-        expected_lead_assignments(_open_tasks(campaign))
-        .annotate(reported=lead_report_exists(periods=[period.pk]))
-        .filter(reported=False)
-        .values("task_id", "expected_unit_id")
-        .distinct()
-    )
-    return _pairs_as_objects(missing)
 
 
 # --- The task page -------------------------------------------------------------------------------
@@ -299,6 +255,15 @@ ACTION_LABELS = {
     "reports.report.approved": "审核通过",
     "reports.report.reopened": "重新开放",
     "reports.report.attached": "上传佐证材料",
+    "tasks.duty.designated": "明确相关成员单位",
+    "tasks.duty.undesignated": "撤销明确的相关成员单位",
+    "tasks.duty.assigned": "指定责任单位",
+    "tasks.duty.unassigned": "调整责任单位",
+    "tasks.duty.reporting_on": "要求报送配合情况",
+    "tasks.duty.reporting_off": "取消报送配合情况",
+    "tasks.duty.exemption_declared": "申报不涉及",
+    "tasks.duty.exemption_accepted": "认定不涉及",
+    "tasks.duty.exemption_rejected": "不予认定不涉及",
 }
 
 

@@ -4,11 +4,12 @@ A task's state is computed from its deadline, its reports and the office's decis
 never typed in. The rules (shown to users on the help page, `templates/help/status_rules.html`):
 
 1. 已销号 signed_off — the office signed the task off (销号). Green.
-2. 已完成 completed — a dated task whose lead unit's latest approved report says 已完成. Green.
+2. 已完成 completed — a dated task each of whose lead units' latest approved report says
+   已完成 (one lead unit's completion never completes a shared task). Green.
 3. Ongoing (常态化) tasks, and tasks whose date a higher authority has not set yet, are never
    overdue: they owe a report every period.
-   - 未按期报送 missing_report — no lead report was submitted for the last period whose due
-     date has passed. Red.
+   - 未按期报送 missing_report — a lead unit that owed a report for the last period whose due
+     date has passed did not submit it (who owes: `reports.obligations`). Red.
    - 按期报送 reported — otherwise. Green.
 4. Dated tasks, judged against the approved extension's date if there is one, else the printed date:
    - 已逾期 overdue — the deadline has passed. Red.
@@ -28,11 +29,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from tasks.models import AssignmentRole, DeadlineKind
+from tasks.models import AssignmentRole, DeadlineKind, TaskDuty
 
 from .models import (
     ExtensionState,
@@ -44,12 +46,10 @@ from .models import (
     Supervision,
     SupervisionState,
 )
+from .obligations import REPORTED_STATES, obligations, reported
 from .periods import period_last_due
 
 DUE_SOON_DAYS = 30
-
-# A report counts as "reported" for a period once the unit submitted it, whatever the review said.
-REPORTED_STATES = (ReportState.SUBMITTED, ReportState.RETURNED, ReportState.APPROVED)
 
 
 class TaskState(models.TextChoices):
@@ -136,6 +136,76 @@ def _latest_approved_lead_report():
     ).order_by("-period__start", "-reviewed_at", "-id")
 
 
+def _lead_duties():
+    """The task's current lead duties (groups resolved): the units that must each complete it."""
+    return TaskDuty.objects.current().filter(task=OuterRef("pk"), role=AssignmentRole.LEAD).order_by()
+
+
+def _duty_unit_latest_approved(field: str) -> Subquery:
+    """Over a duty row: `field` of its unit's latest approved report on its task."""
+    return Subquery(
+        ProgressReport.objects.filter(task=OuterRef("task_id"), unit=OuterRef("unit_id"), state=ReportState.APPROVED)
+        .order_by("-period__start", "-reviewed_at", "-id")
+        .values(field)[:1]
+    )
+
+
+def _progress_annotations() -> dict:
+    """The task's progress from each lead unit's latest approved report.
+
+    `leads_completed`: it has lead units and every one of them reported 已完成 (approved).
+    `progress_status`: 已完成 only then; when one lead unit says 已完成 and others do not yet,
+    推进中; else the latest approved lead report's status. `progress_percent`: the mean of the
+    lead units' latest approved percentages (a unit without one counts 0), or NULL before any
+    lead report was approved.
+    """
+    # Spelled out for NULL (no approved report yet): `exclude(unit_status=…)` on a subquery
+    # annotation would drop those rows, and a task nobody reported on would count as completed.
+    not_done = _lead_duties().annotate(unit_status=_duty_unit_latest_approved("status")).filter(
+        Q(unit_status__isnull=True) | ~Q(unit_status=ProgressStatus.COMPLETED)
+    )
+    leads_completed = Exists(_lead_duties()) & ~Exists(not_done)
+    latest_status = Subquery(_latest_approved_lead_report().values("status")[:1])
+    mean_percent = Subquery(
+        _lead_duties()
+        .annotate(unit_percent=Coalesce(_duty_unit_latest_approved("percent"), Value(0)))
+        .values("task")
+        .annotate(mean=Avg("unit_percent"))
+        .values("mean")[:1]
+    )
+    return {
+        "leads_completed": leads_completed,
+        "progress_status": Case(
+            When(leads_completed, then=Value(ProgressStatus.COMPLETED.value)),
+            When(Exact(latest_status, Value(ProgressStatus.COMPLETED.value)), then=Value(ProgressStatus.IN_PROGRESS.value)),
+            default=latest_status,
+            output_field=models.CharField(),
+        ),
+        "progress_percent": Case(
+            When(Exists(_latest_approved_lead_report()), then=Cast(Round(mean_percent), IntegerField())),
+            default=Value(None),
+            output_field=IntegerField(),
+        ),
+    }
+
+
+def _last_due_reported(last_due_period):
+    """Every lead unit that owed a report for the task's last due period submitted it (NULL: none due)."""
+    if last_due_period is None:
+        return Value(None, output_field=BooleanField())
+    periods = [last_due_period] if isinstance(last_due_period, ReportingPeriod) else list(last_due_period)
+    unreported = obligations(periods, role=AssignmentRole.LEAD).filter(task_id=OuterRef("pk")).exclude(reported())
+    value = ~Exists(unreported)
+    if isinstance(last_due_period, ReportingPeriod):
+        return value
+    # Tasks of a campaign with no period due yet owe nothing: NULL, as for one campaign.
+    return Case(
+        When(campaign_id__in=sorted({p.campaign_id for p in periods}), then=value),
+        default=Value(None),
+        output_field=BooleanField(),
+    )
+
+
 def annotate_task_facts(
     queryset,
     *,
@@ -143,12 +213,12 @@ def annotate_task_facts(
 ):
     """Annotate tasks with the facts the rules look at (correlated subqueries, one per fact).
 
-    Adds: effective_deadline, progress_status, progress_percent, signed_off, under_supervision,
-    last_due_reported (NULL when no period is due).
+    Adds: effective_deadline, leads_completed, progress_status, progress_percent, signed_off,
+    under_supervision, last_due_reported (NULL when no period is due).
 
     `last_due_period` is one campaign's last due period, or — for tasks of several campaigns —
-    the collection of each campaign's last due period (`periods_last_due`): a report belongs to
-    a period of its own task's campaign, so "reported for one of these periods" is, per task,
+    the collection of each campaign's last due period (`periods_last_due`): an obligation is for a
+    period of its own task's campaign, so "reported for one of these periods" is, per task,
     "reported for its campaign's last due period"; a task whose campaign has no due period yet
     gets NULL, as with None for one campaign.
     """
@@ -157,34 +227,14 @@ def annotate_task_facts(
     approved_extension = ExtensionRequest.objects.filter(
         task=OuterRef("pk"), state=ExtensionState.APPROVED
     ).order_by("-decided_at", "-id")
-    if last_due_period is None:
-        last_due_reported = Value(None, output_field=BooleanField())
-    else:
-        periods = [last_due_period] if isinstance(last_due_period, ReportingPeriod) else list(last_due_period)
-        last_due_reported = Exists(
-            ProgressReport.objects.filter(
-                task=OuterRef("pk"),
-                role=AssignmentRole.LEAD,
-                period__in=[p.pk for p in periods],
-                state__in=REPORTED_STATES,
-            )
-        )
-        if not isinstance(last_due_period, ReportingPeriod):
-            # Tasks of a campaign with no period due yet owe nothing: NULL, as for one campaign.
-            last_due_reported = Case(
-                When(campaign_id__in=sorted({p.campaign_id for p in periods}), then=last_due_reported),
-                default=Value(None),
-                output_field=BooleanField(),
-            )
     queryset = queryset.annotate(
         effective_deadline=Coalesce(Subquery(approved_extension.values("approved_date")[:1]), F("deadline_date")),
-        progress_status=Subquery(_latest_approved_lead_report().values("status")[:1]),
-        progress_percent=Subquery(_latest_approved_lead_report().values("percent")[:1]),
+        **_progress_annotations(),
         signed_off=Exists(SignOff.objects.filter(task=OuterRef("pk"), reopened_at__isnull=True)),
         under_supervision=Exists(
             Supervision.objects.filter(task=OuterRef("pk")).exclude(state=SupervisionState.CLOSED)
         ),
-        last_due_reported=last_due_reported,
+        last_due_reported=_last_due_reported(last_due_period),
     )
     return queryset
 

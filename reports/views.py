@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from audit.net import client_ip
 from tasks.models import AssignmentRole
 
-from . import access, selectors, services
+from . import access, obligations, selectors, services
 from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
 from .models import ProgressReport
 from .services import ReportConflict, ReportInput, ReportLocked
@@ -283,7 +283,7 @@ def missing_reports(request):
         return _no_campaign(request)
     periods = selectors.period_context(campaign, _today())
     period = periods.get(request.GET.get("period")) or periods.last_due or periods.current
-    rows = selectors.missing_lead_reports(campaign, period)
+    rows = obligations.missing_reports(campaign, period)
     context = {"campaign": campaign, "period": period, "periods": list(reversed(periods.periods)), "rows": rows}
     return render(request, "reports/missing_reports.html", context)
 

@@ -12,6 +12,6 @@ def is_office(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role == Role.OFFICE))
 
 
-def require_office(user) -> None:
+def require_office(user, message: str = "只有区安委办可以进行此操作。") -> None:
     if not is_office(user):
-        raise PermissionDenied("只有区安委办可以导入任务清单。")
+        raise PermissionDenied(message)

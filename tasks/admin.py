@@ -8,6 +8,7 @@ from audit.admin_mixins import AuditedAdminMixin
 from audit.net import client_ip
 from audit.services import log_action
 
+from .duties import duties_sync
 from .excel.admin_io import AnnexXLSX, TaskResource
 from .excel.export import attachment_header
 from .excel.safety import BadWorkbook
@@ -68,7 +69,7 @@ class TaskAssignmentInline(admin.TabularInline):
     formset = AssignmentFormSet
     extra = 0
     autocomplete_fields = ["unit"]
-    fields = ["role", "unit", "per_duty", "order"]
+    fields = ["role", "unit", "per_duty", "reports", "order"]
 
 
 @admin.register(Task)
@@ -91,6 +92,7 @@ class TaskAdmin(AuditedAdminMixin, ImportExportModelAdmin):
         "content",
         ("deadline_kind", "deadline_date", "deadline_text"),
         ("lead_note", "support_note"),
+        ("lead_text", "support_text"),
         "sort_order",
         ("created_at", "updated_at"),
     ]
@@ -112,6 +114,7 @@ class TaskAdmin(AuditedAdminMixin, ImportExportModelAdmin):
         so the task page's history shows it (the mixin records the task's own fields)."""
         removed = {id(f.instance): f.instance.pk for f in formset.deleted_forms if f.instance.pk}
         super().save_formset(request, form, formset, change)
+        duties_sync(task_ids=[form.instance.pk])  # who owes what follows the assignments
         rows = [(obj, "created", {}) for obj in formset.new_objects]
         rows += [(obj, "changed", {"fields": _labels(obj, names)}) for obj, names in formset.changed_objects]
         rows += [(obj, "deleted", {}) for obj in formset.deleted_objects]

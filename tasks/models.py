@@ -6,6 +6,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from departments.models import Unit
 
@@ -141,11 +142,13 @@ class TaskQuerySet(models.QuerySet):
         )
 
     def for_unit(self, unit: Unit, *, role: str | None = None) -> "TaskQuerySet":
-        """Tasks assigned to the unit directly or through a group it belongs to."""
-        assignments = TaskAssignment.objects.filter(unit__in=Unit.objects.named_for(unit))
+        """Tasks the unit owes (a current duty: named, designated or a bound group member —
+        tasks.duties), and, for a group, the tasks that name it."""
+        duties = TaskDuty.objects.current().filter(unit=unit)
+        named = TaskAssignment.objects.filter(unit=unit)
         if role:
-            assignments = assignments.filter(role=role)
-        return self.filter(pk__in=assignments.values("task_id"))
+            duties, named = duties.filter(role=role), named.filter(role=role)
+        return self.filter(Q(pk__in=duties.values("task_id")) | Q(pk__in=named.values("task_id")))
 
     def search(self, text: str) -> "TaskQuerySet":
         """Tasks whose key is `text`, or whose content or a unit's name contains it."""
@@ -170,6 +173,10 @@ class Task(models.Model):
         "牵头单位附注", max_length=50, blank=True, help_text="附件中写在牵头单位后的限定语,如“等按职责分工负责”"
     )
     support_note = models.CharField("配合单位附注", max_length=50, blank=True)
+    # The annex's own words for the units, verbatim. Who owes what is the structure
+    # (TaskAssignment → TaskDuty); this is what the plan says, printed as it is.
+    lead_text = models.CharField("牵头单位(原文)", max_length=500, blank=True)
+    support_text = models.CharField("责任(配合)单位(原文)", max_length=500, blank=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -227,12 +234,15 @@ class Task(models.Model):
 
     @property
     def lead_units_text(self) -> str:
-        """As the annex prints it: 区应急管理局、区交通局等按职责分工负责."""
-        return "、".join(u.name for u in self.lead_units) + self.lead_note
+        """As the annex prints it: 区应急管理局、区交通局等按职责分工负责 (its words, else built from the units)."""
+        return self.lead_text or "、".join(u.name for u in self.lead_units) + self.lead_note
 
     @property
     def support_units_text(self) -> str:
-        return "、".join(u.name for u in self.support_units) + self.support_note
+        if self.support_text:
+            return self.support_text
+        names = [u.name for u in self.support_units]
+        return "、".join(names) + self.support_note if names else ""
 
     def deadline_on(self) -> datetime.date | None:
         """The printed deadline date (None for ongoing tasks and undated higher-authority ones)."""
@@ -244,8 +254,18 @@ class AssignmentRole(models.TextChoices):
     SUPPORT = "support", "配合"
 
 
+class AssignmentOrigin(models.TextChoices):
+    ANNEX = "annex", "方案列明"
+    IMPORT = "import", "清单导入"
+    OFFICE = "office", "区安委办指定"
+
+
 class TaskAssignment(models.Model):
-    """A unit (or unit group) named on a task as lead (牵头) or supporting (责任/配合) unit."""
+    """A unit (or unit group) named on a task as lead (牵头) or supporting (责任/配合) unit.
+
+    This is the structure as the plan (or the office) names it; who then owes what — groups
+    resolved to their members — is `TaskDuty`, kept in step by `tasks.duties.duties_sync`.
+    """
 
     task = models.ForeignKey(Task, verbose_name="具体任务", on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="assignments")
@@ -254,6 +274,17 @@ class TaskAssignment(models.Model):
         "按职责分工负责", default=False, help_text="附件注明“按职责分工负责”:各单位在本单位职责范围内负责。"
     )
     order = models.PositiveSmallIntegerField("顺序", default=0)
+    reports = models.BooleanField(
+        "报送配合情况",
+        default=False,
+        help_text="仅配合单位:由区安委办指定需要按期报送配合情况的配合单位(单位组则为其承担责任的成员单位)。牵头单位总是要报送。",
+    )
+    origin = models.CharField("来源", max_length=10, choices=AssignmentOrigin.choices, default=AssignmentOrigin.ANNEX)
+    reason = models.TextField("指定理由", blank=True)
+    created_by = models.ForeignKey(
+        "departments.User", verbose_name="指定人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now)
 
     class Meta:
         verbose_name = "责任分工"
@@ -263,6 +294,155 @@ class TaskAssignment(models.Model):
             models.UniqueConstraint(fields=["task", "unit"], name="assignment_unit_once_per_task"),
         ]
         indexes = [models.Index(fields=["unit", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.task.key} {self.get_role_display()} {self.unit.name}"
+
+
+# --- Who owes what: groups resolved to units ---------------------------------------------------
+
+
+class GroupDesignation(models.Model):
+    """The office names a member of a "相关成员单位" group as responsible for one task.
+
+    Keyed by (task, group, unit), not by the assignment row, so an Excel import that rewrites a
+    task's assignments keeps the office's designations.
+    """
+
+    task = models.ForeignKey(Task, verbose_name="具体任务", on_delete=models.CASCADE, related_name="designations")
+    group = models.ForeignKey(Unit, verbose_name="单位组", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name="明确的成员单位", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("理由", blank=True)
+    created_by = models.ForeignKey(
+        "departments.User", verbose_name="明确人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "明确的相关成员单位"
+        verbose_name_plural = "明确的相关成员单位"
+        ordering = ["task", "group", "unit__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "group", "unit"], name="designation_once_per_task_group_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.key} {self.group.name}:{self.unit.name}"
+
+
+class ExemptionState(models.TextChoices):
+    PENDING = "pending", "待区安委办认定"
+    ACCEPTED = "accepted", "已认定不涉及"
+    REJECTED = "rejected", "不予认定"
+
+
+class DutyExemption(models.Model):
+    """A member of an "各成员单位" group declares it has no duty on one task (不涉及), with a reason.
+
+    Until the office accepts it the member still owes the task; accepted, the member's duty ends
+    from the open periods on; rejected, it stays. A member may declare again after a rejection.
+    """
+
+    task = models.ForeignKey(Task, verbose_name="具体任务", on_delete=models.CASCADE, related_name="exemptions")
+    group = models.ForeignKey(Unit, verbose_name="单位组", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name="申报单位", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField("状态", max_length=10, choices=ExemptionState.choices, default=ExemptionState.PENDING)
+    reason = models.TextField("不涉及的理由")
+    declared_by = models.ForeignKey(
+        "departments.User", verbose_name="申报人", on_delete=models.PROTECT, related_name="+"
+    )
+    declared_at = models.DateTimeField("申报时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "departments.User", verbose_name="认定人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("认定时间", null=True, blank=True)
+    decision_comment = models.TextField("认定意见", blank=True)
+
+    class Meta:
+        verbose_name = "不涉及申报"
+        verbose_name_plural = "不涉及申报"
+        ordering = ["-declared_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "unit"],
+                condition=Q(state__in=["pending", "accepted"]),
+                name="one_live_exemption_per_task_unit",
+            ),
+            models.CheckConstraint(
+                name="exemption_rejection_needs_comment",
+                condition=~Q(state="rejected") | ~Q(decision_comment=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.key} {self.unit.name} 不涉及({self.get_state_display()})"
+
+
+class DutyBasis(models.TextChoices):
+    """Why a unit owes a task — what the task page and the docs call it."""
+
+    NAMED = "named", "方案列明"
+    OFFICE = "office", "区安委办指定"
+    MEMBER = "member", "单位组成员"
+    DESIGNATED = "designated", "区安委办明确的相关成员单位"
+
+
+class DutyEnd(models.TextChoices):
+    REMOVED = "removed", "不再承担"
+    EXEMPTED = "exempted", "认定不涉及"
+    CHANGED = "changed", "职责调整"
+    RETIRED = "retired", "单位停用"
+
+
+class TaskDutyQuerySet(models.QuerySet):
+    def current(self) -> "TaskDutyQuerySet":
+        return self.filter(valid_to__isnull=True)
+
+
+class TaskDuty(models.Model):
+    """One real unit's duty on one task, with groups resolved: who owes what, and why.
+
+    Derived from the assignments, group memberships, designations and accepted exemptions by
+    `tasks.duties.duties_sync`, never typed in. Rows are never deleted: a duty that ends gets
+    `valid_to`, so a closed reporting period can still be read as it was (`reports.obligations`).
+    `reports`: whether the duty owes periodic reports (lead duties always do; supporting ones
+    only where the office switched it on).
+    """
+
+    task = models.ForeignKey(Task, verbose_name="具体任务", on_delete=models.CASCADE, related_name="duties")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="duties")
+    role = models.CharField("职责", max_length=10, choices=AssignmentRole.choices)
+    basis = models.CharField("依据", max_length=12, choices=DutyBasis.choices)
+    via = models.ForeignKey(
+        Unit, verbose_name="所属单位组", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reports = models.BooleanField("按期报送")
+    valid_from = models.DateTimeField("起始时间")
+    valid_to = models.DateTimeField("终止时间", null=True, blank=True)
+    end_reason = models.CharField("终止原因", max_length=10, choices=DutyEnd.choices, blank=True)
+
+    objects = TaskDutyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "责任单位"
+        verbose_name_plural = "责任单位"
+        ordering = ["task", "role", "unit__sort_order", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "unit"], condition=Q(valid_to__isnull=True), name="one_current_duty_per_task_unit"
+            ),
+            models.CheckConstraint(
+                name="duty_lead_always_reports", condition=~Q(role="lead") | Q(reports=True)
+            ),
+            models.CheckConstraint(
+                name="duty_ends_after_it_starts",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "task"], condition=Q(valid_to__isnull=True), name="duty_current_by_unit"),
+            models.Index(fields=["task", "role"], condition=Q(valid_to__isnull=True), name="duty_current_by_task"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task.key} {self.get_role_display()} {self.unit.name}"

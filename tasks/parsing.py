@@ -105,6 +105,13 @@ def split_top_level(text: str, separators: str = "、,;;") -> list[str]:
     return [part for part in parts if part]
 
 
+def wording_key(text: str) -> str:
+    """A unit cell's words, for telling a real change of wording from a retyped one: NFKC, no
+    whitespace, no list separators ("区消安委办,区应急管理局" and "区消安委办、区应急管理局" are the
+    same words; "…镇(街道、园区)负责" and "…镇(街道、园区)政府负责" are not)."""
+    return re.sub(r"[、,;]", "", normalize_name(text or ""))
+
+
 def parse_unit_list(text: str) -> UnitList:
     """Read a 牵头单位 or 责任(配合)单位 cell into unit names and a qualifier.
 

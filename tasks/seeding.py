@@ -20,6 +20,7 @@ from departments.selectors import UnitDirectory
 from departments.services import units_seed
 
 from .annex import Annex, load_annex
+from .duties import campaign_start, duties_sync
 from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment
 from .parsing import parse_deadline, parse_unit_list
 
@@ -87,6 +88,7 @@ def campaign_seed_from_annex(*, annex: Annex | None = None, catalogue: list[dict
     counts = {"categories": 0, "measures": 0, "tasks": 0, "assignments": 0}
 
     sort_order = 0
+    new_task_ids: list[int] = []
     for category_number, annex_category in enumerate(annex.categories, start=1):
         category = categories.get(category_number)
         if category is None:
@@ -117,9 +119,12 @@ def campaign_seed_from_annex(*, annex: Annex | None = None, catalogue: list[dict
                     deadline_text=deadline.text,
                     lead_note=leads.note,
                     support_note=supports.note,
+                    lead_text=annex_task.lead_text,
+                    support_text=annex_task.support_text,
                     sort_order=sort_order,
                 )
                 counts["tasks"] += 1
+                new_task_ids.append(task.pk)
                 for role, unit_list in ((AssignmentRole.LEAD, leads), (AssignmentRole.SUPPORT, supports)):
                     for order, name in enumerate(unit_list.names):
                         TaskAssignment.objects.create(
@@ -127,6 +132,9 @@ def campaign_seed_from_annex(*, annex: Annex | None = None, catalogue: list[dict
                         )
                         counts["assignments"] += 1
     created.update(counts)
+    # The annex's tasks are owed from the campaign's first day (its first quarter is reported on
+    # too); a task added later is owed from when it is added (tasks.duties).
+    duties_sync(task_ids=new_task_ids, valid_from=campaign_start(campaign))
     if any(created.values()):
         log_action("tasks.campaign.seeded", obj=campaign, data=created)
     return SeedResult(campaign=campaign, created=created)

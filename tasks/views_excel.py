@@ -40,7 +40,7 @@ def _inline_limit() -> int:
 
 @login_required
 def task_import_upload(request):
-    require_office(request.user)
+    require_office(request.user, "只有区安委办可以导入任务清单。")
     form = TaskImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -58,6 +58,30 @@ def viewer(campaign):
 
 
 @pytest.fixture
+def designate(campaign):
+    """designate("5.6", "区农业农村局"): the office names the unit as a relevant member of the task's
+    "相关成员单位" group (tasks.duties: until then no member owes it), from now on."""
+    from tasks.models import Task
+    from tasks.services import group_member_designate
+
+    def go(key: str, unit_name: str, *, reports: bool = False):
+        office = Unit.objects.get(name="区安委办").users.filter(role=Role.OFFICE).first() or make_user(
+            "designating-office", "区安委办", Role.OFFICE
+        )
+        task = Task.objects.get(campaign=campaign, key=key)
+        group = task.assignments.get(unit__kind="group", unit__member_duty="relevant")
+        if reports and not group.reports:
+            from tasks.services import assignment_reports_set
+
+            assignment_reports_set(user=office, assignment=group, reports=True, reason="测试:报送配合情况")
+        return group_member_designate(
+            user=office, task=task, group=group.unit, unit=Unit.objects.get(name=unit_name), reason="测试:按职责明确"
+        )
+
+    return go
+
+
+@pytest.fixture
 def unit(db):
     def get(name: str) -> Unit:
         return Unit.objects.get(name=name)

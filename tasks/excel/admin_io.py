@@ -33,6 +33,7 @@ from import_export.formats.base_formats import XLSX
 from audit.services import log_action
 from departments.selectors import UnitDirectory
 
+from ..duties import duties_sync
 from ..models import AssignmentRole, Campaign, Measure, Task, TaskAssignment, chinese_numeral
 from ..parsing import parse_deadline, parse_unit_list
 from .export import SheetWriter, new_workbook
@@ -42,6 +43,7 @@ from .importing import (
     _find_header,
     _measure_from,
     _units_for,
+    clean_text,
     parse_task_rows,
     read_workbook,
     squash,
@@ -230,15 +232,16 @@ class UnitListWidget(widgets.Widget):
 class UnitListField(fields.Field):
     """The units of one role, written to TaskAssignment after the task is saved (see TaskResource)."""
 
-    def __init__(self, role: str, note_attribute: str, **kwargs):
+    def __init__(self, role: str, note_attribute: str, text_attribute: str, **kwargs):
         super().__init__(**kwargs)
         self.role = role
         self.note_attribute = note_attribute
+        self.text_attribute = text_attribute  # the cell's wording, kept verbatim (Task.lead_text)
 
     def get_value(self, instance):
         pending = getattr(instance, "_import_units", {}).get(self.role)
         if pending is not None:
-            return "、".join(u.name for u in pending) + getattr(instance, self.note_attribute)
+            return getattr(instance, self.text_attribute)
         if instance.pk is None:
             return ""
         return instance.lead_units_text if self.role == AssignmentRole.LEAD else instance.support_units_text
@@ -246,6 +249,7 @@ class UnitListField(fields.Field):
     def save(self, instance, row, is_m2m=False, **kwargs):
         unit_list, units = self.clean(row, **kwargs)
         setattr(instance, self.note_attribute, unit_list.note)
+        setattr(instance, self.text_attribute, clean_text(str(row.get(self.column_name) or "")))
         if not hasattr(instance, "_import_units"):
             instance._import_units, instance._import_per_duty = {}, {}
         instance._import_units[self.role] = units
@@ -265,11 +269,11 @@ class TaskResource(resources.ModelResource):
     content = ContentField(attribute="content", column_name=CONTENT)
     deadline = DeadlineField(attribute="deadline_text", column_name=DEADLINE)
     lead = UnitListField(
-        AssignmentRole.LEAD, "lead_note", attribute="lead", column_name=LEAD,
+        AssignmentRole.LEAD, "lead_note", "lead_text", attribute="lead", column_name=LEAD,
         widget=UnitListWidget(LEAD, required=True),
     )
     support = UnitListField(
-        AssignmentRole.SUPPORT, "support_note", attribute="support", column_name=SUPPORT,
+        AssignmentRole.SUPPORT, "support_note", "support_text", attribute="support", column_name=SUPPORT,
         widget=UnitListWidget(SUPPORT, required=False),
     )
 
@@ -350,7 +354,7 @@ class TaskResource(resources.ModelResource):
     def _state(self, task: Task) -> tuple:
         return (
             task.measure_id, task.number, task.content, task.deadline_kind, task.deadline_date, task.deadline_text,
-            task.lead_note, task.support_note,
+            task.lead_note, task.support_note, task.lead_text, task.support_text,
             self._unit_ids(task, AssignmentRole.LEAD), self._unit_ids(task, AssignmentRole.SUPPORT),
         )
 
@@ -386,6 +390,8 @@ class TaskResource(resources.ModelResource):
                 for role in changed_roles
                 for order, unit in enumerate(units[role])
             )
+        # Who owes what follows the new units (from now on: an import changes a running campaign).
+        duties_sync(task_ids=[instance.pk])
         data = {"source": "admin", "row": row.get(ROW_COLUMN), "lead": row.get(LEAD), "support": row.get(SUPPORT),
                 "deadline": instance.deadline_text}
         log_action(

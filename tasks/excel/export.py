@@ -130,7 +130,7 @@ def task_lines(tasks: Iterable[Task]) -> list[TaskLine]:
     plain = tasks.select_related(None).prefetch_related(None)
     rows = list(
         plain.values_list(
-            "pk", "key", "number", "content", "deadline_text", "lead_note", "support_note",
+            "pk", "key", "number", "content", "deadline_text", "lead_note", "support_note", "lead_text", "support_text",
             "measure_id", "measure__number", "measure__title", "measure__category_id", "measure__category__name",
         )
     )
@@ -143,16 +143,19 @@ def task_lines(tasks: Iterable[Task]) -> list[TaskLine]:
     for task_id, role, unit_name in assignments:
         names.setdefault((task_id, role), []).append(unit_name)
     lines = []
-    for pk, key, number, content, deadline_text, lead_note, support_note, measure_id, measure_number, \
-            measure_title, category_id, category_name in rows:
+    for pk, key, number, content, deadline_text, lead_note, support_note, lead_text, support_text, measure_id, \
+            measure_number, measure_title, category_id, category_name in rows:
+        # The plan's own words where we have them (Task.lead_text); else built from the units.
+        support_names = names.get((pk, AssignmentRole.SUPPORT), ())
         lines.append(
             TaskLine(
                 key=key,
                 number=number,
                 content=content,
                 deadline_text=deadline_text,
-                lead_units_text="、".join(names.get((pk, AssignmentRole.LEAD), ())) + lead_note,
-                support_units_text="、".join(names.get((pk, AssignmentRole.SUPPORT), ())) + support_note,
+                lead_units_text=lead_text or "、".join(names.get((pk, AssignmentRole.LEAD), ())) + lead_note,
+                support_units_text=support_text
+                or ("、".join(support_names) + support_note if support_names else ""),
                 measure_id=measure_id,
                 measure_label=Measure(number=measure_number, title=measure_title).label,
                 category_id=category_id,

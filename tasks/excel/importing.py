@@ -34,7 +34,7 @@ from departments.selectors import UnitDirectory
 
 from ..annex import chinese_to_int
 from ..models import AssignmentRole, Cadence, Campaign, Measure, Task, TaskAssignment, chinese_numeral
-from ..parsing import Deadline, ParseError, UnitList, parse_deadline, parse_unit_list
+from ..parsing import Deadline, ParseError, UnitList, parse_deadline, parse_unit_list, wording_key
 from .layout import HEADERS, INFO_FIELDS, INFO_SHEET, STANDING_RULE_RE, TASK_SHEET
 from .safety import BadWorkbook, check_workbook_bytes
 
@@ -380,6 +380,8 @@ class ExistingTask:
     deadline_text: str
     lead_note: str
     support_note: str
+    lead_text: str
+    support_text: str
     sort_order: int
     lead: list[tuple[int, str]] = field(default_factory=list)  # (unit id, unit name) in order
     support: list[tuple[int, str]] = field(default_factory=list)
@@ -394,11 +396,13 @@ class ExistingTask:
 
     @property
     def lead_units_text(self) -> str:
-        return "、".join(name for _, name in self.lead) + self.lead_note
+        return self.lead_text or "、".join(name for _, name in self.lead) + self.lead_note
 
     @property
     def support_units_text(self) -> str:
-        return "、".join(name for _, name in self.support) + self.support_note
+        if self.support_text:
+            return self.support_text
+        return "、".join(name for _, name in self.support) + self.support_note if self.support else ""
 
 
 def existing_tasks(campaign: Campaign) -> dict[str, ExistingTask]:
@@ -410,7 +414,7 @@ def existing_tasks(campaign: Campaign) -> dict[str, ExistingTask]:
         .order_by("sort_order", "id")
         .values_list(
             "pk", "key", "content", "deadline_kind", "deadline_date", "deadline_text", "lead_note", "support_note",
-            "sort_order",
+            "lead_text", "support_text", "sort_order",
         )
     )
     for values in rows:
@@ -449,11 +453,12 @@ class TaskRow:
 
     @property
     def lead_text(self) -> str:
-        return "、".join(u.name for u in self.lead_units) + (self.lead.note if self.lead else "")
+        """The file's 牵头单位 cell as written (the wording the task page and exports print)."""
+        return clean_text(self.parsed.lead_raw)
 
     @property
     def support_text(self) -> str:
-        return "、".join(u.name for u in self.support_units) + (self.support.note if self.support else "")
+        return clean_text(self.parsed.support_raw)
 
     def summary(self) -> dict:
         return {
@@ -728,10 +733,12 @@ def _task_changes(row: TaskRow) -> list[FieldChange]:
         changes.append(FieldChange("content", task.content, row.parsed.content))
     if squash(task.deadline_text) != squash(row.deadline.text) or task.deadline_kind != row.deadline.kind:
         changes.append(FieldChange("deadline", task.deadline_text, row.deadline.text))
-    old_lead = task.lead_unit_ids, task.lead_note
-    if old_lead != ([u.pk for u in row.lead_units], row.lead.note):
+    # Units (who owes) and wording (what the plan says) are compared apart: either is a change;
+    # a retyped cell that differs only in spaces or separators is not (parsing.wording_key).
+    old_lead = task.lead_unit_ids, task.lead_note, wording_key(task.lead_units_text)
+    if old_lead != ([u.pk for u in row.lead_units], row.lead.note, wording_key(row.lead_text)):
         changes.append(FieldChange("lead", task.lead_units_text, row.lead_text))
-    old_support = task.support_unit_ids, task.support_note
-    if old_support != ([u.pk for u in row.support_units], row.support.note):
+    old_support = task.support_unit_ids, task.support_note, wording_key(task.support_units_text)
+    if old_support != ([u.pk for u in row.support_units], row.support.note, wording_key(row.support_text)):
         changes.append(FieldChange("support", task.support_units_text, row.support_text))
     return changes

@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit.services import log_action, log_actions
 from departments.selectors import UnitDirectory
 
+from ..duties import campaign_start, duties_sync
 from ..models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment, TaskImport, TaskImportState
 from .importing import ImportPlan, TaskRow, plan_import, read_workbook
 from .safety import OLE2_MAGIC, ZIP_MAGIC, BadWorkbook, check_size
@@ -112,6 +113,8 @@ def task_list_import_apply(*, plan: ImportPlan, user=None, source: str = "") -> 
             deadline_text=row.deadline.text,
             lead_note=row.lead.note,
             support_note=row.support.note,
+            lead_text=row.lead_text,
+            support_text=row.support_text,
             sort_order=last_sort,
         )
         to_create.append((task, row))
@@ -136,6 +139,10 @@ def task_list_import_apply(*, plan: ImportPlan, user=None, source: str = "") -> 
             for task, row in to_create
         ),
     )
+    # Who owes what follows the new units: a campaign the file creates is owed from its start
+    # (like the seeded annex); tasks added to or changed in a running campaign from now on.
+    touched = [task.pk for task, _ in to_create] + [row.existing.pk for row in to_change]
+    duties_sync(task_ids=touched, valid_from=campaign_start(campaign) if new_campaign else None)
     log_action("tasks.campaign.task_list_imported", user=user, obj=campaign, data={"source": source, **counts})
     return {"campaign_id": campaign.pk, **counts}
 
@@ -153,7 +160,10 @@ def _assignments_for(task_id: int, row: TaskRow, roles=(AssignmentRole.LEAD, Ass
     return result
 
 
-TASK_UPDATE_FIELDS = ["content", "deadline_kind", "deadline_date", "deadline_text", "lead_note", "support_note", "updated_at"]
+TASK_UPDATE_FIELDS = [
+    "content", "deadline_kind", "deadline_date", "deadline_text", "lead_note", "support_note", "lead_text",
+    "support_text", "updated_at",
+]
 
 
 def _tasks_write(tasks: list[Task], *, batch_size: int = 1000) -> None:
@@ -212,6 +222,8 @@ def _tasks_update(rows: list[TaskRow], *, user, source: str) -> list[TaskAssignm
             deadline_text=old.deadline_text,
             lead_note=row.lead.note if "lead" in fields else old.lead_note,
             support_note=row.support.note if "support" in fields else old.support_note,
+            lead_text=row.lead_text if "lead" in fields else old.lead_text,
+            support_text=row.support_text if "support" in fields else old.support_text,
             updated_at=now,
         )
         if "deadline" in fields:

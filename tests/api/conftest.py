@@ -51,8 +51,10 @@ def task_75(campaign):
 
 
 @pytest.fixture
-def task_56(campaign):
-    """Dated (2024年底); lead 区应急管理局, support 区安委会相关成员单位 (so 区农业农村局 supports)."""
+def task_56(campaign, designate):
+    """Dated (2024年底); lead 区应急管理局, support 区安委会相关成员单位, of which the office has named
+    区农业农村局 (so it supports; tasks.duties)."""
+    designate("5.6", "区农业农村局")
     return Task.objects.get(campaign=campaign, key="5.6")
 
 

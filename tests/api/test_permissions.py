@@ -71,7 +71,7 @@ def test_a_forbidden_writer_gets_403_even_with_bad_input(as_role, campaign):
     assert snapshot() == before
 
 
-def test_a_supporting_unit_writes_its_own_contribution(as_role, campaign):
+def test_a_supporting_unit_writes_its_own_contribution(as_role, campaign, task_56):
     response = as_role("other_liaison").post(reverse("api:task-reports", args=["5.6"]), {**REPORT, "percent": 20},
                                              format="json")
     assert response.status_code == 201

@@ -114,7 +114,7 @@ def test_an_unknown_unit_suggests_close_names(client_for, liaison):
     assert "您是否要找:区农业农村局" in response.json()["unit"][0]
 
 
-def test_the_task_detail_has_the_same_fields_and_the_users_role(client_for, liaison, other_liaison, office_user):
+def test_the_task_detail_has_the_same_fields_and_the_users_role(client_for, liaison, other_liaison, office_user, task_56):
     response = client_for(liaison).get(reverse("api:task-detail", args=["7.5"]))
     assert response.status_code == 200
     body = response.json()

@@ -35,8 +35,10 @@ def test_the_generator_builds_three_reports_per_task_and_period_with_a_version_e
     counts = generate(BIGGER, analyze=False)
     assert counts["campaigns"] == 3
     assert counts["tasks"] == 3 * 72
-    assert counts["units"] == 28 + 4
-    assert counts["reports"] == 3 * 72 * 3  # one period: a lead report and two contributions
+    assert counts["units"] == 53 + 4  # the catalogue's 28 departments and offices and 25 towns, 4 more
+    # One period: a lead report and two contributions per task that has a lead unit — all but 5.3,
+    # led by "区安委会相关成员单位" until the office names the members concerned (tasks.duties).
+    assert counts["reports"] == 3 * 71 * 3
     assert counts["versions"] == counts["reports"]
 
 

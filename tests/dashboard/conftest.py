@@ -19,6 +19,7 @@ from reports.models import (
     ReviewDecision,
 )
 from reports.periods import period_get, periods_ensure
+from tasks.duties import campaign_start, duties_sync
 from tasks.models import AssignmentRole, Campaign, Category, DeadlineKind, Measure, Task, TaskAssignment
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -99,6 +100,7 @@ def _small(office_user):
                     status=ProgressStatus.COMPLETED, percent=100, progress="=HYPERLINK(\"http://x\")已完成")
         else:
             _report(task, a, q3, office_user, state=ReportState.APPROVED, first_submitted="2026-10-03")
+    duties_sync(campaign=campaign, valid_from=campaign_start(campaign))  # owed since the start, like the annex
     return {"campaign": campaign, "a": a, "b": b, "group": group, "tasks": tasks, "q3": q3, "q4": q4}
 
 
@@ -147,6 +149,7 @@ def _copy(campaign, user, copy, source_tasks, source_assignments):
                     submitted_at=timezone.now(), first_submitted_at=timezone.now(),
                 ))
         ProgressReport.objects.bulk_create(reports, ignore_conflicts=True)
+        duties_sync(campaign=other, valid_from=campaign_start(other))
     return other
 
 

@@ -30,7 +30,9 @@ def test_the_hand_made_campaign_gives_exactly_the_known_task_figures(client, off
     assert tasks["overdue"] == 3
     assert tasks["due_soon"] == 2
     assert tasks["completed"] == 1 and tasks["done"] == 1
-    assert tasks["ongoing"] == 1 and tasks["reported"] == 1
+    # T7 (常态化, led by 甲局 and 乙局 as members of the group): 乙局 owed the 2026Q3 report and did
+    # not send it, so the task is 未按期报送 — 甲局's report does not stand in for 乙局's.
+    assert tasks["ongoing"] == 1 and tasks["reported"] == 0 and tasks["missing_report"] == 1
     assert tasks["on_track"] == 1
     assert [i["number"] for i in data["by_category"]] == [1] and data["by_category"][0]["total"] == 8
     assert [d["name"] for d in data["by_deadline"]][-1] == "常态化"
@@ -59,7 +61,7 @@ def test_each_lead_unit_gets_its_own_row_with_groups_expanded(client, office_use
     units = {u["name"]: u for u in data["units"]}
     assert set(units) == {"测试甲局", "测试乙局"}
     a, b = units["测试甲局"], units["测试乙局"]
-    assert a["tasks"]["total"] == 8 and a["tasks"]["red"] == 3 and a["tasks"]["amber"] == 2
+    assert a["tasks"]["total"] == 8 and a["tasks"]["red"] == 4 and a["tasks"]["amber"] == 2  # 3 overdue + T7
     assert a["reports"]["expected"] == 8 and a["reports"]["late"] == 1 and a["reporting_rate"] == 100.0
     assert b["tasks"]["total"] == 1 and b["reports"]["missing"] == 1 and b["reporting_rate"] == 0.0
     assert a["urls"]["red"] == f"/tasks/?unit={a['id']}&rag=red&campaign={small['campaign'].pk}"

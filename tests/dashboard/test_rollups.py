@@ -35,8 +35,9 @@ def test_a_rollup_freezes_every_task_and_closes_the_period(small, office_user):
     assert rows["1.6"].state == "completed" and rows["1.6"].percent == 100
     assert rows["1.7"].lead_units == "测试成员单位" and "【测试甲局】" in rows["1.7"].lead_report
     assert rollup.snapshot["tasks"]["overdue"] == 3 and rollup.snapshot["reports"]["missing"] == 1
-    # Per task: a lead report arrived (T7's group: 甲局 did; 乙局's gap shows in the unit sheet).
-    assert rollup.snapshot["reporting"] == {"on_time": 7, "late": 1, "missing": 0}
+    # Per task, over the lead units that owed a report: T7's group members 甲局 (reported) and 乙局
+    # (did not) — the task's reporting is missing until every lead unit that owed it has reported.
+    assert rollup.snapshot["reporting"] == {"on_time": 6, "late": 1, "missing": 1, "not_owed": 0}
     period = ReportingPeriod.objects.get(pk=small["q3"].pk)
     assert period.closed_at is not None and period.closed_by == office_user
     assert AuditEntry.objects.filter(action="reports.period.closed").count() == 1

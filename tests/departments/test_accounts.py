@@ -77,7 +77,7 @@ def test_seed_demo_creates_one_liaison_per_unit_and_is_repeatable(campaign, sett
     liaisons = users.filter(role=Role.LIAISON)
     from departments.models import Unit
 
-    assert liaisons.count() == Unit.objects.real().count() == 28
-    assert liaisons.values("unit").distinct().count() == 28
+    assert liaisons.count() == Unit.objects.real().count() == 53  # 28 departments and offices, 25 towns
+    assert liaisons.values("unit").distinct().count() == 53
     assert users.filter(role=Role.OFFICE, unit__name="区安委办").count() == 1
     assert "password" in capsys.readouterr().out

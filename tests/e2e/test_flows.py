@@ -288,7 +288,7 @@ def test_the_office_exports_the_task_list_from_the_page_and_imports_an_edited_co
 
 
 def test_on_a_phone_a_busy_my_tasks_and_a_returned_report_form_do_not_scroll_sideways(
-    phone_page, liaison, other_liaison, office_user, campaign
+    phone_page, liaison, other_liaison, office_user, campaign, designate
 ):
     """The crowded versions of both pages: a supervision banner, a returned report with a long
     comment and an attachment with a long name, and the supporting units' contributions column
@@ -300,6 +300,7 @@ def test_on_a_phone_a_busy_my_tasks_and_a_returned_report_form_do_not_scroll_sid
 
     from reports.governance.services import supervision_open
 
+    designate("5.6", "区农业农村局")  # a supporting unit with a contribution
     task = Task.objects.get(campaign=campaign, key="5.6")
     period = period_get(campaign, "2026Q4")
     long_name = "鄞州区工业企业重点岗位职工特种作业技能竞赛实施方案及获奖名单汇总表(2026年第四季度).pdf"

@@ -43,8 +43,9 @@ def period(campaign):
 
 
 @pytest.fixture
-def support_liaison(other_liaison):
-    """区农业农村局 supports 5.6 through the group 区安委会相关成员单位."""
+def support_liaison(other_liaison, designate):
+    """区农业农村局 supports 5.6: the office named it among 区安委会相关成员单位."""
+    designate("5.6", "区农业农村局")
     return other_liaison
 
 

@@ -187,8 +187,8 @@ def test_a_standing_support_liaison_lists_what_it_may_open(office_user, task, ca
     from departments.models import Role, Unit, UnitKind
     from tests.conftest import make_user
 
-    town = Unit.objects.create(name="下应街道", kind=UnitKind.TOWN)
-    campaign.standing_support_unit.members.add(town)
+    town = Unit.objects.get(name="下应街道", kind=UnitKind.TOWN)  # in the catalogue, a member of 镇(街道、园区)
+    assert campaign.standing_support_unit.members.filter(pk=town.pk).exists()
     town_liaison = api(make_user("town", town.name, Role.LIAISON))
     pk = api(office_user).post(f"{API}/supervisions/", {"task": task.key, "level": 2, "instruction": "请推进",
                                                        "respond_by": SOON}, format="json").json()["id"]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from departments.models import Unit, UnitKind
 from reports.models import SignOff, Supervision
 from reports.periods import period_get
-from reports.selectors import expected_lead_reports, missing_lead_reports
+from reports.obligations import missing_reports
 from tests.reports.pages_helpers import task_named, write_report
 
 pytestmark = pytest.mark.django_db
@@ -58,13 +58,15 @@ def test_home_sends_each_role_to_its_own_start_page(client, request, who, target
 # --- 我的任务 -----------------------------------------------------------------------------------
 
 
-def test_my_tasks_lists_lead_tasks_then_supporting_ones_with_their_marks(client, liaison, campaign):
+def test_my_tasks_lists_lead_tasks_then_supporting_ones_with_their_marks(client, liaison, campaign, designate):
+    designate("7.1", "区应急管理局")
     client.force_login(liaison)
     response = client.get(reverse("reports:my_tasks"))
     lead = {t.key: t for t in response.context["lead_tasks"]}
     support = {t.key: t for t in response.context["support_tasks"]}
     assert {"5.6", "5.7", "7.5"} <= set(lead)
-    assert "7.1" in support and "7.1" not in lead  # supported through 区安委会相关成员单位
+    assert "7.1" in support and "7.1" not in lead  # named by the office among 区安委会相关成员单位
+    assert support["7.1"].my_via == "区安委会相关成员单位" and not support["7.1"].my_owes
     task = lead["5.6"]  # 2024年底: long overdue
     assert (task.state, task.rag, task.days_overdue) == ("overdue", "red", (datetime.date(2026, 11, 29) - datetime.date(2024, 12, 31)).days)
     assert task.my_report_state == "not_reported"
@@ -112,7 +114,9 @@ def test_signed_off_tasks_leave_the_to_do_list(client, liaison, office_user, cam
         ({"measure": "abc", "role": "boss"}, lambda ctx: len(ctx["lead_tasks"]) > 3),
     ],
 )
-def test_my_tasks_filters(client, liaison, campaign, params, check):
+def test_my_tasks_filters(client, liaison, campaign, designate, params, check):
+    designate("7.1", "区应急管理局")  # supports 7.1 and 7.2 as a named relevant member
+    designate("7.2", "区应急管理局")
     write_report(liaison, task_named(campaign, "5.6"))
     client.force_login(liaison)
     response = client.get(reverse("reports:my_tasks"), params)
@@ -124,8 +128,8 @@ def test_a_town_liaison_supports_every_task_by_the_standing_rule(client, campaig
     from departments.models import Role
     from tests.conftest import make_user
 
-    town = Unit.objects.create(name="下应街道", kind=UnitKind.TOWN)
-    campaign.standing_support_unit.members.add(town)
+    town = Unit.objects.get(name="下应街道", kind=UnitKind.TOWN)  # in the catalogue, a member of 镇(街道、园区)
+    assert campaign.standing_support_unit.members.filter(pk=town.pk).exists()
     user = make_user("town", town.name, Role.LIAISON)
     client.force_login(user)
     response = client.get(reverse("reports:my_tasks"))
@@ -186,7 +190,9 @@ def test_the_task_list_runs_a_fixed_number_of_queries(client, liaison, office_us
 # --- The task page -------------------------------------------------------------------------------
 
 
-def test_the_task_page_shows_annex_status_reports_and_history(client, liaison, other_liaison, office_user, campaign):
+def test_the_task_page_shows_annex_status_reports_and_history(client, liaison, other_liaison, office_user, campaign, designate):
+    designate("5.6", "区农业农村局")
+    designate("5.7", "区农业农村局")
     task = task_named(campaign, "5.6")
     supervise(task, office_user, instruction="五点六督办")
     write_report(liaison, task, progress="牵头单位的进展")
@@ -200,11 +206,12 @@ def test_the_task_page_shows_annex_status_reports_and_history(client, liaison, o
         assert text in page
     assert "另一项任务" not in page
     history = response.context["history"]
-    assert [e.label for e in history] == ["报送", "报送"]
-    assert {e.username for e in history} == {liaison.username, other_liaison.username}
+    assert [e.label for e in history] == ["报送", "报送", "明确相关成员单位"]
+    assert {e.username for e in history[:2]} == {liaison.username, other_liaison.username}
 
 
-def test_other_units_drafts_stay_private(client, liaison, other_liaison, office_user, campaign):
+def test_other_units_drafts_stay_private(client, liaison, other_liaison, office_user, campaign, designate):
+    designate("5.6", "区农业农村局")
     task = task_named(campaign, "5.6")
     write_report(other_liaison, task, progress="配合单位的草稿", submit=False)
     write_report(liaison, task, progress="我的草稿", submit=False)
@@ -216,10 +223,11 @@ def test_other_units_drafts_stay_private(client, liaison, other_liaison, office_
 
 
 def test_the_task_page_runs_a_fixed_number_of_queries(
-    client, liaison, other_liaison, office_user, campaign, django_assert_max_num_queries
+    client, liaison, other_liaison, office_user, campaign, django_assert_max_num_queries, designate
 ):
     from tests.reports.pages_helpers import pdf_upload
 
+    designate("5.6", "区农业农村局")
     task = task_named(campaign, "5.6")
     write_report(liaison, task, period_code="2026Q3")
     supervise(task, office_user)
@@ -315,22 +323,11 @@ def test_the_review_queue_runs_a_fixed_number_of_queries(client, liaison, other_
     assert count_queries(client, "/review/") == few
 
 
-def test_expected_lead_reports_expand_groups_to_their_member_units(campaign, office_user):
-    pairs = expected_lead_reports(campaign)
-    assert all(member.kind != UnitKind.GROUP for _, member in pairs)
-    group = Unit.objects.get(name="区安委各成员单位")
-    members = set(group.members.real().filter(is_active=True).values_list("name", flat=True))
-    assert {m.name for t, m in pairs if t.key == "5.8"} == members  # lead: 区安委各成员单位
-    assert [m.name for t, m in pairs if t.key == "7.5"] == ["区应急管理局"]
-    sign_off(task_named(campaign, "7.5"), office_user)
-    assert "7.5" not in {t.key for t, _ in expected_lead_reports(campaign)}
-
-
 def test_missing_reports_leave_out_submitted_ones_but_not_drafts(client, liaison, office_user, campaign):
     period = period_get(campaign, "2026Q4")
     write_report(liaison, task_named(campaign, "5.6"))
     write_report(liaison, task_named(campaign, "7.5"), submit=False)
-    missing = {(t.key, u.name) for t, u in missing_lead_reports(campaign, period)}
+    missing = {(t.key, u.name) for t, u, _ in missing_reports(campaign, period)}
     assert ("5.6", "区应急管理局") not in missing
     assert ("7.5", "区应急管理局") in missing
     assert ("5.8", "区农业农村局") in missing

@@ -19,9 +19,11 @@ WRITERS = {"lead", "support"}
 
 
 @pytest.fixture
-def world(campaign, liaison, other_liaison, office_user, viewer):
-    """5.6: lead 区应急管理局 (liaison), support 区农业农村局 via a group (other_liaison).
-    7.5: lead 区应急管理局 only — 区农业农村局 is not assigned (other_liaison as outsider)."""
+def world(campaign, liaison, other_liaison, office_user, viewer, designate):
+    """5.6: lead 区应急管理局 (liaison), support 区农业农村局, named by the office among the group
+    区安委会相关成员单位 (other_liaison). 7.5: lead 区应急管理局 only — 区农业农村局 is not
+    assigned (other_liaison as outsider)."""
+    designate("5.6", "区农业农村局")
     t56, t75 = task_named(campaign, "5.6"), task_named(campaign, "7.5")
     reports = {
         "5.6": write_report(liaison, t56, progress="五点六的机密进展", files=[pdf_upload()]),

@@ -185,7 +185,9 @@ def test_an_ongoing_task_has_no_percent_field(client, liaison, campaign):
     assert ProgressReport.objects.get(task__key="5.7").percent is None
 
 
-def test_the_lead_sees_supporting_contributions_while_writing(client, liaison, other_liaison, task):
+def test_the_lead_sees_supporting_contributions_while_writing(client, liaison, other_liaison, task, designate):
+    designate("5.6", "区农业农村局")
+    designate("5.7", "区农业农村局")
     write_report(other_liaison, task, progress="农业农村局的配合情况")
     write_report(other_liaison, task_named(task.campaign, "5.7"), progress="别的任务的配合")
     client.force_login(liaison)

@@ -6,7 +6,8 @@ from tests.reports.pages_helpers import task_named, write_report
 pytestmark = pytest.mark.django_db
 
 
-def test_every_page_renders_for_its_audience(client, campaign, liaison, other_liaison, office_user, viewer):
+def test_every_page_renders_for_its_audience(client, campaign, liaison, other_liaison, office_user, viewer, designate):
+    designate("5.6", "区农业农村局")
     task = task_named(campaign, "5.6")
     report = write_report(liaison, task)
     write_report(other_liaison, task)

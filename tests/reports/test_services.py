@@ -102,8 +102,9 @@ def test_office_and_viewers_cannot_write_reports(office_user, viewer, task, peri
             report_save(user=user, task=task, period=period, data=data(), submit=True)
 
 
-def test_a_member_of_a_supporting_group_writes_a_contribution(other_liaison, campaign, period):
-    task = Task.objects.get(campaign=campaign, key="5.7")  # support: 区安委会相关成员单位
+def test_a_member_of_a_supporting_group_writes_a_contribution(other_liaison, campaign, period, designate):
+    designate("5.7", "区农业农村局")  # support: 区安委会相关成员单位, of which the office named it
+    task = Task.objects.get(campaign=campaign, key="5.7")
     report = report_save(user=other_liaison, task=task, period=period, data=data(), submit=True)
     assert report.role == "support"
 

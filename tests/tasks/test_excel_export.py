@@ -64,11 +64,12 @@ def test_the_export_is_set_up_for_printing_on_a4_landscape_with_the_header_on_ev
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)", "\tcmd", "\rcmd"])
 def test_text_that_looks_like_a_formula_is_written_as_quoted_text(campaign, text):
-    from departments.models import Unit
     from python_calamine import CalamineWorkbook
 
-    # 7.5's only lead unit renamed so that its cell starts with the trigger.
-    Unit.objects.filter(name="区应急管理局").update(name=text + "局")
+    from tasks.models import Task
+
+    # 7.5's lead-unit wording (printed as it is) starts with the trigger.
+    Task.objects.filter(campaign=campaign, key="7.5").update(lead_text=text + "局")
     data = export_bytes(campaign)
     sheet = load(data)
     row = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "7.5")
