@@ -382,6 +382,11 @@ LOGGING = {
 TASK_IMPORT_MAX_BYTES = env_int("TASK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 TASK_IMPORT_MAX_UNPACKED_BYTES = env_int("TASK_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 TASK_IMPORT_MAX_ZIP_MEMBERS = env_int("TASK_IMPORT_MAX_ZIP_MEMBERS", 500)
+# Each worksheet's extent, counted while inflating (tasks/excel/sheet_budget.py): the annex has 72
+# tasks, a city's list a few thousand; 20,000 rows × 50 columns bounds what the reader allocates.
+TASK_IMPORT_MAX_ROWS = env_int("TASK_IMPORT_MAX_ROWS", 20_000)
+TASK_IMPORT_MAX_COLUMNS = env_int("TASK_IMPORT_MAX_COLUMNS", 50)
+TASK_IMPORT_MAX_CELLS = env_int("TASK_IMPORT_MAX_CELLS", 200_000)
 TASK_IMPORT_INLINE_MAX_BYTES = env_int("TASK_IMPORT_INLINE_MAX_BYTES", 256 * 1024)
 
 # --- Hardening and operations (ops app; issue 9) -------------------------------------------
