@@ -11,6 +11,7 @@ real SECRET_KEY; `make run` sets DEBUG=1 for a newcomer's machine.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -412,7 +413,14 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "ops.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "audit.net.client_ip"
 # Behind our nginx (deploy/nginx.conf), which overwrites X-Real-IP with the real client address.
+# The header is believed only from these direct peers (addresses or networks; audit/net.py).
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError as _error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error} (addresses or networks, comma-separated)") from None
 
 # Content-Security-Policy: no inline scripts or styles anywhere (Django 5.2's admin needs none).
 CONTENT_SECURITY_POLICY = {
