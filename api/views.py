@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ from reports.services import (
 from tasks.models import Task
 
 from . import selectors
+from .authentication import HashedTokenAuthentication
 from .exceptions import api_exception_handler
 from .filters import ReportFilter, TaskFilter
 from .serializers import (
@@ -65,7 +66,7 @@ R409 = OpenApiResponse(
 class ApiMixin:
     """Token first, so that a missing or bad token answers 401 (with WWW-Authenticate), not 403."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [HashedTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     def get_exception_handler(self):

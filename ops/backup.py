@@ -7,6 +7,10 @@ A backup is a folder holding:
                       the sha256 of each file, so a restore can prove it got what was saved.
 
 pg_dump/pg_restore must be at least the server's major version (check `pg_dump --version`).
+
+A backup holds everyone's personal data (names, phones, e-mails, password hashes), the audit log
+and the API tokens' records: the folder is created 0700 and each file made 0600, whatever the
+umask, so only the account that runs the backups can read it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ PG_DUMP = "database.dump"
 SQLITE_COPY = "database.sqlite3"
 MEDIA_TAR = "media.tar.gz"
 FORMAT_VERSION = 1
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
 
 # Rows `migrate` itself creates, or that are only transient: their presence does not make an
 # installation "not empty", and their counts are not compared after a restore.
@@ -145,7 +151,7 @@ def backup_create(*, out_dir: Path, using: str = DEFAULT_DB_ALIAS) -> Path:
         raise BackupError("备份须在事务之外运行(它自己打开一个只读快照)")
     started = timezone.now()
     folder = Path(out_dir) / f"yinzhou-backup-{timezone.localtime(started):%Y%m%d-%H%M%S}"
-    folder.mkdir(parents=True, exist_ok=False)
+    folder.mkdir(parents=True, exist_ok=False, mode=FOLDER_MODE)  # the umask can only take bits away
     try:
         if connection.vendor == "postgresql":
             database_file = PG_DUMP
@@ -166,6 +172,8 @@ def backup_create(*, out_dir: Path, using: str = DEFAULT_DB_ALIAS) -> Path:
             "sha256": {name: _sha256(folder / name) for name in (database_file, MEDIA_TAR)},
         }
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        for path in folder.iterdir():
+            path.chmod(FILE_MODE)  # also private once copied elsewhere with its modes (rsync -a, cp -p)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)  # never leave a half backup that looks complete
         raise

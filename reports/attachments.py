@@ -1,7 +1,11 @@
 """Evidence attachments: accepted by what the bytes are, not by what the file is called.
 
 Allowed: PDF, PNG, JPEG, GIF, WebP, Word (.docx) and Excel (.xlsx); macro-enabled Office files
-are refused. The size limit is settings.UPLOAD_MAX_BYTES.
+are refused. The size limit is settings.UPLOAD_MAX_BYTES; a .docx/.xlsx (a zip) must also unpack
+to at most settings.ATTACHMENT_MAX_UNPACKED_BYTES, counted while inflating every member: the
+zip headers' sizes are the uploader's word and can lie (a few-hundred-KB file claiming small
+members that inflate to 1 GB). The file is stored with the extension of the detected type
+(reports.models.ATTACHMENT_EXTENSIONS); its own name is kept only to name downloads.
 """
 
 from __future__ import annotations
@@ -14,22 +18,23 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from .models import Attachment
+from .models import DOCX, XLSX, Attachment
 
 ALLOWED_DESCRIPTION = "PDF、图片(JPG/PNG/GIF/WebP)、Word(.docx)、Excel(.xlsx)"
 MAX_FILES_PER_UPLOAD = 10
-# An Office file is a zip; refuse archives that would unpack to something absurd (zip bombs).
-MAX_OFFICE_UNCOMPRESSED = 200 * 1024 * 1024
+CHUNK = 1024 * 1024
+
+
+def max_unpacked_bytes() -> int:
+    return getattr(settings, "ATTACHMENT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 
 
 def _office_type(uploaded: UploadedFile) -> str | None:
+    """Word or Excel by the members the zip lists (no macro project), else None."""
     uploaded.seek(0)
     try:
         with zipfile.ZipFile(uploaded) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if sum(info.file_size for info in infos) > MAX_OFFICE_UNCOMPRESSED:
-                return None
+            names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
     finally:
@@ -37,9 +42,35 @@ def _office_type(uploaded: UploadedFile) -> str | None:
     if "[Content_Types].xml" not in names or any(name.endswith("vbaProject.bin") for name in names):
         return None
     if "word/document.xml" in names:
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return DOCX
     if "xl/workbook.xml" in names:
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return XLSX
+    return None
+
+
+def _office_unpack_problem(uploaded: UploadedFile) -> str | None:
+    """Inflate every member in chunks, stopping as soon as the running total passes the limit;
+    return what is wrong (for the user's message), or None.
+
+    Python's zipfile stops each member at the size its header declares and then checks the
+    CRC, so a member that really holds more than it claims is refused as damaged; one that
+    honestly claims a lot is refused by the running total. Only one chunk is in memory at a time."""
+    limit = max_unpacked_bytes()
+    total = 0
+    uploaded.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            for member in archive.infolist():
+                with archive.open(member) as stream:
+                    while chunk := stream.read(CHUNK):
+                        total += len(chunk)
+                        if total > limit:
+                            return f"解压后超过 {limit / 1048576:.0f} MB,疑似“压缩炸弹”,已拒绝"
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        # RuntimeError: a member encrypted with a zip password; NotImplementedError: unknown compression.
+        return "已损坏,无法作为 Word/Excel 文件读取,请重新保存后再上传"
+    finally:
+        uploaded.seek(0)
     return None
 
 
@@ -75,6 +106,9 @@ def attachment_validate(uploaded: UploadedFile) -> str:
     content_type = sniff_content_type(uploaded)
     if content_type is None:
         raise ValidationError(f"附件“{uploaded.name}”的文件类型不被接受,只能上传{ALLOWED_DESCRIPTION}。")
+    problem = _office_unpack_problem(uploaded) if content_type in (DOCX, XLSX) else None
+    if problem:
+        raise ValidationError(f"附件“{uploaded.name}”{problem}。")
     return content_type
 
 
@@ -108,6 +142,6 @@ def attachment_store(*, uploaded: UploadedFile, content_type: str, user, **owner
         uploaded_at=timezone.now(),
         **owner,
     )
-    attachment.file.save(uploaded.name, uploaded, save=False)
+    attachment.file.save(uploaded.name, uploaded, save=False)  # stored name: models.attachment_path
     attachment.save()
     return attachment

@@ -367,11 +367,28 @@ class ReportReopening(models.Model):
         ordering = ["report", "reopened_at"]
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The accepted types (detected from the content by reports.attachments) and the extension each is
+# stored with. Never the uploader's file name: a PDF called "x.html" is stored as .pdf, so no
+# server or tool that goes by extensions ever treats an upload as a web page or a program.
+ATTACHMENT_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    DOCX: "docx",
+    XLSX: "xlsx",
+}
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
-    # Stored under a random name; the original name is kept in the row for downloads.
+    """A random name with the extension of the detected type; the original name stays in the row
+    (original_name) and is what downloads are called."""
     import uuid
 
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    suffix = ATTACHMENT_EXTENSIONS.get(instance.content_type, "bin")
     return f"attachments/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.{suffix}"
 
 

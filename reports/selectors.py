@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models import CharField
+from django.db.models import CharField, QuerySet
 from django.db.models.functions import Coalesce
 
 from audit.models import AuditEntry
@@ -294,9 +294,9 @@ def review_queue(
     period: ReportingPeriod | None = None,
     state: str | None = ReportState.SUBMITTED,
     unit: Unit | None = None,
-    limit: int = 500,
-) -> list[ProgressReport]:
-    """Reports for the office to look at, oldest submission first."""
+) -> QuerySet[ProgressReport]:
+    """Reports for the office to look at, oldest submission first; the page paginates it (a
+    campaign can have thousands: 72 tasks × their units × four quarters)."""
     reports = ProgressReport.objects.filter(task__campaign=campaign).select_related(
         "task", "unit", "period", "updated_by"
     )
@@ -308,7 +308,7 @@ def review_queue(
         reports = reports.exclude(state=ReportState.DRAFT)
     if unit is not None:
         reports = reports.filter(unit=unit)
-    return list(reports.order_by("submitted_at", "id")[:limit])
+    return reports.order_by("submitted_at", "id")
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +20,8 @@ from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterFo
 from .models import ProgressReport
 from .services import ReportConflict, ReportInput, ReportLocked
 from .status import DUE_SOON_DAYS, ReportingState, TaskState
+
+REVIEW_PAGE_SIZE = 50
 
 
 def _today():
@@ -228,7 +231,19 @@ def review_queue(request):
         state=form.state_value() if form.is_bound else "submitted",
         unit=data.get("unit"),
     )
-    return render(request, "reports/review_queue.html", {"form": form, "reports": reports, "campaign": campaign})
+    page = Paginator(reports, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form, "page": page, "reports": page.object_list, "campaign": campaign,
+        "query": _query_without_page(request),
+    }
+    return render(request, "reports/review_queue.html", context)
+
+
+def _query_without_page(request) -> str:
+    """The filters of the current URL, for the page links to keep them."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @login_required

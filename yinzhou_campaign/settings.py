@@ -11,6 +11,7 @@ real SECRET_KEY; `make run` sets DEBUG=1 for a newcomer's machine.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -69,7 +70,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # JSON API docs: Swagger UI served from our own static files
     "django_filters",
@@ -188,6 +188,8 @@ STORAGES = {
 
 # Uploads: Django has no cap by default; refuse large request bodies outright.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# A .docx/.xlsx attachment is a zip: what it may unpack to, counted while inflating (reports/attachments.py).
+ATTACHMENT_MAX_UNPACKED_BYTES = env_int("ATTACHMENT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -325,7 +327,7 @@ CELERY_BEAT_SCHEDULE["dashboard-refresh-overview"] = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.HashedTokenAuthentication",  # API tokens stored as digests (api/models.py)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -382,6 +384,11 @@ LOGGING = {
 TASK_IMPORT_MAX_BYTES = env_int("TASK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 TASK_IMPORT_MAX_UNPACKED_BYTES = env_int("TASK_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 TASK_IMPORT_MAX_ZIP_MEMBERS = env_int("TASK_IMPORT_MAX_ZIP_MEMBERS", 500)
+# Each worksheet's extent, counted while inflating (tasks/excel/sheet_budget.py): the annex has 72
+# tasks, a city's list a few thousand; 20,000 rows × 50 columns bounds what the reader allocates.
+TASK_IMPORT_MAX_ROWS = env_int("TASK_IMPORT_MAX_ROWS", 20_000)
+TASK_IMPORT_MAX_COLUMNS = env_int("TASK_IMPORT_MAX_COLUMNS", 50)
+TASK_IMPORT_MAX_CELLS = env_int("TASK_IMPORT_MAX_CELLS", 200_000)
 TASK_IMPORT_INLINE_MAX_BYTES = env_int("TASK_IMPORT_INLINE_MAX_BYTES", 256 * 1024)
 
 # --- Hardening and operations (ops app; issue 9) -------------------------------------------
@@ -406,7 +413,14 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "ops.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "audit.net.client_ip"
 # Behind our nginx (deploy/nginx.conf), which overwrites X-Real-IP with the real client address.
+# The header is believed only from these direct peers (addresses or networks; audit/net.py).
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError as _error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error} (addresses or networks, comma-separated)") from None
 
 # Content-Security-Policy: no inline scripts or styles anywhere (Django 5.2's admin needs none).
 CONTENT_SECURITY_POLICY = {

@@ -40,8 +40,11 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Hardening and operations: /healthz, the audit log, and error pages that need no database.
+# Hardening and operations: /healthz, the audit log, and the Chinese error pages (ops/views.py).
 urlpatterns += [path("", include("ops.urls")), path("audit/", include("ops.audit_urls"))]
+handler400 = "ops.views.bad_request"
+handler403 = "ops.views.permission_denied"
+handler404 = "ops.views.page_not_found"
 handler500 = "ops.views.server_error"
 # Favicon (e2e): every browser asks each site for /favicon.ico; answer with the icon instead of
 # a 404 in the logs on every first visit (the browser tests fail on any failed request).

@@ -4,6 +4,14 @@
   "use strict";
   var RAG_COLORS = { red: "#dc3545", amber: "#ffc107", green: "#198754" };
 
+  // Tooltips drawn on the canvas ("richText"), not as HTML: ECharts' HTML tooltips write inline
+  // style attributes, which our Content-Security-Policy (style-src 'self') blocks — about 20
+  // errors per hover, and the tooltips lost their colour markers. `confine` keeps them inside
+  // the chart, since a canvas cannot draw past its edge.
+  function tooltip(options) {
+    return Object.assign({ renderMode: "richText", confine: true }, options);
+  }
+
   function draw(el, option, items) {
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(option);
@@ -28,7 +36,7 @@
     var value = { type: "value", minInterval: 1 };
     return {
       animation: false,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: tooltip({ trigger: "axis", axisPointer: { type: "shadow" } }),
       legend: { top: 0 },
       grid: { left: horizontal ? 170 : 40, right: 16, top: 30, bottom: 30, containLabel: false },
       xAxis: horizontal ? value : category,
@@ -46,7 +54,7 @@
       if (kind === "rag") {
         draw(el, {
           animation: false,
-          tooltip: { trigger: "item" },
+          tooltip: tooltip({ trigger: "item" }),
           series: [{ type: "pie", radius: ["40%", "70%"], label: { formatter: "{b} {c}" },
             data: data.by_rag.map(function (r) { return { name: r.label, value: r.value, itemStyle: { color: RAG_COLORS[r.rag] } }; }) }]
         }, data.by_rag);
@@ -59,7 +67,7 @@
       } else if (kind === "trend") {
         draw(el, {
           animation: false,
-          tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
+          tooltip: tooltip({ trigger: "axis", valueFormatter: function (v) { return v + "%"; } }),
           legend: { top: 0 },
           grid: { left: 40, right: 16, top: 30, bottom: 30 },
           xAxis: { type: "category", data: data.trend.map(function (p) { return p.code; }) },

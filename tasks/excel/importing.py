@@ -3,7 +3,8 @@
 Reading (`read_workbook`) uses python-calamine: fast (10,000 rows in a fraction of a second),
 and it reads every row whatever the sheet's stored <dimension> says (openpyxl's read-only mode
 trusts that and silently skips rows past a stale one). The file has been checked by
-`safety.check_workbook_bytes` first.
+`safety.check_workbook_bytes` first, which also refuses a sheet past the row/column/cell budget:
+calamine holds the whole grid from A1 to the last value, so that budget bounds its memory.
 
 Parsing (`parse_task_rows`) is tolerant of what Excel/WPS users do to the annex's layout:
 - the category (落实“源头防”举措) and measure ((一)强化项目源头管控) cells merged over their

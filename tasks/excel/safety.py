@@ -5,8 +5,9 @@ password-protected workbook — Excel encrypts an .xlsx into an OLE2 "EncryptedP
 at all; the number of zip members and their real uncompressed sizes (a zip bomb is a small file
 that unpacks to gigabytes — the sizes are counted while inflating, never trusted from the
 header); a macro project (vbaProject.bin, .xlsm); a DTD in any XML part (entity bombs: no
-workbook written by Excel, WPS or LibreOffice carries one). Every refusal is a `BadWorkbook`
-with a Chinese message for the user.
+workbook written by Excel, WPS or LibreOffice carries one); a worksheet past the row, column or
+cell budget (counted while inflating, see sheet_budget). Every refusal is a `BadWorkbook` with
+a Chinese message for the user.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import zipfile
 
 from django.conf import settings
 
+from .sheet_budget import SheetBudget, SheetCounter, SheetMalformed, SheetTooLarge, SheetUnsafe
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
@@ -24,6 +27,7 @@ CHUNK = 1024 * 1024
 DTD_MARKERS = tuple(
     m.upper() for word in ("<!DOCTYPE", "<!ENTITY") for m in (word.encode(), word.encode("utf-16-le"))
 )
+UNSAFE_XML = "文件包含不安全的 XML 内容(DTD/实体定义),已拒绝。请用 Excel/WPS 重新保存后再上传。"
 
 
 class BadWorkbook(ValueError):
@@ -86,28 +90,25 @@ def check_workbook_bytes(data: bytes) -> None:
 
 
 def _inflate_and_scan(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
-    """Inflate every member once, counting real bytes (headers can lie) and looking for DTDs."""
-    total = 0
-    limit = max_unpacked_bytes()
+    """Inflate every member once: count real bytes (headers can lie), look for DTDs, and measure
+    each worksheet against the row/column/cell budget (sheet_budget) while it streams past."""
+    inflated = 0
+    budget = SheetBudget.from_settings()
     for member in members:
         if member.is_dir():
             continue
-        is_xml = member.filename.endswith((".xml", ".rels", ".vml"))
         try:
-            with archive.open(member) as stream:
-                tail = b""
-                while chunk := stream.read(CHUNK):
-                    total += len(chunk)
-                    if total > limit:
-                        raise BadWorkbook(f"文件解压后过大(超过 {_mb(limit)}),疑似“压缩炸弹”,已拒绝。")
-                    if is_xml:
-                        window = (tail + chunk).upper()
-                        if any(marker in window for marker in DTD_MARKERS):
-                            raise BadWorkbook("文件包含不安全的 XML 内容(DTD/实体定义),已拒绝。请用 Excel/WPS 重新保存后再上传。")
-                        tail = chunk[-32:]
+            inflated = _scan_member(archive, member, budget, inflated_before=inflated)
         except BadWorkbook:
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as error:
+        except SheetUnsafe as error:
+            raise BadWorkbook(UNSAFE_XML) from error
+        except SheetTooLarge as error:
+            raise BadWorkbook(
+                f"工作表过大({error}),超出导入上限:{budget.describe()}。"
+                "请删去多余的行、列或工作表后再上传。"
+            ) from error
+        except (SheetMalformed, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as error:
             # RuntimeError: a member encrypted with a zip password; NotImplementedError: unknown compression.
             raise BadWorkbook("文件已损坏,无法作为 .xlsx 读取。请用 Excel/WPS 重新保存后再上传。") from error
         if "macroenabled" in member.filename.lower():
@@ -115,3 +116,29 @@ def _inflate_and_scan(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) 
     content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in archive.namelist() else b""
     if b"macroEnabled" in content_types:
         raise BadWorkbook("这是含宏的工作簿(.xlsm),为安全起见不能导入。请用 Excel/WPS“另存为”不含宏的 .xlsx 再上传。")
+
+
+def _scan_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: SheetBudget, *, inflated_before: int) -> int:
+    """Inflate one member chunk by chunk and return the running total of inflated bytes.
+
+    Each chunk: count it against the unpacked limit; in an XML part, look for a DTD marker
+    (also across the chunk boundary); then feed the sheet counter, which measures the member if
+    it turns out to be a worksheet (and refuses a DTD in a part of any name)."""
+    limit = max_unpacked_bytes()
+    inflated = inflated_before
+    is_xml = member.filename.endswith((".xml", ".rels", ".vml"))
+    counter = SheetCounter(budget)
+    with archive.open(member) as stream:
+        tail = b""
+        while chunk := stream.read(CHUNK):
+            inflated += len(chunk)
+            if inflated > limit:
+                raise BadWorkbook(f"文件解压后过大(超过 {_mb(limit)}),疑似“压缩炸弹”,已拒绝。")
+            if is_xml:
+                window = (tail + chunk).upper()
+                if any(marker in window for marker in DTD_MARKERS):
+                    raise BadWorkbook(UNSAFE_XML)
+                tail = chunk[-32:]
+            counter.feed(chunk)
+        counter.feed(b"", last=True)
+    return inflated

@@ -129,3 +129,16 @@ def test_restore_refuses_an_installation_with_data_and_a_damaged_backup(campaign
     with pytest.raises(CommandError, match="已损坏"):
         call_command("restore_data", str(folder), "--force")
     assert Task.objects.count() == 72
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_is_readable_by_its_owner_only_whatever_the_umask(campaign, tmp_path):
+    previous = os.umask(0o022)  # the usual umask: files 0644, folders 0755
+    try:
+        call_command("backup_data", str(tmp_path))
+    finally:
+        os.umask(previous)
+    (folder,) = tmp_path.iterdir()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    modes = {path.name: path.stat().st_mode & 0o777 for path in folder.iterdir()}
+    assert modes == {"database.dump": 0o600, "media.tar.gz": 0o600, MANIFEST: 0o600}

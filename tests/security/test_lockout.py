@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 NAT = "10.20.30.40"  # the government network's shared address
 
 
-def attempt(username, password, ip=NAT):
-    return Client(REMOTE_ADDR=ip).post(reverse("login"), {"username": username, "password": password})
+def attempt(username, password, ip=NAT, **headers):
+    return Client(REMOTE_ADDR=ip, **headers).post(reverse("login"), {"username": username, "password": password})
 
 
 def fail(username, times, ip=NAT):
@@ -67,3 +67,19 @@ def test_logins_logouts_and_failures_are_audited_with_the_address(liaison):
     assert entries[0].data == {"username": "yjj"}
     assert entries[1].user == liaison
     assert "wrong-password" not in str(entries[0].data)
+
+
+def test_a_forged_x_real_ip_does_not_escape_the_lock_out(liaison, settings):
+    """Behind the proxy, a client that reaches the app directly cannot pick a new address per try."""
+    settings.BEHIND_PROXY = True
+    for n in range(5):
+        attempt("yjj", "wrong-password", HTTP_X_REAL_IP=f"10.66.0.{n}")
+    assert attempt("yjj", PASSWORD, HTTP_X_REAL_IP="10.66.0.99").status_code == 429
+
+
+def test_behind_the_proxy_the_lock_is_on_the_address_nginx_reports(liaison, settings):
+    settings.BEHIND_PROXY = True
+    for _ in range(5):
+        attempt("yjj", "wrong-password", ip="127.0.0.1", HTTP_X_REAL_IP=NAT)
+    assert attempt("yjj", PASSWORD, ip="127.0.0.1", HTTP_X_REAL_IP=NAT).status_code == 429
+    assert attempt("yjj", PASSWORD, ip="127.0.0.1", HTTP_X_REAL_IP="10.99.0.1").status_code == 302

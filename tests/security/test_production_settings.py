@@ -37,3 +37,10 @@ def test_the_secret_key_can_come_from_a_file(tmp_path):
     key_file.write_text(secrets.token_urlsafe(64) + "\n")
     result = manage("check", DEBUG="0", SECRET_KEY_FILE=str(key_file), ALLOWED_HOSTS="x")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_bad_trusted_proxies_entry_stops_startup_with_a_clear_error():
+    result = manage("check", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="x",
+                    TRUSTED_PROXIES="127.0.0.1,nginx.local")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr and "nginx.local" in result.stderr
