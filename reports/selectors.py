@@ -16,7 +16,17 @@ from django.db.models.functions import Coalesce
 
 from audit.models import AuditEntry
 from departments.models import Unit
-from tasks.models import AssignmentRole, Campaign, Task, TaskDuty
+from tasks.models import (
+    AssignmentOrigin,
+    AssignmentRole,
+    Campaign,
+    DutyBasis,
+    DutyExemption,
+    ExemptionState,
+    GroupDesignation,
+    Task,
+    TaskDuty,
+)
 from tasks.selectors import active_campaigns, task_list
 
 from .access import unit_is_standing_supporter
@@ -200,6 +210,102 @@ def task_for_page(task: Task, *, today: datetime.date, periods: PeriodContext) -
     decorate_days_left([annotated], today)
     annotated.open_supervision = annotated.open_supervisions[0] if annotated.open_supervisions else None
     return annotated
+
+
+@dataclass
+class GroupOnTask:
+    """A group named on the task, as the responsibility panel shows it."""
+
+    assignment: object  # TaskAssignment, with its unit
+    binds_each: bool
+    designations: list = field(default_factory=list)  # GroupDesignation (relevant groups)
+    candidates: list[Unit] = field(default_factory=list)  # members not named yet (relevant groups)
+    members: int = 0  # active members (each-member groups)
+    exempted: list = field(default_factory=list)  # accepted DutyExemption
+    pending: list = field(default_factory=list)  # DutyExemption awaiting the office
+
+
+@dataclass
+class Responsibility:
+    """Who owes the task and how far each lead unit is: the task page's responsibility panel."""
+
+    leads: list  # TaskDuty with latest_status, latest_percent, report_state, owes_now
+    supports: list
+    groups: list[GroupOnTask]
+    office_assigned: list  # TaskAssignment the office added (removable)
+    supporting_assignments: list  # TaskAssignment of role support (the reporting switch)
+    my_duty: object | None = None
+    my_exemption: object | None = None
+
+    @property
+    def awaiting_designation(self) -> bool:
+        return any(not g.binds_each and not g.designations for g in self.groups)
+
+    @property
+    def can_declare(self) -> bool:
+        return self.my_duty is not None and self.my_duty.basis == DutyBasis.MEMBER and self.my_exemption is None
+
+
+def task_responsibility(task: Task, *, periods: PeriodContext, viewer_unit: Unit | None = None) -> Responsibility:
+    """The task's current duties (groups resolved), each with its unit's latest approved status and
+    percent and its report for the current period; the groups named on it with their designations
+    and 不涉及 declarations. Six queries, whatever the number of units. `task` must come with its
+    assignments prefetched (`with_annex`)."""
+    latest = ProgressReport.objects.filter(
+        task=OuterRef("task_id"), unit=OuterRef("unit_id"), state=ReportState.APPROVED
+    ).order_by("-period__start", "-reviewed_at", "-id")
+    own_report = ProgressReport.objects.filter(task=OuterRef("task_id"), unit=OuterRef("unit_id"), period=periods.current)
+    duties = list(
+        TaskDuty.objects.current()
+        .filter(task=task)
+        .select_related("unit", "via")
+        .annotate(
+            latest_status=Subquery(latest.values("status")[:1]),
+            latest_percent=Subquery(latest.values("percent")[:1]),
+            report_state=Coalesce(Subquery(own_report.values("state")[:1]), Value(ReportingState.NOT_REPORTED.value)),
+            owes_now=Exists(obligations(periods.current).filter(task_id=task.pk, unit_id=OuterRef("unit_id"))),
+        )
+        .order_by("role", "unit__sort_order", "unit_id")
+    )
+    assignments = list(task.assignments.all())
+    group_ids = [a.unit_id for a in assignments if a.unit.is_group]
+    members: dict[int, list[Unit]] = {}
+    for link in Unit.members.through.objects.filter(from_unit_id__in=group_ids, to_unit__is_active=True).select_related(
+        "to_unit"
+    ).order_by("to_unit__sort_order", "to_unit_id"):
+        members.setdefault(link.from_unit_id, []).append(link.to_unit)
+    designations = list(GroupDesignation.objects.filter(task=task).select_related("unit", "created_by"))
+    exemptions = list(
+        DutyExemption.objects.filter(task=task)
+        .exclude(state=ExemptionState.REJECTED)
+        .select_related("unit", "declared_by")
+        .order_by("declared_at", "id")
+    )
+    groups = []
+    for assignment in assignments:
+        if not assignment.unit.is_group:
+            continue
+        group = GroupOnTask(assignment=assignment, binds_each=assignment.unit.binds_each_member)
+        if group.binds_each:
+            group.members = len(members.get(assignment.unit_id, []))
+            group.exempted = [e for e in exemptions if e.group_id == assignment.unit_id and e.state == ExemptionState.ACCEPTED]
+            group.pending = [e for e in exemptions if e.group_id == assignment.unit_id and e.state == ExemptionState.PENDING]
+        else:
+            group.designations = [d for d in designations if d.group_id == assignment.unit_id]
+            named = {d.unit_id for d in group.designations}
+            group.candidates = [u for u in members.get(assignment.unit_id, []) if u.pk not in named]
+        groups.append(group)
+    mine = [d for d in duties if viewer_unit is not None and d.unit_id == viewer_unit.pk]
+    my_exemption = next((e for e in exemptions if viewer_unit is not None and e.unit_id == viewer_unit.pk), None)
+    return Responsibility(
+        leads=[d for d in duties if d.role == AssignmentRole.LEAD],
+        supports=[d for d in duties if d.role == AssignmentRole.SUPPORT],
+        groups=groups,
+        office_assigned=[a for a in assignments if a.origin == AssignmentOrigin.OFFICE],
+        supporting_assignments=[a for a in assignments if a.role == AssignmentRole.SUPPORT],
+        my_duty=mine[0] if mine else None,
+        my_exemption=my_exemption,
+    )
 
 
 def reports_with_history():

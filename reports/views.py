@@ -120,6 +120,8 @@ def task_detail(request, key):
     context = {
         "task": task,
         "campaign": task.campaign,
+        "resp": selectors.task_responsibility(task, periods=periods, viewer_unit=user.unit if my_role else None),
+        "is_office": access.is_office(user),
         "can_view_reports": can_view,
         "my_role": my_role,
         "current_period": periods.current,

@@ -3,7 +3,7 @@ from django import forms
 from departments.models import Unit
 from yinzhou_campaign.widgets import use_plain_selects
 
-from .models import DeadlineKind
+from .models import AssignmentRole, DeadlineKind
 
 
 class TaskFilterForm(forms.Form):
@@ -55,3 +55,80 @@ class TaskImportForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.all()
+
+
+# --- Who owes what: the office's decisions and a member's 不涉及 declaration (tasks.services) ---------
+
+
+def _reason_field(label: str = "理由", placeholder: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "placeholder": placeholder}),
+        error_messages={"required": "请填写理由。", "max_length": "内容过长,请控制在 1000 字以内。"},
+    )
+
+
+class DutyReasonForm(forms.Form):
+    """A reason, the one input of undesignating, unassigning and declaring 不涉及."""
+
+    reason = _reason_field()
+
+
+class DesignateForm(forms.Form):
+    """The office names a member of a "相关成员单位" group for one task."""
+
+    unit = forms.ModelChoiceField(
+        label="成员单位",
+        queryset=Unit.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": "请选择成员单位。", "invalid_choice": "请从该单位组的成员中选择。"},
+    )
+    reason = _reason_field("理由或依据", "如:按职责分工,道路交通领域由该单位负责")
+
+    def __init__(self, *args, group: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = group.members.filter(is_active=True).order_by("sort_order", "id")
+
+
+class AssignForm(forms.Form):
+    """The office names one more unit on a task."""
+
+    unit = forms.ModelChoiceField(
+        label="单位",
+        queryset=Unit.objects.real().filter(is_active=True).order_by("sort_order", "id"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": "请选择单位。", "invalid_choice": "请选择一个在用的具体单位。"},
+    )
+    role = forms.ChoiceField(
+        label="职责",
+        choices=AssignmentRole.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": "请选择牵头或配合。", "invalid_choice": "请选择牵头或配合。"},
+    )
+    reports = forms.BooleanField(
+        label="配合单位需按期报送配合情况", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+    reason = _reason_field("理由或依据")
+
+
+class ReportingSwitchForm(forms.Form):
+    reports = forms.BooleanField(
+        label="按期报送配合情况", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+    reason = _reason_field()
+
+
+class ExemptionDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="认定",
+        choices=[("accept", "认定不涉及"), ("reject", "不予认定")],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": "请选择认定结论。", "invalid_choice": "请选择认定结论。"},
+    )
+    comment = forms.CharField(
+        label="意见",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "placeholder": "不予认定时必填"}),
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from departments.models import Unit
+from django.db.models import Exists, OuterRef
 
-from .models import Campaign, Task
+from departments.models import MemberDuty, Unit, UnitKind
+
+from .models import Campaign, DutyExemption, ExemptionState, GroupDesignation, Task, TaskAssignment
 
 
 def active_campaigns():
@@ -42,3 +44,38 @@ def task_list(
     if q:
         tasks = tasks.search(q)
     return tasks.order_by("sort_order", "id")
+
+
+# --- Who owes what: the office's to-do (tasks.duties) --------------------------------------------
+
+
+def groups_awaiting_designation():
+    """"相关成员单位" groups named on tasks of active campaigns for which the office has named no
+    member yet (待明确责任单位): lead ones first. Each row is a TaskAssignment with task and unit."""
+    designated = GroupDesignation.objects.filter(task=OuterRef("task_id"), group=OuterRef("unit_id"))
+    return list(
+        TaskAssignment.objects.filter(
+            task__campaign__is_active=True, unit__kind=UnitKind.GROUP, unit__member_duty=MemberDuty.RELEVANT
+        )
+        .exclude(Exists(designated))
+        .select_related("task", "task__campaign", "unit")
+        .order_by("role", "task__campaign_id", "task__sort_order", "task_id")  # "lead" before "support"
+    )
+
+
+def exemptions_pending():
+    """不涉及 declarations waiting for the office, oldest first."""
+    return list(
+        DutyExemption.objects.filter(state=ExemptionState.PENDING)
+        .select_related("task", "task__campaign", "unit", "group", "declared_by")
+        .order_by("declared_at", "id")
+    )
+
+
+def exemptions_decided(*, limit: int = 50):
+    """The latest decisions on 不涉及 declarations, newest first."""
+    return list(
+        DutyExemption.objects.exclude(state=ExemptionState.PENDING)
+        .select_related("task", "task__campaign", "unit", "decided_by")
+        .order_by("-decided_at", "-id")[:limit]
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_excel
+from . import views, views_duties, views_excel
 
 app_name = "tasks"
 
@@ -12,4 +12,17 @@ urlpatterns = [
     path("import/<int:pk>/", views_excel.task_import_detail, name="import_detail"),
     path("import/<int:pk>/confirm/", views_excel.task_import_confirm, name="import_confirm"),
     path("import/<int:pk>/cancel/", views_excel.task_import_cancel_view, name="import_cancel"),
+]
+
+# Who owes what (tasks.duties): the office's decisions and a member's 不涉及 declaration, keyed by
+# primary keys; the forms are shown inline in the task page's responsibility panel.
+urlpatterns += [
+    path("duties/", views_duties.todo, name="duties"),
+    path("duties/<int:task_id>/designate/<int:group_id>/", views_duties.designate, name="duty_designate"),
+    path("duties/designations/<int:designation_id>/withdraw/", views_duties.undesignate, name="duty_undesignate"),
+    path("duties/<int:task_id>/assign/", views_duties.assign, name="duty_assign"),
+    path("duties/assignments/<int:assignment_id>/remove/", views_duties.unassign, name="duty_unassign"),
+    path("duties/assignments/<int:assignment_id>/reporting/", views_duties.reporting, name="duty_reporting"),
+    path("duties/<int:task_id>/exemption/", views_duties.exemption_declare, name="exemption_declare"),
+    path("duties/exemptions/<int:exemption_id>/decide/", views_duties.exemption_decide, name="exemption_decide"),
 ]

@@ -8,62 +8,18 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.net import client_ip
 from tasks.selectors import campaign_current
+from yinzhou_campaign.actions import action_page as _action
+from yinzhou_campaign.actions import form_errors_add as _add_errors
+from yinzhou_campaign.actions import next_url as _next_url
 
 from .. import access
 from .. import views as report_views
 from ..models import ExtensionRequest, ProgressReport, ReportingPeriod, Supervision
 from . import forms, selectors, services
-
-ACTION_TEMPLATE = "governance/action_form.html"
-
-
-def _next_url(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _action(request, form_class, run, *, title: str, subject: str, back_url: str, done: str, initial=None):
-    """GET shows the form; POST runs the step and goes back, or shows the form with its errors (400)."""
-    if request.method == "POST":
-        form = form_class(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                run(form.cleaned_data)
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, done)
-                return redirect(_next_url(request, back_url))
-        status = 400
-    else:
-        form = form_class(initial=initial)
-        status = 200
-    context = {
-        "form": form,
-        "title": title,
-        "subject": subject,
-        "back_url": _next_url(request, back_url),
-        "multipart": any(getattr(f.field.widget, "needs_multipart_form", False) for f in form),
-    }
-    return render(request, ACTION_TEMPLATE, context, status=status)
-
 
 def _task(request, key: str):
     return access.get_task(request.user, key)

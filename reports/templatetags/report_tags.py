@@ -2,6 +2,7 @@
 
 from django import template
 
+from ..models import ProgressStatus
 from ..status import Rag, ReportingState, TaskState
 
 register = template.Library()
@@ -41,6 +42,12 @@ def rag_class(value) -> str:
 @register.filter
 def reporting_state_label(value) -> str:
     return _label(ReportingState, value)
+
+
+@register.filter
+def progress_label(value) -> str:
+    """推进情况: 未启动 / 推进中 / 已完成."""
+    return _label(ProgressStatus, value)
 
 
 @register.filter
