@@ -40,12 +40,15 @@ PERIOD = "task__campaign__periods"
 def _in_force() -> Q:
     """Rules 1–3 over the duty and the joined period. One Q, so Django joins the period once."""
     closed_at = F(f"{PERIOD}__closed_at")
+    # Never negate a condition on the period (~Q): across a multi-valued relation Django turns it
+    # into a subquery over all of the campaign's periods instead of the joined one.
     open_period = Q(**{f"{PERIOD}__closed_at__isnull": True})
+    closed_period = Q(**{f"{PERIOD}__closed_at__isnull": False})
     return (
         Q(reports=True)
         & Q(valid_from__date__lte=F(f"{PERIOD}__end"))
         & (open_period | Q(valid_from__lt=closed_at))
-        & (Q(valid_to__isnull=True) | (~open_period & Q(valid_to__gte=closed_at)))
+        & (Q(valid_to__isnull=True) | (closed_period & Q(valid_to__gte=closed_at)))
     )
 
 

@@ -14,15 +14,7 @@ class TasksConfig(AppConfig):
 
         from departments.models import Unit
 
-        from .duties import duties_sync_for_units
+        from .duties import on_memberships_changed, on_unit_saved
 
-        def memberships_changed(sender, instance, action, pk_set=None, **kwargs):
-            if action in ("post_add", "post_remove", "post_clear"):
-                duties_sync_for_units({instance.pk, *(pk_set or ())})
-
-        def unit_saved(sender, instance, raw=False, **kwargs):
-            if not raw:  # not while loading fixtures
-                duties_sync_for_units([instance.pk])
-
-        m2m_changed.connect(memberships_changed, sender=Unit.members.through, dispatch_uid="tasks.duties.members")
-        post_save.connect(unit_saved, sender=Unit, dispatch_uid="tasks.duties.unit")
+        m2m_changed.connect(on_memberships_changed, sender=Unit.members.through, dispatch_uid="tasks.duties.members")
+        post_save.connect(on_unit_saved, sender=Unit, dispatch_uid="tasks.duties.unit")

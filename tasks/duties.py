@@ -247,3 +247,19 @@ def duties_sync_for_units(unit_ids: Iterable[int]) -> dict[str, int]:
     affected = set(unit_ids) | set(groups.values_list("pk", flat=True))
     task_ids = tasks_naming_units(affected)
     return duties_sync(task_ids=task_ids) if task_ids else {"started": 0, "ended": 0, "corrected": 0}
+
+
+# Signal handlers (connected in tasks.apps): module-level functions, since Django keeps only weak
+# references to receivers — a function defined inside ready() would be collected and never run.
+
+
+def on_memberships_changed(sender, instance, action, pk_set=None, **kwargs) -> None:
+    """A group's members changed (either side of the relation): re-apply the rules where it matters."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        duties_sync_for_units({instance.pk, *(pk_set or ())})
+
+
+def on_unit_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A unit was saved (retired, re-activated, a group's member duty changed)."""
+    if not raw:  # not while loading fixtures
+        duties_sync_for_units([instance.pk])

@@ -23,10 +23,12 @@ from tasks.models import AssignmentRole, DeadlineKind, Task
 from .. import access
 from ..attachments import attachment_store, attachments_check
 from ..models import (
+    Attachment,
     ExtensionKind,
     ExtensionRequest,
     ExtensionState,
     ProgressReport,
+    ProgressStatus,
     ReportingPeriod,
     ReportReopening,
     ReportState,
@@ -273,7 +275,13 @@ def task_sign_off(*, user, task: Task, comment: str, files=(), ip_address: str |
     if annotated.state != TaskState.COMPLETED:
         raise GovernanceConflict("只有牵头单位报送“已完成”且经审核通过的限期任务才能销号。")
     report = latest_approved_lead_report(task)
-    if not checked and (report is None or not report.attachments.exists()):
+    # Evidence: files uploaded now, or attached to a lead unit's approved 已完成 report (with several
+    # lead units, any one of them may carry it).
+    completion_evidence = Attachment.objects.filter(
+        report__task=task, report__role=AssignmentRole.LEAD, report__state=ReportState.APPROVED,
+        report__status=ProgressStatus.COMPLETED,
+    )
+    if not checked and not completion_evidence.exists():
         raise ValidationError({"attachments": ["销号需要佐证材料:请上传附件,或确认牵头单位的报送已附佐证材料。"]})
     try:
         with transaction.atomic():
