@@ -205,6 +205,14 @@ def _units_text(facts: Facts, unit_ids) -> str:
     return "、".join(facts.unit_names.get(u, str(u)) for u in unit_ids)
 
 
+SUPPORT_MARK = "【配合】"
+
+
+def _as_role(task: TaskInfo, unit_id: int, title: str) -> str:
+    """A supporting unit's line says so: it supports the task (and reports its 配合情况), it does not lead it."""
+    return SUPPORT_MARK + title if unit_id in task.support_unit_ids and unit_id not in task.lead_unit_ids else title
+
+
 def _deadline(c: _Collector, rule: RuleConfig, window, today) -> None:
     facts = c.facts
     for task in facts.tasks.values():
@@ -220,7 +228,8 @@ def _deadline(c: _Collector, rule: RuleConfig, window, today) -> None:
                 units += [u for u in task.support_unit_ids if u not in task.lead_unit_ids]
             for unit_id in units:
                 c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
-                          group=Group.DUE_SOON, title=title, link=facts.task_link(task), gap_label=task.key)
+                          group=Group.DUE_SOON, title=_as_role(task, unit_id, title), link=facts.task_link(task),
+                          gap_label=task.key)
 
 
 def _overdue(c: _Collector, rule: RuleConfig, window, today) -> None:
@@ -260,7 +269,8 @@ def _reports(c: _Collector, rule: RuleConfig, window, today, *, missing: bool) -
                     title = f"{task.short}:{period.label}进展尚未报送,{_fmt(period.due_date)}截止"
                 for unit_id in owing:
                     c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
-                              group=Group.REPORTS, title=title, link=facts.task_link(task), gap_label=task.key)
+                              group=Group.REPORTS, title=_as_role(task, unit_id, title), link=facts.task_link(task),
+                              gap_label=task.key)
                 if rule.copies_office(offset):
                     c.to_office(item_type="task", item_id=task.id, rule=rule.kind, due_on=day, group=Group.REPORTS,
                                 title=f"【抄送】{task.short}:{period.label}进展未报送单位:{_units_text(facts, owing)}",

@@ -42,7 +42,7 @@ def test_on_1_december_the_lead_liaison_gets_the_30_day_reminder_of_every_end_of
     assert expected, "区应急管理局 leads tasks due at the end of 2026"
     assert {(i.rule, i.due_on, i.group) for i in items} == {(RuleKind.DEADLINE, D(2026, 12, 1), Group.DUE_SOON)}
     assert keys(items) == expected
-    assert all("还有 30 天" in i.title for i in items)
+    assert all("还有 30 天" in i.title and not i.title.startswith("【配合】") for i in items)
 
 
 def test_supporting_units_get_only_the_7_day_reminder(other_liaison, travel):
@@ -56,6 +56,10 @@ def test_supporting_units_get_only_the_7_day_reminder(other_liaison, travel):
     seven_day = [i for i in owed_to(other_liaison, D(2026, 12, 24)) if i.rule == RuleKind.DEADLINE]
     assert supported <= keys(seven_day)
     assert all("还有 7 天" in i.title for i in seven_day)
+    # A supporting unit is told it supports, so it does not take the task for its own.
+    supporting = [i for i in seven_day if keys([i]) <= supported]
+    assert supporting and all(i.title.startswith("【配合】") for i in supporting)
+
 
 
 def test_on_30_december_the_1_day_reminder_goes_out(yjj, travel):
