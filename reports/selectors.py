@@ -31,6 +31,7 @@ from tasks.selectors import active_campaigns, task_list
 
 from .access import unit_is_standing_supporter
 from .models import (
+    ProgressStatus,
     Attachment,
     ProgressReport,
     ReportingPeriod,
@@ -236,6 +237,14 @@ class Responsibility:
     supporting_assignments: list  # TaskAssignment of role support (the reporting switch)
     my_duty: object | None = None
     my_exemption: object | None = None
+
+    @property
+    def lead_summary(self) -> str:
+        """E.g. "本期应报 21 个,已报 5 个;已完成 2 个" — the line a long list of lead units folds into."""
+        owing = [d for d in self.leads if d.owes_now]
+        reported = [d for d in owing if d.report_state in REPORTED_STATES]
+        completed = [d for d in self.leads if d.latest_status == ProgressStatus.COMPLETED]
+        return f"本期应报 {len(owing)} 个,已报 {len(reported)} 个;已完成 {len(completed)} 个"
 
     @property
     def awaiting_designation(self) -> bool:

@@ -384,7 +384,7 @@ class DutyBasis(models.TextChoices):
     NAMED = "named", "方案列明"
     OFFICE = "office", "区安委办指定"
     MEMBER = "member", "单位组成员"
-    DESIGNATED = "designated", "区安委办明确的相关成员单位"
+    DESIGNATED = "designated", "区安委办明确"
 
 
 class DutyEnd(models.TextChoices):

@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('lead', '牵头'), ('support', '配合')], max_length=10, verbose_name='职责')),
-                ('basis', models.CharField(choices=[('named', '方案列明'), ('office', '区安委办指定'), ('member', '单位组成员'), ('designated', '区安委办明确的相关成员单位')], max_length=12, verbose_name='依据')),
+                ('basis', models.CharField(choices=[('named', '方案列明'), ('office', '区安委办指定'), ('member', '单位组成员'), ('designated', '区安委办明确')], max_length=12, verbose_name='依据')),
                 ('reports', models.BooleanField(verbose_name='按期报送')),
                 ('valid_from', models.DateTimeField(verbose_name='起始时间')),
                 ('valid_to', models.DateTimeField(blank=True, null=True, verbose_name='终止时间')),
