@@ -46,6 +46,11 @@ from .serializers import (
 )
 
 TASK_KEY = OpenApiParameter("key", str, OpenApiParameter.PATH, description="任务编号,如 7.5")
+CAMPAIGN_ID = OpenApiParameter(
+    "campaign_id", int, OpenApiParameter.PATH,
+    description="行动方案编号(任务清单中每项任务的 campaign):任务编号在各方案中会重复,两者一起确定一项任务",
+)
+LEGACY = "旧地址(不含行动方案编号),按最新开始的进行中方案解析任务编号;请改用 /api/v1/tasks/{campaign_id}/{key}/…。"
 REPORT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="报送编号")
 
 R400 = OpenApiResponse(
@@ -97,24 +102,43 @@ class TaskListView(ApiMixin, generics.ListAPIView):
         return selectors.tasks_with_status(today=timezone.localdate())
 
 
-@extend_schema(tags=["任务"])
-@extend_schema_view(
-    get=extend_schema(
-        summary="任务详情",
-        parameters=[TASK_KEY],
-        responses={200: TaskDetailSerializer, 401: R401, 404: R404},
-    )
-)
-class TaskDetailView(ApiMixin, generics.GenericAPIView):
+class _TaskDetail(ApiMixin, generics.GenericAPIView):
     serializer_class = TaskDetailSerializer
 
-    def get(self, request, key):
+    def get(self, request, key, campaign_id=None):
         user = request.user
-        task = access.get_task(user, key)
+        task = access.get_task(user, key, campaign_id=campaign_id)
         annotated = selectors.tasks_with_status(campaign=task.campaign, today=timezone.localdate()).get(pk=task.pk)
         my_role = access.unit_role_on_task(task, user.unit) if access.is_liaison(user) else None
         serializer = self.get_serializer(annotated, context={**self.get_serializer_context(), "my_role": my_role})
         return Response(serializer.data)
+
+
+@extend_schema(tags=["任务"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="任务详情",
+        parameters=[CAMPAIGN_ID, TASK_KEY],
+        responses={200: TaskDetailSerializer, 401: R401, 404: R404},
+    )
+)
+class TaskDetailView(_TaskDetail):
+    pass
+
+
+@extend_schema(tags=["任务"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="任务详情(旧地址)",
+        description=LEGACY,
+        deprecated=True,
+        operation_id="tasks_by_key_retrieve",
+        parameters=[TASK_KEY],
+        responses={200: TaskDetailSerializer, 401: R401, 404: R404},
+    )
+)
+class LegacyTaskDetailView(_TaskDetail):
+    pass
 
 
 REPORT_FIELDS = ("status", "progress", "percent", "problems", "next_steps")
@@ -128,31 +152,30 @@ def _report_input(data: dict, current=None) -> ReportInput:
     return ReportInput(**values)
 
 
-@extend_schema(tags=["进展报送"])
-class TaskReportCreateView(ApiMixin, APIView):
-    @extend_schema(
-        summary="填报本单位对该任务的进展(新建或修改)",
-        description=(
-            "联络员为本单位承担的任务填报某一周期的进展:`submit: true` 报送,否则保存为草稿。"
-            "同一任务、单位、周期再次提交时,修改原报送并保存为新版本(被退回的报送即以此重新报送)。"
-            "成功时返回 201 和报送(含 id、version、state)。"
-            "已审核通过或周期已关闭的报送返回 409(code=locked)。"
-        ),
-        parameters=[TASK_KEY],
-        request=ReportCreateSerializer,
-        responses={201: ReportSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409},
-        examples=[
-            OpenApiExample(
-                "报送",
-                value={"period": "2026Q4", "status": "in_progress", "percent": 60, "progress": "已完成全区排查",
-                       "problems": "", "next_steps": "年底前完成整改", "submit": True},
-                request_only=True,
-            )
-        ],
-    )
-    def post(self, request, key):
+REPORT_CREATE = dict(
+    description=(
+        "联络员为本单位承担的任务填报某一周期的进展:`submit: true` 报送,否则保存为草稿。"
+        "同一任务、单位、周期再次提交时,修改原报送并保存为新版本(被退回的报送即以此重新报送)。"
+        "成功时返回 201 和报送(含 id、version、state)。"
+        "已审核通过或周期已关闭的报送返回 409(code=locked)。"
+    ),
+    request=ReportCreateSerializer,
+    responses={201: ReportSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409},
+    examples=[
+        OpenApiExample(
+            "报送",
+            value={"period": "2026Q4", "status": "in_progress", "percent": 60, "progress": "已完成全区排查",
+                   "problems": "", "next_steps": "年底前完成整改", "submit": True},
+            request_only=True,
+        )
+    ],
+)
+
+
+class _TaskReportCreate(ApiMixin, APIView):
+    def post(self, request, key, campaign_id=None):
         user = request.user
-        task = access.get_task(user, key)
+        task = access.get_task(user, key, campaign_id=campaign_id)
         access.require_report_writer(user, task)  # 403 before looking at the input
         serializer = ReportCreateSerializer(data=request.data, context={"task": task})
         serializer.is_valid(raise_exception=True)
@@ -167,6 +190,30 @@ class TaskReportCreateView(ApiMixin, APIView):
         )
         body = ReportSerializer(selectors.report_with_history(report.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["进展报送"])
+@extend_schema_view(
+    post=extend_schema(
+        summary="填报本单位对该任务的进展(新建或修改)", parameters=[CAMPAIGN_ID, TASK_KEY], **REPORT_CREATE
+    )
+)
+class TaskReportCreateView(_TaskReportCreate):
+    pass
+
+
+@extend_schema(tags=["进展报送"])
+@extend_schema_view(
+    post=extend_schema(
+        summary="填报进展(旧地址)",
+        deprecated=True,
+        operation_id="tasks_by_key_reports_create",
+        parameters=[TASK_KEY],
+        **{**REPORT_CREATE, "description": LEGACY + REPORT_CREATE["description"]},
+    )
+)
+class LegacyTaskReportCreateView(_TaskReportCreate):
+    pass
 
 
 @extend_schema(tags=["进展报送"])

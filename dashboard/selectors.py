@@ -67,6 +67,7 @@ from reports.status import (
     state_expression,
 )
 from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task, TaskDuty, chinese_numeral
+from tasks.links import task_path
 from tasks.selectors import active_campaigns
 
 from .models import AssessmentWeights
@@ -719,7 +720,8 @@ def _task_item(scope: Scope, task: dict, leads: dict[int, str]) -> dict:
         "state_label": TaskState(task["state"]).label,
         "rag": task["rag"],
         "lead_units": leads.get(task["id"], ""),
-        "url": tasks_url(scope, q=task["key"]),
+        # The task's own page, named by its campaign and key: right in the all-campaigns view too.
+        "url": task_path("reports:task_detail", campaign_id=task["campaign_id"], key=task["key"]),
     }
 
 

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from audit.net import client_ip
+from tasks.links import task_url
 from tasks.models import AssignmentRole
 
 from . import access, obligations, selectors, services
@@ -105,8 +106,19 @@ def task_list(request):
 
 
 @login_required
-def task_detail(request, key):
+def task_legacy_redirect(request, key, to, **kwargs):
+    """An old key-only task URL (e-mails, robot messages): to the newest active campaign's task."""
     task = access.get_task(request.user, key)
+    url = task_url(to, task, *kwargs.values())
+    if request.GET:
+        url += "?" + request.GET.urlencode()
+    # A form's POST (from a page opened before the change) stays a POST: 307 instead of 302.
+    return HttpResponseRedirect(url, preserve_request=request.method not in ("GET", "HEAD"))
+
+
+@login_required
+def task_detail(request, campaign_id, key):
+    task = access.get_task(request.user, key, campaign_id=campaign_id)
     today = _today()
     periods = selectors.period_context(task.campaign, today)
     task = selectors.task_for_page(task, today=today, periods=periods)
@@ -131,9 +143,9 @@ def task_detail(request, key):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_form(request, key, period_code=None):
+def report_form(request, campaign_id, key, period_code=None):
     user = request.user
-    task = access.get_task(user, key)
+    task = access.get_task(user, key, campaign_id=campaign_id)
     role = access.require_report_writer(user, task)
     periods = selectors.period_context(task.campaign, _today())
     period = periods.current if period_code is None else periods.get(period_code)
@@ -178,7 +190,7 @@ def report_form(request, key, period_code=None):
                 _add_service_errors(form, error)
             else:
                 messages.success(request, "已报送,等待区安委办审核。" if submit else "草稿已保存。")
-                return redirect("reports:task_detail", key=task.key)
+                return redirect(task)
         if request.FILES and not conflict:
             messages.warning(request, "为安全起见,附件需要重新选择。")
     else:

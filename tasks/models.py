@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from departments.models import Unit
 
+from .links import task_url
+
 
 class Cadence(models.TextChoices):
     QUARTERLY = "quarterly", "按季度"
@@ -211,6 +213,20 @@ class Task(models.Model):
     @property
     def category(self) -> Category:
         return self.measure.category
+
+    # A task is named in URLs by its campaign and key (tasks.links): keys repeat across campaigns.
+
+    def get_absolute_url(self) -> str:
+        return task_url("reports:task_detail", self)
+
+    @property
+    def report_url(self) -> str:
+        """The report form for the current period."""
+        return task_url("reports:report_form", self)
+
+    @property
+    def governance_url(self) -> str:
+        return task_url("governance:task", self)
 
     def assigned(self, role: str) -> list["TaskAssignment"]:
         # Works on prefetched assignments (see TaskQuerySet.with_annex) without a query.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -348,8 +348,8 @@ class TaskSignOff(GovernanceAPIMixin, APIView):
     @extend_schema(tags=[TAG], summary="销号(区安委办,需销号意见和佐证材料)",
                    request={"multipart/form-data": SignOffIn, "application/json": SignOffIn},
                    responses=_responses(201, SignOffOut))
-    def post(self, request, key: str):
-        task = access.get_task(request.user, key)
+    def post(self, request, key: str, campaign_id: int | None = None):
+        task = access.get_task(request.user, key, campaign_id=campaign_id)
         access.require_office(request.user)
         data = self.parse(SignOffIn)
         sign_off = services.task_sign_off(
@@ -362,8 +362,8 @@ class TaskSignOff(GovernanceAPIMixin, APIView):
 class TaskReopen(GovernanceAPIMixin, APIView):
     @extend_schema(tags=[TAG], summary="撤销销号(区安委办,需说明原因)", request=ReasonIn,
                    responses=_responses(200, SignOffOut))
-    def post(self, request, key: str):
-        task = access.get_task(request.user, key)
+    def post(self, request, key: str, campaign_id: int | None = None):
+        task = access.get_task(request.user, key, campaign_id=campaign_id)
         access.require_office(request.user)
         data = self.parse(ReasonIn)
         sign_off = services.task_reopen(user=request.user, task=task, ip_address=self.ip(), **data)
@@ -422,8 +422,8 @@ class ExtensionDecide(GovernanceAPIMixin, APIView):
 class TaskAuthorityDate(GovernanceAPIMixin, APIView):
     @extend_schema(tags=[TAG], summary="录入上级明确的完成时限(区安委办)", request=AuthorityDateIn,
                    responses=_responses(201, ExtensionOut))
-    def post(self, request, key: str):
-        task = access.get_task(request.user, key)
+    def post(self, request, key: str, campaign_id: int | None = None):
+        task = access.get_task(request.user, key, campaign_id=campaign_id)
         access.require_office(request.user)
         data = self.parse(AuthorityDateIn)
         extension = services.authority_date_set(user=request.user, task=task, ip_address=self.ip(), **data)
@@ -469,6 +469,20 @@ class ReportReopen(GovernanceAPIMixin, APIView):
         return Response(ReportOut(ProgressReport.objects.select_related("task", "unit", "period").get(pk=pk)).data)
 
 
+def _legacy(view, name: str):
+    """The same endpoint at its old key-only path (deprecated in the schema): the newest active
+    campaign's task with that key."""
+    legacy = type(f"Legacy{view.__name__}", (view,), {"__doc__": view.__doc__})
+    return extend_schema_view(
+        post=extend_schema(
+            deprecated=True,
+            operation_id=f"governance_tasks_by_key_{name}_create",
+            description="旧地址(不含行动方案编号),按最新开始的进行中方案解析任务编号;"
+            "请改用 /api/v1/governance/tasks/{campaign_id}/{key}/…。",
+        )
+    )(legacy)
+
+
 urlpatterns = [
     path("supervisions/", SupervisionListCreate.as_view(), name="api-governance-supervisions"),
     path("supervisions/<int:pk>/", SupervisionDetail.as_view(), name="api-governance-supervision"),
@@ -476,9 +490,17 @@ urlpatterns = [
     path("supervisions/<int:pk>/raise/", SupervisionRaise.as_view(), name="api-governance-supervision-raise"),
     path("supervisions/<int:pk>/close/", SupervisionClose.as_view(), name="api-governance-supervision-close"),
     path("sign-offs/", SignOffList.as_view(), name="api-governance-sign-offs"),
-    path("tasks/<str:key>/sign-off/", TaskSignOff.as_view(), name="api-governance-task-sign-off"),
-    path("tasks/<str:key>/reopen/", TaskReopen.as_view(), name="api-governance-task-reopen"),
-    path("tasks/<str:key>/authority-date/", TaskAuthorityDate.as_view(), name="api-governance-authority-date"),
+    # A task is named by its campaign and key (tasks.links); the old key-only paths stay, deprecated.
+    path("tasks/<int:campaign_id>/<str:key>/sign-off/", TaskSignOff.as_view(), name="api-governance-task-sign-off"),
+    path("tasks/<int:campaign_id>/<str:key>/reopen/", TaskReopen.as_view(), name="api-governance-task-reopen"),
+    path(
+        "tasks/<int:campaign_id>/<str:key>/authority-date/",
+        TaskAuthorityDate.as_view(),
+        name="api-governance-authority-date",
+    ),
+    path("tasks/<str:key>/sign-off/", _legacy(TaskSignOff, "sign_off").as_view()),
+    path("tasks/<str:key>/reopen/", _legacy(TaskReopen, "reopen").as_view()),
+    path("tasks/<str:key>/authority-date/", _legacy(TaskAuthorityDate, "authority_date").as_view()),
     path("extensions/", ExtensionListCreate.as_view(), name="api-governance-extensions"),
     path("extensions/<int:pk>/decide/", ExtensionDecide.as_view(), name="api-governance-extension-decide"),
     path("periods/", PeriodList.as_view(), name="api-governance-periods"),

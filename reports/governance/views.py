@@ -65,12 +65,12 @@ def _action(request, form_class, run, *, title: str, subject: str, back_url: str
     return render(request, ACTION_TEMPLATE, context, status=status)
 
 
-def _task(request, key: str):
-    return access.get_task(request.user, key)
+def _task(request, campaign_id: int, key: str):
+    return access.get_task(request.user, key, campaign_id=campaign_id)
 
 
 def _task_url(task) -> str:
-    return reverse("governance:task", args=[task.key])
+    return task.governance_url
 
 
 def _supervision(pk: int) -> Supervision:
@@ -105,9 +105,9 @@ def index(request):
 
 @login_required
 @require_GET
-def task_page(request, key: str):
+def task_page(request, campaign_id: int, key: str):
     """A task's governance history and actions (the same panel the task page includes)."""
-    task = _task(request, key)
+    task = _task(request, campaign_id, key)
     return render(request, "governance/task.html", {"task": task})
 
 
@@ -165,8 +165,8 @@ def attachment_download(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def supervision_open(request, key: str):
-    task = _task(request, key)
+def supervision_open(request, campaign_id: int, key: str):
+    task = _task(request, campaign_id, key)
     access.require_office(request.user)
     return _action(
         request,
@@ -230,8 +230,8 @@ def supervision_close(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sign_off(request, key: str):
-    task = _task(request, key)
+def sign_off(request, campaign_id: int, key: str):
+    task = _task(request, campaign_id, key)
     access.require_office(request.user)
 
     def run(data):
@@ -248,8 +248,8 @@ def sign_off(request, key: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def task_reopen(request, key: str):
-    task = _task(request, key)
+def task_reopen(request, campaign_id: int, key: str):
+    task = _task(request, campaign_id, key)
     access.require_office(request.user)
     return _action(
         request, forms.ReasonForm,
@@ -260,8 +260,8 @@ def task_reopen(request, key: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def extension_request(request, key: str):
-    task = _task(request, key)
+def extension_request(request, campaign_id: int, key: str):
+    task = _task(request, campaign_id, key)
     access.require_lead_liaison(request.user, task)
     return _action(
         request, forms.ExtensionRequestForm,
@@ -292,8 +292,8 @@ def extension_decide(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def authority_date(request, key: str):
-    task = _task(request, key)
+def authority_date(request, campaign_id: int, key: str):
+    task = _task(request, campaign_id, key)
     access.require_office(request.user)
     return _action(
         request, forms.AuthorityDateForm,
