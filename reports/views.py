@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from audit.net import client_ip
+from tasks.campaign_choice import campaign_for_request
 from tasks.links import task_url
 from tasks.models import AssignmentRole
 
@@ -92,7 +93,8 @@ def my_tasks(request):
 @login_required
 def task_list(request):
     """The whole task list (everyone reads it) with the computed state and RAG mark."""
-    campaign = selectors.campaign_for_pages()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     if campaign is None:
         return _no_campaign(request)
     today = _today()
@@ -102,7 +104,13 @@ def task_list(request):
     tasks = selectors.task_list_with_status(
         campaign=campaign, today=today, last_due_period=periods.last_due, **filters
     )
-    return render(request, "reports/task_list.html", {"campaign": campaign, "form": form, "tasks": tasks})
+    export_query = request.GET.copy()  # the Excel download keeps the filters and the campaign
+    export_query["campaign"] = campaign.pk
+    context = {
+        "campaign": campaign, "page_campaign": chosen, "form": form, "tasks": tasks,
+        "export_query": export_query.urlencode(),
+    }
+    return render(request, "reports/task_list.html", context)
 
 
 @login_required
@@ -231,7 +239,8 @@ def attachment_download(request, attachment_id):
 @login_required
 def review_queue(request):
     access.require_office(request.user)
-    campaign = selectors.campaign_for_pages()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     if campaign is None:
         return _no_campaign(request)
     periods = selectors.period_context(campaign, _today())
@@ -246,7 +255,7 @@ def review_queue(request):
     page = Paginator(reports, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form, "page": page, "reports": page.object_list, "campaign": campaign,
-        "query": _query_without_page(request),
+        "page_campaign": chosen, "query": _query_without_page(request),
     }
     return render(request, "reports/review_queue.html", context)
 
@@ -305,13 +314,17 @@ def review_detail(request, report_id):
 @login_required
 def missing_reports(request):
     access.require_read_everything(request.user)
-    campaign = selectors.campaign_for_pages()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     if campaign is None:
         return _no_campaign(request)
     periods = selectors.period_context(campaign, _today())
     period = periods.get(request.GET.get("period")) or periods.last_due or periods.current
     rows = obligations.missing_reports(campaign, period)
-    context = {"campaign": campaign, "period": period, "periods": list(reversed(periods.periods)), "rows": rows}
+    context = {
+        "campaign": campaign, "page_campaign": chosen, "period": period,
+        "periods": list(reversed(periods.periods)), "rows": rows,
+    }
     return render(request, "reports/missing_reports.html", context)
 
 

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.net import client_ip
-from tasks.selectors import campaign_current
+from tasks.campaign_choice import campaign_for_request
 
 from .. import access
 from .. import views as report_views
@@ -115,21 +115,26 @@ def task_page(request, campaign_id: int, key: str):
 @require_GET
 def supervision_list(request):
     access.require_read_everything(request.user)
-    campaign = campaign_current()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     supervisions = list(selectors.supervisions_open(campaign=campaign)) if campaign else []
-    return render(request, "governance/supervisions.html", {"supervisions": supervisions, "campaign": campaign})
+    return render(
+        request, "governance/supervisions.html",
+        {"supervisions": supervisions, "campaign": campaign, "page_campaign": chosen},
+    )
 
 
 @login_required
 @require_GET
 def extension_list(request):
     access.require_read_everything(request.user)
-    campaign = campaign_current()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     extensions = list(selectors.extensions_pending(campaign=campaign)) if campaign else []
     return render(
         request,
         "governance/extensions.html",
-        {"extensions": extensions, "campaign": campaign},
+        {"extensions": extensions, "campaign": campaign, "page_campaign": chosen},
     )
 
 
@@ -137,9 +142,12 @@ def extension_list(request):
 @require_GET
 def period_list(request):
     access.require_read_everything(request.user)
-    campaign = campaign_current()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     periods = list(selectors.periods_with_counts(campaign)) if campaign else []
-    return render(request, "governance/periods.html", {"periods": periods, "campaign": campaign})
+    return render(
+        request, "governance/periods.html", {"periods": periods, "campaign": campaign, "page_campaign": chosen}
+    )
 
 
 @login_required
