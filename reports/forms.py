@@ -58,7 +58,15 @@ class TaskStatusFilterForm(forms.Form):
 
 
 class MyTaskFilterForm(forms.Form):
+    """我的任务's filters over the unit's tasks in every active campaign (`campaigns`).
+
+    With several campaigns, `campaign` narrows the list to one of them; the annex's category,
+    measure and deadline filters mean something only within one campaign, so they are offered
+    only when the list shows one.
+    """
+
     q = forms.CharField(label="搜索", required=False, max_length=100)
+    campaign = forms.TypedChoiceField(label="行动方案", required=False, coerce=int, empty_value=None)
     role = forms.ChoiceField(label="职责", required=False, choices=_all(AssignmentRole.choices))
     category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
     measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
@@ -66,9 +74,21 @@ class MyTaskFilterForm(forms.Form):
     state = forms.ChoiceField(label="任务状态", required=False, choices=_all(TaskState.choices))
     report = forms.ChoiceField(label="本期报送", required=False, choices=_all(ReportingState.choices))
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
-        _annex_choices(self, campaign)
+        by_id = {c.pk: c for c in campaigns}
+        if len(campaigns) > 1:
+            self.fields["campaign"].choices = [("", "全部方案")] + [(c.pk, str(c)) for c in campaigns]
+            raw = str(self.data.get("campaign", "")) if self.is_bound else ""
+            one = by_id.get(int(raw)) if raw.isdigit() and len(raw) <= 18 else None
+        else:
+            del self.fields["campaign"]
+            one = campaigns[0] if campaigns else None
+        if one is not None:
+            _annex_choices(self, one)
+        else:
+            for name in ("category", "measure", "deadline_text"):
+                del self.fields[name]
         _style(self)
 
 

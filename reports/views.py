@@ -16,6 +16,7 @@ from audit.net import client_ip
 from tasks.campaign_choice import campaign_for_request
 from tasks.links import task_url
 from tasks.models import AssignmentRole
+from tasks.selectors import active_campaigns
 
 from . import access, obligations, selectors, services
 from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
@@ -61,26 +62,32 @@ def home(request):
 
 @login_required
 def my_tasks(request):
+    """The unit's tasks in every active campaign it has a duty in, each against its own current period."""
     access.require_liaison(request.user)
-    campaign = selectors.campaign_for_pages()
-    if campaign is None:
+    campaigns = selectors.unit_campaigns(request.user.unit)
+    if not campaigns and not active_campaigns().exists():
         return _no_campaign(request)
     today = _today()
-    periods = selectors.period_context(campaign, today)
-    form = MyTaskFilterForm(request.GET or None, campaign=campaign)
+    form = MyTaskFilterForm(request.GET or None, campaigns=campaigns)
     filters = _valid_filters(form)
-    tasks = selectors.my_tasks(user=request.user, campaign=campaign, today=today, periods=periods, **filters)
-    open_tasks = [t for t in tasks if t.state != TaskState.SIGNED_OFF]
+    if chosen := filters.pop("campaign", None):
+        campaigns = [c for c in campaigns if c.pk == chosen]
+    periods = selectors.campaign_periods(campaigns, today)
+    groups = selectors.my_tasks(user=request.user, campaigns=campaigns, today=today, periods=periods, **filters)
+    every = [t for g in groups for t in g.tasks]
+    open_tasks = [t for t in every if t.state != TaskState.SIGNED_OFF]
     context = {
-        "campaign": campaign,
         "form": form,
-        "filtered": bool(filters),
-        "period": periods.current,
-        "supervised": [t for t in open_tasks if t.open_supervision],
-        "lead_tasks": [t for t in open_tasks if not t.open_supervision and t.my_role == AssignmentRole.LEAD],
-        "support_tasks": [t for t in open_tasks if not t.open_supervision and t.my_role == AssignmentRole.SUPPORT],
-        "signed_off": [t for t in tasks if t.state == TaskState.SIGNED_OFF],
-        "action_count": sum(1 for t in tasks if t.needs_action),
+        "filtered": bool(filters) or bool(chosen),
+        "groups": groups,
+        "several": len(groups) > 1,
+        "period": groups[0].period if len(groups) == 1 else None,
+        # Across every campaign: the counts at the top, and the lists tests and links read.
+        "supervised": [t for g in groups for t in g.supervised],
+        "lead_tasks": [t for g in groups for t in g.lead_tasks],
+        "support_tasks": [t for g in groups for t in g.support_tasks],
+        "signed_off": [t for g in groups for t in g.signed_off],
+        "action_count": sum(1 for t in every if t.needs_action),
         "not_reported_count": sum(
             1 for t in open_tasks if t.my_report_state in (ReportingState.NOT_REPORTED, ReportingState.DRAFT)
         ),
