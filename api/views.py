@@ -6,10 +6,12 @@ status through reports.status. Errors: see api/exceptions.py.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -32,7 +34,7 @@ from tasks.models import Task
 from . import selectors
 from .authentication import HashedTokenAuthentication
 from .exceptions import api_exception_handler
-from .filters import ReportFilter, TaskFilter
+from .filters import CampaignField, ReportFilter, TaskFilter
 from .serializers import (
     AttachmentUploadSerializer,
     ConflictSerializer,
@@ -49,6 +51,9 @@ TASK_KEY = OpenApiParameter("key", str, OpenApiParameter.PATH, description="任�
 CAMPAIGN_ID = OpenApiParameter(
     "campaign_id", int, OpenApiParameter.PATH,
     description="行动方案编号(任务清单中每项任务的 campaign):任务编号在各方案中会重复,两者一起确定一项任务",
+)
+CAMPAIGN_FILTER = OpenApiParameter(
+    "campaign", int, description="行动方案编号;省略时为最新开始的进行中方案。未知的编号返回 400"
 )
 LEGACY = "旧地址(不含行动方案编号),按最新开始的进行中方案解析任务编号;请改用 /api/v1/tasks/{campaign_id}/{key}/…。"
 REPORT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="报送编号")
@@ -85,9 +90,13 @@ class ApiMixin:
 @extend_schema_view(
     get=extend_schema(
         summary="任务清单",
-        description="当前行动方案的全部具体任务(所有登录用户均可查看),含按状态规则计算的 state 和 rag。",
+        description=(
+            "一个行动方案的全部具体任务(所有登录用户均可查看),含按状态规则计算的 state 和 rag;"
+            "用 campaign 选择方案(默认最新开始的进行中方案)。每项任务由 campaign 和 key 一起确定。"
+        ),
         parameters=[
-            OpenApiParameter("unit", str, description="单位名称(可用别名)或编号:该单位直接或通过所在单位组牵头、配合的任务")
+            CAMPAIGN_FILTER,
+            OpenApiParameter("unit", str, description="单位名称(可用别名)或编号:该单位直接或通过所在单位组牵头、配合的任务"),
         ],
         responses={200: TaskSerializer(many=True), 400: R400, 401: R401},
     )
@@ -99,7 +108,11 @@ class TaskListView(ApiMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database needed
             return Task.objects.none()
-        return selectors.tasks_with_status(today=timezone.localdate())
+        try:
+            campaign = CampaignField().clean(self.request.query_params.get("campaign"))
+        except DjangoValidationError as error:
+            raise ValidationError({"campaign": error.messages}) from error
+        return selectors.tasks_with_status(today=timezone.localdate(), campaign=campaign)
 
 
 class _TaskDetail(ApiMixin, generics.GenericAPIView):
@@ -220,7 +233,10 @@ class LegacyTaskReportCreateView(_TaskReportCreate):
 @extend_schema_view(
     get=extend_schema(
         summary="报送列表",
-        description="联络员只看到本单位承担任务的报送;区安委办和领导看到全部。每份报送含全部版本和审核记录。",
+        description=(
+            "进行中的行动方案的报送:联络员只看到本单位承担任务的报送;区安委办和领导看到全部。"
+            "每份报送含全部版本和审核记录。按任务筛选时请同时给出 campaign(任务编号在各方案中会重复)。"
+        ),
         parameters=[OpenApiParameter("unit", str, description="报送单位名称(可用别名)或编号")],
         responses={200: ReportSerializer(many=True), 400: R400, 401: R401},
     )

@@ -109,9 +109,9 @@ def test_the_schema_documents_every_endpoint(client, liaison):
     body = schema["components"]["schemas"][create["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
     assert {"period", "status", "percent", "progress", "problems", "next_steps", "submit"} <= set(body["properties"])
     filters = {p["name"] for p in paths["/api/v1/tasks/"]["get"]["parameters"]}
-    assert {"unit", "measure", "category", "deadline_kind", "q"} <= filters
+    assert {"campaign", "unit", "measure", "category", "deadline_kind", "q"} <= filters
     filters = {p["name"] for p in paths["/api/v1/reports/"]["get"]["parameters"]}
-    assert {"task", "unit", "period", "state"} <= filters
+    assert {"campaign", "task", "unit", "period", "state"} <= filters
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 
