@@ -186,16 +186,29 @@ def test_a_finished_campaign_leaves_my_tasks(client, liaison, campaign, winter):
 
 
 def test_my_tasks_runs_a_fixed_number_of_queries_whatever_the_number_of_campaigns(
-    client, liaison, campaign, winter, django_assert_max_num_queries
+    client, liaison, campaign, django_assert_max_num_queries
 ):
     client.force_login(liaison)
+    one = queries(client, reverse("reports:my_tasks"))
+    winter = winter_campaign_create()
     two = queries(client, reverse("reports:my_tasks"))
     winter_campaign_create(name="第三个方案", short_name="第三")
     write_report(liaison, task_named(winter, "1.4"), period_code="2026-11")
     assert len(client.get(reverse("reports:my_tasks")).context["groups"]) == 3
-    assert queries(client, reverse("reports:my_tasks")) == two
+    assert queries(client, reverse("reports:my_tasks")) == two == one
+    assert queries(client, reverse("reports:my_tasks"), {"campaign": winter.pk}) == one
     with django_assert_max_num_queries(12):
         client.get(reverse("reports:my_tasks"))
+
+
+def test_the_annex_filters_of_my_tasks_apply_in_every_campaign(client, liaison, campaign, winter):
+    client.force_login(liaison)
+    response = client.get(reverse("reports:my_tasks"), {"measure": 1})
+    labels = dict(response.context["form"].fields["measure"].choices)
+    assert labels[1] == "(一)强化项目源头管控 / (一)冬春专项整治"
+    groups = {g.campaign: {t.key for t in g.tasks} for g in response.context["groups"]}
+    assert groups[winter] == {"1.4", "1.5"}
+    assert groups[campaign] and all(key.startswith("1.") for key in groups[campaign])
 
 
 # --- Choosing the campaign on the single-campaign pages ---------------------------------------------
