@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models import CharField, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from audit.models import AuditEntry
 from departments.models import Unit
@@ -21,6 +21,7 @@ from tasks.selectors import active_campaigns, task_list
 
 from .models import (
     Attachment,
+    ExtensionRequest,
     ProgressReport,
     ReportingPeriod,
     ReportReview,
@@ -327,6 +328,11 @@ ACTION_LABELS = {
 }
 
 
+def _object_ids(queryset) -> QuerySet:
+    """The rows' primary keys as text, to match AuditEntry.object_id in SQL (one subquery)."""
+    return queryset.order_by().annotate(object_key=Cast("pk", CharField())).values("object_key")
+
+
 def task_history(task: Task, *, include_reports: bool, report_ids=(), limit: int = 200) -> list[AuditEntry]:
     """Audit entries of the task, its assignments and (if the reader may see them) its reports."""
     condition = Q(object_type="tasks.task", object_id=str(task.pk)) | Q(
@@ -334,7 +340,16 @@ def task_history(task: Task, *, include_reports: bool, report_ids=(), limit: int
     )
     if include_reports:
         condition |= Q(object_type="reports.progressreport", object_id__in=[str(pk) for pk in report_ids])
-        condition |= Q(object_type__startswith="reports.", data__task=task.key)
+        # Governance entries name the task by its key, which repeats across campaigns: only the
+        # entries of this task's own supervisions, extensions and reports.
+        own = (
+            Q(object_type="reports.supervision", object_id__in=_object_ids(Supervision.objects.filter(task=task)))
+            | Q(object_type="reports.extensionrequest",
+                object_id__in=_object_ids(ExtensionRequest.objects.filter(task=task)))
+            | Q(object_type="reports.progressreport",
+                object_id__in=_object_ids(ProgressReport.objects.filter(task=task)))
+        )
+        condition |= Q(object_type__startswith="reports.", data__task=task.key) & own
     entries = list(AuditEntry.objects.filter(condition).select_related("user__unit").order_by("-created_at", "-id")[:limit])
     for entry in entries:
         entry.label = ACTION_LABELS.get(entry.action, entry.action)

@@ -324,3 +324,16 @@ def test_governance_actions_on_the_task_page_name_the_campaign(client, office_us
     assert response.status_code == 302
     assert Task.objects.get(pk=winter_14.pk).supervisions.get().instruction == "冬春专项督办"
     assert not plan_14.supervisions.exists()
+
+
+def test_a_task_pages_history_shows_only_its_own_campaigns_governance(client, office_user, winter_14, plan_14):
+    """Governance entries name the task by its key (1.4 in both campaigns): the page keeps them apart."""
+    from reports.governance.services import supervision_open
+
+    supervision_open(user=office_user, task=plan_14, level=1, instruction="三年行动督办",
+                     respond_by=datetime.date(2026, 12, 10))
+    client.force_login(office_user)
+    plan_history = client.get(plan_14.get_absolute_url()).context["history"]
+    winter_history = client.get(winter_14.get_absolute_url()).context["history"]
+    assert any(e.object_type == "reports.supervision" for e in plan_history)
+    assert not any(e.object_type == "reports.supervision" for e in winter_history)
