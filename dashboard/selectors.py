@@ -778,12 +778,11 @@ def report_lists(scope: Scope) -> dict:
     )
     # Key and text of the (at most LIST_LIMIT) listed tasks only: joined in the query above, the
     # task row was read for every one of ~200,000 missing pairs before the sort (≈ 0.15 s).
-    tasks = {
-        row["id"]: row
-        for row in Task.objects.filter(pk__in={r["task_id"] for r in missing}).values("id", "key", "content")
-    }
+    listed = Task.objects.filter(pk__in={r["task_id"] for r in missing})
+    tasks = {row["id"]: row for row in listed.values("id", "key", "content", "campaign_id")}
     for row in missing:
-        row["task_key"], row["task_content"] = tasks[row["task_id"]]["key"], tasks[row["task_id"]]["content"]
+        task = tasks[row["task_id"]]
+        row["task_key"], row["task_content"], row["campaign_id"] = task["key"], task["content"], task["campaign_id"]
     unit_ids = {row["unit_id"] for row in missing}
     names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("id", "name")) if unit_ids else {}
     awaiting = (
@@ -800,7 +799,8 @@ def report_lists(scope: Scope) -> dict:
                 "unit": names.get(row["unit_id"], ""),
                 "role": row["role"],
                 "draft": row["report_state"] == ReportState.DRAFT,
-                "url": reports_url(scope, MISSING_URL, unit=row["unit_id"]),
+                # All campaigns: the list page shows one, so the link names the row's.
+                "url": reports_url(scope, MISSING_URL, unit=row["unit_id"], campaign=row["campaign_id"]),
             }
             for row in missing
         ],
@@ -812,7 +812,9 @@ def report_lists(scope: Scope) -> dict:
                 "unit_id": report.unit_id,
                 "unit": report.unit.name,
                 "submitted_at": report.submitted_at,
-                "url": reports_url(scope, REVIEW_URL, state=ReportState.SUBMITTED, unit=report.unit_id),
+                "url": reports_url(
+                    scope, REVIEW_URL, state=ReportState.SUBMITTED, unit=report.unit_id, campaign=report.task.campaign_id
+                ),
             }
             for report in awaiting
         ],

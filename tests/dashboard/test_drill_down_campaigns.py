@@ -42,3 +42,16 @@ def test_the_dashboards_task_lists_link_to_campaign_qualified_task_pages(client,
         assert item["campaign"] in (campaign.pk, winter.pk)
     page = client.get(items[0]["url"])
     assert page.status_code == 200 and page.context["task"].campaign_id == items[0]["campaign"]
+
+
+def test_with_all_campaigns_the_report_lists_link_to_each_rows_own_campaign(client, office_user, campaign):
+    winter_campaign_create()
+    client.force_login(office_user)
+    data = client.get("/api/v1/dashboard/", {"campaign": "all"}).json()
+    rows = data["lists"]["missing_reports"]
+    assert rows
+    for row in rows:
+        assert row["url"].startswith("/reports/missing/?") and "campaign=" in row["url"]
+    page = client.get(rows[0]["url"])
+    listed = {(task.key, unit.pk) for task, unit, role in page.context["rows"]}
+    assert (rows[0]["task_key"], rows[0]["unit_id"]) in listed
