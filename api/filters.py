@@ -11,7 +11,7 @@ from departments.models import Unit
 from departments.selectors import UnitDirectory
 from reports.models import ProgressReport, ReportState
 from reports.status import Rag, TaskState
-from tasks.models import AssignmentRole, DeadlineKind, Task
+from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task
 
 
 class UnitField(forms.CharField):
@@ -39,6 +39,29 @@ class UnitField(forms.CharField):
 @extend_schema_field(OpenApiTypes.STR)
 class UnitFilter(django_filters.Filter):
     field_class = UnitField
+
+
+class CampaignField(forms.Field):
+    """A campaign by its id (task keys such as 1.4 repeat across campaigns; the id tells them apart)."""
+
+    def __init__(self, *args, required=False, **kwargs):
+        super().__init__(*args, required=required, **kwargs)
+
+    def to_python(self, value):
+        value = str(value or "").strip()
+        if not value:
+            return None
+        if not value.isdigit() or len(value) > 18:
+            raise forms.ValidationError(f"行动方案应为编号(整数),“{value[:20]}”不是。")
+        campaign = Campaign.objects.filter(pk=int(value)).first()
+        if campaign is None:
+            raise forms.ValidationError(f"没有编号为 {value} 的行动方案。")
+        return campaign
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CampaignFilter(django_filters.Filter):
+    field_class = CampaignField
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -78,7 +101,8 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class ReportFilter(django_filters.FilterSet):
-    task = django_filters.CharFilter(field_name="task__key", label="任务编号,如 7.5")
+    campaign = CampaignFilter(field_name="task__campaign", label="行动方案编号(任务编号在各方案中会重复)")
+    task = django_filters.CharFilter(field_name="task__key", label="任务编号,如 7.5(与 campaign 一起使用才唯一)")
     unit = UnitFilter(field_name="unit", label="报送单位名称或编号")
     period = django_filters.CharFilter(field_name="period__code", label="报送周期,如 2026Q4")
     state = django_filters.ChoiceFilter(choices=ReportState.choices, label="报送状态")
@@ -86,4 +110,4 @@ class ReportFilter(django_filters.FilterSet):
 
     class Meta:
         model = ProgressReport
-        fields = ["task", "unit", "period", "state", "role"]
+        fields = ["campaign", "task", "unit", "period", "state", "role"]

@@ -17,7 +17,7 @@ from tasks.selectors import campaign_current, task_list
 
 
 def tasks_with_status(*, today: datetime.date, campaign: Campaign | None = None):
-    """A campaign's tasks (default: the current one) with measure, category, units, `state` and `rag`."""
+    """A campaign's tasks (default: the newest active one) with measure, category, units, `state` and `rag`."""
     campaign = campaign or campaign_current()
     if campaign is None:
         return Task.objects.none()

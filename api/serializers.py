@@ -53,6 +53,9 @@ class DeadlineSerializer(serializers.Serializer):
 
 
 class TaskSerializer(serializers.Serializer):
+    campaign = serializers.IntegerField(
+        source="campaign_id", help_text="行动方案编号:任务编号在各方案中会重复,方案编号和任务编号一起确定一项任务"
+    )
     key = serializers.CharField(help_text="任务编号,如 7.5")
     measure = MeasureSerializer()
     category = CategorySerializer(source="measure.category")
@@ -137,7 +140,8 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 class ReportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    task = serializers.CharField(source="task.key", help_text="任务编号")
+    campaign = serializers.IntegerField(source="task.campaign_id", help_text="行动方案编号")
+    task = serializers.CharField(source="task.key", help_text="任务编号(在行动方案内唯一)")
     unit = serializers.CharField(source="unit.name", help_text="报送单位")
     unit_id = serializers.IntegerField()
     period = serializers.CharField(source="period.code", help_text="报送周期,如 2026Q4")

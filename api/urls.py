@@ -7,8 +7,13 @@ app_name = "api"
 
 urlpatterns = [
     path("tasks/", views.TaskListView.as_view(), name="task-list"),
-    path("tasks/<str:key>/", views.TaskDetailView.as_view(), name="task-detail"),
-    path("tasks/<str:key>/reports/", views.TaskReportCreateView.as_view(), name="task-reports"),
+    # A task is named by its campaign and key (tasks.links): keys such as 1.4 repeat across campaigns.
+    path("tasks/<int:campaign_id>/<str:key>/", views.TaskDetailView.as_view(), name="task-detail"),
+    path("tasks/<int:campaign_id>/<str:key>/reports/", views.TaskReportCreateView.as_view(), name="task-reports"),
+    # The old key-only paths keep working for existing scripts (deprecated in the schema): the
+    # newest active campaign's task with that key, as before.
+    path("tasks/<str:key>/", views.LegacyTaskDetailView.as_view(), name="task-detail-legacy"),
+    path("tasks/<str:key>/reports/", views.LegacyTaskReportCreateView.as_view(), name="task-reports-legacy"),
     path("reports/", views.ReportListView.as_view(), name="report-list"),
     path("reports/<int:id>/", views.ReportDetailView.as_view(), name="report-detail"),
     path("reports/<int:id>/review/", views.ReportReviewView.as_view(), name="report-review"),

@@ -6,10 +6,12 @@ status through reports.status. Errors: see api/exceptions.py.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -32,7 +34,7 @@ from tasks.models import Task
 from . import selectors
 from .authentication import HashedTokenAuthentication
 from .exceptions import api_exception_handler
-from .filters import ReportFilter, TaskFilter
+from .filters import CampaignField, ReportFilter, TaskFilter
 from .serializers import (
     AttachmentUploadSerializer,
     ConflictSerializer,
@@ -46,6 +48,14 @@ from .serializers import (
 )
 
 TASK_KEY = OpenApiParameter("key", str, OpenApiParameter.PATH, description="任务编号,如 7.5")
+CAMPAIGN_ID = OpenApiParameter(
+    "campaign_id", int, OpenApiParameter.PATH,
+    description="行动方案编号(任务清单中每项任务的 campaign):任务编号在各方案中会重复,两者一起确定一项任务",
+)
+CAMPAIGN_FILTER = OpenApiParameter(
+    "campaign", int, description="行动方案编号;省略时为最新开始的进行中方案。未知的编号返回 400"
+)
+LEGACY = "旧地址(不含行动方案编号),按最新开始的进行中方案解析任务编号;请改用 /api/v1/tasks/{campaign_id}/{key}/…。"
 REPORT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="报送编号")
 
 R400 = OpenApiResponse(
@@ -80,9 +90,13 @@ class ApiMixin:
 @extend_schema_view(
     get=extend_schema(
         summary="任务清单",
-        description="当前行动方案的全部具体任务(所有登录用户均可查看),含按状态规则计算的 state 和 rag。",
+        description=(
+            "一个行动方案的全部具体任务(所有登录用户均可查看),含按状态规则计算的 state 和 rag;"
+            "用 campaign 选择方案(默认最新开始的进行中方案)。每项任务由 campaign 和 key 一起确定。"
+        ),
         parameters=[
-            OpenApiParameter("unit", str, description="单位名称(可用别名)或编号:该单位直接或通过所在单位组牵头、配合的任务")
+            CAMPAIGN_FILTER,
+            OpenApiParameter("unit", str, description="单位名称(可用别名)或编号:该单位直接或通过所在单位组牵头、配合的任务"),
         ],
         responses={200: TaskSerializer(many=True), 400: R400, 401: R401},
     )
@@ -94,27 +108,50 @@ class TaskListView(ApiMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database needed
             return Task.objects.none()
-        return selectors.tasks_with_status(today=timezone.localdate())
+        try:
+            campaign = CampaignField().clean(self.request.query_params.get("campaign"))
+        except DjangoValidationError as error:
+            raise ValidationError({"campaign": error.messages}) from error
+        return selectors.tasks_with_status(today=timezone.localdate(), campaign=campaign)
+
+
+class _TaskDetail(ApiMixin, generics.GenericAPIView):
+    serializer_class = TaskDetailSerializer
+
+    def get(self, request, key, campaign_id=None):
+        user = request.user
+        task = access.get_task(user, key, campaign_id=campaign_id)
+        annotated = selectors.tasks_with_status(campaign=task.campaign, today=timezone.localdate()).get(pk=task.pk)
+        my_role = access.unit_role_on_task(task, user.unit) if access.is_liaison(user) else None
+        serializer = self.get_serializer(annotated, context={**self.get_serializer_context(), "my_role": my_role})
+        return Response(serializer.data)
 
 
 @extend_schema(tags=["任务"])
 @extend_schema_view(
     get=extend_schema(
         summary="任务详情",
+        parameters=[CAMPAIGN_ID, TASK_KEY],
+        responses={200: TaskDetailSerializer, 401: R401, 404: R404},
+    )
+)
+class TaskDetailView(_TaskDetail):
+    pass
+
+
+@extend_schema(tags=["任务"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="任务详情(旧地址)",
+        description=LEGACY,
+        deprecated=True,
+        operation_id="tasks_by_key_retrieve",
         parameters=[TASK_KEY],
         responses={200: TaskDetailSerializer, 401: R401, 404: R404},
     )
 )
-class TaskDetailView(ApiMixin, generics.GenericAPIView):
-    serializer_class = TaskDetailSerializer
-
-    def get(self, request, key):
-        user = request.user
-        task = access.get_task(user, key)
-        annotated = selectors.tasks_with_status(campaign=task.campaign, today=timezone.localdate()).get(pk=task.pk)
-        my_role = access.unit_role_on_task(task, user.unit) if access.is_liaison(user) else None
-        serializer = self.get_serializer(annotated, context={**self.get_serializer_context(), "my_role": my_role})
-        return Response(serializer.data)
+class LegacyTaskDetailView(_TaskDetail):
+    pass
 
 
 REPORT_FIELDS = ("status", "progress", "percent", "problems", "next_steps")
@@ -128,31 +165,30 @@ def _report_input(data: dict, current=None) -> ReportInput:
     return ReportInput(**values)
 
 
-@extend_schema(tags=["进展报送"])
-class TaskReportCreateView(ApiMixin, APIView):
-    @extend_schema(
-        summary="填报本单位对该任务的进展(新建或修改)",
-        description=(
-            "联络员为本单位承担的任务填报某一周期的进展:`submit: true` 报送,否则保存为草稿。"
-            "同一任务、单位、周期再次提交时,修改原报送并保存为新版本(被退回的报送即以此重新报送)。"
-            "成功时返回 201 和报送(含 id、version、state)。"
-            "已审核通过或周期已关闭的报送返回 409(code=locked)。"
-        ),
-        parameters=[TASK_KEY],
-        request=ReportCreateSerializer,
-        responses={201: ReportSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409},
-        examples=[
-            OpenApiExample(
-                "报送",
-                value={"period": "2026Q4", "status": "in_progress", "percent": 60, "progress": "已完成全区排查",
-                       "problems": "", "next_steps": "年底前完成整改", "submit": True},
-                request_only=True,
-            )
-        ],
-    )
-    def post(self, request, key):
+REPORT_CREATE = dict(
+    description=(
+        "联络员为本单位承担的任务填报某一周期的进展:`submit: true` 报送,否则保存为草稿。"
+        "同一任务、单位、周期再次提交时,修改原报送并保存为新版本(被退回的报送即以此重新报送)。"
+        "成功时返回 201 和报送(含 id、version、state)。"
+        "已审核通过或周期已关闭的报送返回 409(code=locked)。"
+    ),
+    request=ReportCreateSerializer,
+    responses={201: ReportSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409},
+    examples=[
+        OpenApiExample(
+            "报送",
+            value={"period": "2026Q4", "status": "in_progress", "percent": 60, "progress": "已完成全区排查",
+                   "problems": "", "next_steps": "年底前完成整改", "submit": True},
+            request_only=True,
+        )
+    ],
+)
+
+
+class _TaskReportCreate(ApiMixin, APIView):
+    def post(self, request, key, campaign_id=None):
         user = request.user
-        task = access.get_task(user, key)
+        task = access.get_task(user, key, campaign_id=campaign_id)
         access.require_report_writer(user, task)  # 403 before looking at the input
         serializer = ReportCreateSerializer(data=request.data, context={"task": task})
         serializer.is_valid(raise_exception=True)
@@ -171,9 +207,36 @@ class TaskReportCreateView(ApiMixin, APIView):
 
 @extend_schema(tags=["进展报送"])
 @extend_schema_view(
+    post=extend_schema(
+        summary="填报本单位对该任务的进展(新建或修改)", parameters=[CAMPAIGN_ID, TASK_KEY], **REPORT_CREATE
+    )
+)
+class TaskReportCreateView(_TaskReportCreate):
+    pass
+
+
+@extend_schema(tags=["进展报送"])
+@extend_schema_view(
+    post=extend_schema(
+        summary="填报进展(旧地址)",
+        deprecated=True,
+        operation_id="tasks_by_key_reports_create",
+        parameters=[TASK_KEY],
+        **{**REPORT_CREATE, "description": LEGACY + REPORT_CREATE["description"]},
+    )
+)
+class LegacyTaskReportCreateView(_TaskReportCreate):
+    pass
+
+
+@extend_schema(tags=["进展报送"])
+@extend_schema_view(
     get=extend_schema(
         summary="报送列表",
-        description="联络员只看到本单位承担任务的报送;区安委办和领导看到全部。每份报送含全部版本和审核记录。",
+        description=(
+            "进行中的行动方案的报送:联络员只看到本单位承担任务的报送;区安委办和领导看到全部。"
+            "每份报送含全部版本和审核记录。按任务筛选时请同时给出 campaign(任务编号在各方案中会重复)。"
+        ),
         parameters=[OpenApiParameter("unit", str, description="报送单位名称(可用别名)或编号")],
         responses={200: ReportSerializer(many=True), 400: R400, 401: R401},
     )

@@ -58,7 +58,7 @@ class Page:
 # branch without them they answer 404 and are reported as skipped.
 PAGES = [
     Page("我的任务 (my tasks)", "/my/", "liaison", 100),
-    Page("任务页面 (task page)", "/tasks/{task_key}/", "liaison", 100),
+    Page("任务页面 (task page)", "/tasks/{campaign_id}/{task_key}/", "liaison", 100),
     Page("API 任务列表 (API task list)", "/api/v1/tasks/", "liaison", 100),
     Page("任务清单 (task list, all 72)", "/tasks/", "liaison", 100),
     Page("任务清单 (task list, one measure)", "/tasks/?measure=7", "liaison", 100),
@@ -269,7 +269,7 @@ def measure_report_form_post(ctx: Context, *, repeat: int) -> Measurement:
     result = Measurement(name="报送表单提交 (report form POST)", target_ms=100, repeat=repeat)
     client = Client()
     client.force_login(ctx.liaison)
-    path = f"/tasks/{ctx.task_key}/report/"
+    path = f"/tasks/{ctx.campaign_id}/{ctx.task_key}/report/"
     form_page = client.get(path)
     if form_page.status_code == 404:
         result.status, result.note = "skipped", f"{path} is not on this branch (404)"

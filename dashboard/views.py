@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.net import client_ip
 from reports.access import is_office
 from reports.status import Rag, TaskState
+from tasks.links import task_path
 from tasks.models import Campaign
 from tasks.selectors import active_campaigns
 
@@ -134,6 +136,7 @@ def rollup_detail(request, pk: int):
             "rag": rags.get(row.rag, row.rag),
             "progress": PROGRESS_LABELS.get(row.progress_status, ""),
             "reporting": REPORTING_LABELS.get(row.reporting, row.reporting),
+            "url": _task_link(rollup.campaign_id, row.task_key),
         }
         for row in rollup.rows.all()
     ]
@@ -142,6 +145,14 @@ def rollup_detail(request, pk: int):
         "dashboard/rollup_detail.html",
         {"rollup": rollup, "s": rollup.snapshot, "rows": rows, "circular_title": circular_title(rollup.period.label)},
     )
+
+
+def _task_link(campaign_id: int, key: str) -> str:
+    """The task page of a frozen rollup row (named by campaign and key), or "" for a malformed key."""
+    try:
+        return task_path("reports:task_detail", campaign_id=campaign_id, key=key)
+    except NoReverseMatch:
+        return ""
 
 
 @login_required

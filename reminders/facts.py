@@ -77,6 +77,7 @@ def facts_load(*, today: datetime.date) -> list[Facts]:
         tasks = {
             row["id"]: TaskInfo(
                 id=row["id"],
+                campaign_id=campaign.pk,
                 key=row["key"],
                 content=row["content"],
                 state=row["state"],

@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from reports.status import TaskState
+from tasks.links import task_path
 
 from .models import RuleKind
 
@@ -87,6 +88,7 @@ DEFAULT_RULES: dict[str, RuleConfig] = {
 @dataclass(frozen=True)
 class TaskInfo:
     id: int
+    campaign_id: int
     key: str
     content: str
     state: str
@@ -144,7 +146,8 @@ class Facts:
     site_url: str = ""
 
     def task_link(self, task: TaskInfo) -> str:
-        return f"{self.site_url.rstrip('/')}/tasks/{task.key}/"
+        """The task's page, named by its campaign and key (tasks.links): keys repeat across campaigns."""
+        return self.site_url.rstrip("/") + task_path("reports:task_detail", campaign_id=task.campaign_id, key=task.key)
 
 
 @dataclass(frozen=True)

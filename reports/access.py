@@ -55,16 +55,20 @@ def unit_is_standing_supporter(campaign: Campaign, unit: Unit) -> bool:
     return unit.pk == standing or unit.member_of.filter(pk=standing).exists()
 
 
-def get_task(user, key: str, *, campaign: Campaign | None = None) -> Task:
-    """A task any signed-in user may read (the task list is shared by all units)."""
+def get_task(user, key: str, *, campaign_id: int | None = None, campaign: Campaign | None = None) -> Task:
+    """A task any signed-in user may read (the task list is shared by all units), named by its
+    campaign and key (tasks.links). Without a campaign: the newest active campaign's task with
+    that key — what the old key-only links meant when they were sent."""
     if not user.is_authenticated:
         raise PermissionDenied
     tasks = Task.objects.select_related("campaign", "measure", "measure__category")
     if campaign is not None:
-        tasks = tasks.filter(campaign=campaign)
+        campaign_id = campaign.pk
+    if campaign_id is not None:
+        tasks = tasks.filter(campaign_id=campaign_id)
     else:
-        # The same campaign as tasks.selectors.campaign_current() (the task list's), ties included:
-        # ordering by start date alone let two campaigns starting the same day swap at random.
+        # The same order as tasks.selectors.active_campaigns(), ties included: ordering by start
+        # date alone let two campaigns starting the same day swap at random.
         tasks = tasks.filter(campaign__is_active=True).order_by("-campaign__start_date", "-campaign_id")
     task = tasks.filter(key=key).first()
     if task is None:

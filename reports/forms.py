@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from departments.models import Unit
 from yinzhou_campaign.widgets import use_plain_selects
-from tasks.models import AssignmentRole, DeadlineKind
+from tasks.models import AssignmentRole, DeadlineKind, Measure, Task
 
 from .attachments import MAX_FILES_PER_UPLOAD, attachment_validate
 from .models import ProgressStatus, ReportState, ReviewDecision
@@ -18,13 +18,28 @@ def _all(choices):
     return [("", "全部")] + list(choices)
 
 
-def _annex_choices(form, campaign) -> None:
-    """Category, measure and deadline choices from two queries (measures carry their category)."""
-    measures = list(campaign.measures.select_related("category").order_by("number"))
-    categories = sorted({m.category for m in measures}, key=lambda c: c.number)
-    form.fields["category"].choices = _all((c.number, c.name) for c in categories)
-    form.fields["measure"].choices = _all((m.number, str(m)) for m in measures)
-    deadlines = campaign.tasks.order_by("deadline_date").values_list("deadline_text", flat=True).distinct()
+def _joined(names) -> str:
+    return " / ".join(dict.fromkeys(names))
+
+
+def _annex_choices(form, campaigns) -> None:
+    """Category, measure and deadline choices of one campaign or several, from two queries.
+
+    The filters select by number (举措类别 1–5, 主要任务 7) and by the deadline's text, so with
+    several campaigns a choice applies in each of them; where their wording differs the label
+    shows each (“(一)强化项目源头管控 / (一)冬春专项整治”).
+    """
+    ids = [c.pk for c in campaigns] if isinstance(campaigns, (list, tuple)) else [campaigns.pk]
+    measures = Measure.objects.filter(campaign__in=ids).select_related("category").order_by("number", "campaign_id")
+    categories: dict[int, list[str]] = {}
+    titles: dict[int, list[str]] = {}
+    for m in measures:
+        categories.setdefault(m.category.number, []).append(m.category.name)
+        titles.setdefault(m.number, []).append(str(m))
+    form.fields["category"].choices = _all((n, _joined(names)) for n, names in sorted(categories.items()))
+    form.fields["measure"].choices = _all((n, _joined(names)) for n, names in titles.items())
+    tasks = Task.objects.filter(campaign__in=ids).order_by("deadline_date")
+    deadlines = tasks.values_list("deadline_text", flat=True).distinct()
     form.fields["deadline_text"].choices = _all((d, d) for d in dict.fromkeys(deadlines))
 
 
@@ -58,7 +73,14 @@ class TaskStatusFilterForm(forms.Form):
 
 
 class MyTaskFilterForm(forms.Form):
+    """我的任务's filters over the unit's tasks in every active campaign (`campaigns`).
+
+    With several campaigns, `campaign` narrows the list to one of them; the annex's category,
+    measure and deadline choices are those of the campaigns shown (two queries however many).
+    """
+
     q = forms.CharField(label="搜索", required=False, max_length=100)
+    campaign = forms.TypedChoiceField(label="行动方案", required=False, coerce=int, empty_value=None)
     role = forms.ChoiceField(label="职责", required=False, choices=_all(AssignmentRole.choices))
     category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
     measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
@@ -66,9 +88,18 @@ class MyTaskFilterForm(forms.Form):
     state = forms.ChoiceField(label="任务状态", required=False, choices=_all(TaskState.choices))
     report = forms.ChoiceField(label="本期报送", required=False, choices=_all(ReportingState.choices))
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
-        _annex_choices(self, campaign)
+        by_id = {c.pk: c for c in campaigns}
+        shown = list(campaigns)
+        if len(campaigns) > 1:
+            self.fields["campaign"].choices = [("", "全部方案")] + [(c.pk, str(c)) for c in campaigns]
+            raw = str(self.data.get("campaign", "")) if self.is_bound else ""
+            if raw.isdigit() and len(raw) <= 18 and int(raw) in by_id:
+                shown = [by_id[int(raw)]]
+        else:
+            del self.fields["campaign"]
+        _annex_choices(self, shown)
         _style(self)
 
 

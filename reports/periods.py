@@ -24,17 +24,27 @@ def _period_bounds(cadence: str, day: datetime.date) -> tuple[str, datetime.date
     return f"{day.year}Q{quarter}", start, end
 
 
-def periods_ensure(campaign: Campaign) -> list[ReportingPeriod]:
-    """All periods of the campaign, creating the missing ones (idempotent, safe concurrently)."""
-    existing = list(ReportingPeriod.objects.filter(campaign=campaign).order_by("start"))
+def _wanted(campaign: Campaign) -> list[tuple[str, datetime.date, datetime.date]]:
+    """(code, start, end) of every period the campaign's dates and cadence call for."""
     wanted = []
     day = campaign.start_date
     while day <= campaign.end_date:
         code, start, end = _period_bounds(campaign.report_cadence, day)
         wanted.append((code, start, end))
         day = end + datetime.timedelta(days=1)
-    if len(existing) == len(wanted) and [p.code for p in existing] == [w[0] for w in wanted]:
+    return wanted
+
+
+def _complete(campaign: Campaign, existing: list[ReportingPeriod]) -> bool:
+    return [p.code for p in existing] == [w[0] for w in _wanted(campaign)]
+
+
+def periods_ensure(campaign: Campaign) -> list[ReportingPeriod]:
+    """All periods of the campaign, creating the missing ones (idempotent, safe concurrently)."""
+    existing = list(ReportingPeriod.objects.filter(campaign=campaign).order_by("start"))
+    if _complete(campaign, existing):
         return existing
+    wanted = _wanted(campaign)
     have = {p.code for p in existing}
     ReportingPeriod.objects.bulk_create(
         [
@@ -51,6 +61,15 @@ def periods_ensure(campaign: Campaign) -> list[ReportingPeriod]:
         ignore_conflicts=True,
     )
     return list(ReportingPeriod.objects.filter(campaign=campaign).order_by("start"))
+
+
+def periods_ensure_many(campaigns: list[Campaign]) -> dict[int, list[ReportingPeriod]]:
+    """`periods_ensure` for several campaigns: one query when their periods exist already."""
+    existing: dict[int, list[ReportingPeriod]] = {c.pk: [] for c in campaigns}
+    rows = ReportingPeriod.objects.filter(campaign__in=[c.pk for c in campaigns]).order_by("campaign_id", "start")
+    for period in rows:
+        existing[period.campaign_id].append(period)
+    return {c.pk: existing[c.pk] if _complete(c, existing[c.pk]) else periods_ensure(c) for c in campaigns}
 
 
 def period_current(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models import CharField, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from audit.models import AuditEntry
 from departments.models import Unit
@@ -29,10 +29,10 @@ from tasks.models import (
 )
 from tasks.selectors import active_campaigns, task_list
 
-from .access import unit_is_standing_supporter
 from .models import (
     ProgressStatus,
     Attachment,
+    ExtensionRequest,
     ProgressReport,
     ReportingPeriod,
     ReportReview,
@@ -43,13 +43,8 @@ from .models import (
     SupervisionState,
 )
 from .obligations import obligations
-from .periods import period_current, period_last_due, periods_ensure
+from .periods import period_current, period_last_due, periods_ensure, periods_ensure_many
 from .status import REPORTED_STATES, ReportingState, TaskState, annotate_task_status, days_left
-
-
-def campaign_for_pages() -> Campaign | None:
-    """tasks.selectors.campaign_current, with the standing support unit the pages print."""
-    return active_campaigns().select_related("standing_support_unit").first()
 
 
 # --- Periods -----------------------------------------------------------------------------------
@@ -67,9 +62,12 @@ class PeriodContext:
         return next((p for p in self.periods if p.code == code), None)
 
 
-def period_context(campaign: Campaign, today: datetime.date) -> PeriodContext:
-    """The campaign's periods, the current one and the last due one, from one query."""
-    periods = periods_ensure(campaign)
+def period_context(
+    campaign: Campaign, today: datetime.date, periods: list[ReportingPeriod] | None = None
+) -> PeriodContext:
+    """The campaign's periods, the current one and the last due one, from one query (none if
+    the caller has the periods already)."""
+    periods = periods_ensure(campaign) if periods is None else periods
     return PeriodContext(
         periods=periods,
         current=period_current(campaign, today, periods),
@@ -112,12 +110,62 @@ def task_list_with_status(
     return decorate_days_left(list(tasks), today)
 
 
+def unit_campaigns(unit: Unit) -> list[Campaign]:
+    """The active campaigns in which the unit has a current duty on some task (tasks.duties), or
+    supports every task by the campaign's standing rule (towns); newest first. One query.
+
+    Each carries `standing` (the unit supports all its tasks by the standing rule)."""
+    owes = TaskDuty.objects.current().filter(unit=unit, task__campaign=OuterRef("pk"))
+    standing = Unit.objects.named_for(unit).filter(pk=OuterRef("standing_support_unit_id"))
+    return list(
+        active_campaigns()
+        .select_related("standing_support_unit")
+        .annotate(standing=Exists(standing))
+        .filter(Q(standing=True) | Exists(owes))
+    )
+
+
+def campaign_periods(campaigns: list[Campaign], today: datetime.date) -> dict[int, PeriodContext]:
+    """`period_context` of several campaigns, by campaign id: one query when their periods exist."""
+    periods = periods_ensure_many(campaigns)
+    return {c.pk: period_context(c, today, periods[c.pk]) for c in campaigns}
+
+
+@dataclass
+class CampaignTasks:
+    """One campaign's part of 我的任务: its current period and the unit's tasks in it."""
+
+    campaign: Campaign
+    period: ReportingPeriod
+    tasks: list[Task]
+
+    @property
+    def open_tasks(self) -> list[Task]:
+        return [t for t in self.tasks if t.state != TaskState.SIGNED_OFF]
+
+    @property
+    def supervised(self) -> list[Task]:
+        return [t for t in self.open_tasks if t.open_supervision]
+
+    @property
+    def lead_tasks(self) -> list[Task]:
+        return [t for t in self.open_tasks if not t.open_supervision and t.my_role == AssignmentRole.LEAD]
+
+    @property
+    def support_tasks(self) -> list[Task]:
+        return [t for t in self.open_tasks if not t.open_supervision and t.my_role == AssignmentRole.SUPPORT]
+
+    @property
+    def signed_off(self) -> list[Task]:
+        return [t for t in self.tasks if t.state == TaskState.SIGNED_OFF]
+
+
 def my_tasks(
     *,
     user,
-    campaign: Campaign,
+    campaigns: list[Campaign],
     today: datetime.date,
-    periods: PeriodContext,
+    periods: dict[int, PeriodContext],
     role: str | None = None,
     measure: int | None = None,
     category: int | None = None,
@@ -125,33 +173,44 @@ def my_tasks(
     state: str | None = None,
     report: str | None = None,
     q: str = "",
-) -> list[Task]:
-    """Tasks the user's unit has a duty on (lead first, then supporting), or supports by the
-    campaign's standing rule (towns).
+) -> list[CampaignTasks]:
+    """Tasks the user's unit has a duty on (lead first, then supporting), or supports by a
+    campaign's standing rule (towns), in every campaign given (`unit_campaigns`), each measured
+    against its own campaign's current period; one group per campaign, in the order given.
+    A fixed number of queries whatever the number of campaigns.
 
     Each task carries `my_role` (lead/support), `my_via` (the group it owes the task through, or
-    None), `my_owes` (whether it owes a report for the current period: `reports.obligations`),
-    `my_report_state` (ReportingState for the current period), `my_report_id`, the status
-    annotations, `days_left`, `open_supervision` (or None) and `needs_action`.
+    None), `my_owes` (whether it owes a report for its campaign's current period:
+    `reports.obligations`), `my_report_state` (ReportingState for that period), `my_report_id`,
+    the status annotations, `days_left`, `open_supervision` (or None) and `needs_action`.
     Tasks under open supervision come first.
     """
+    if not campaigns:
+        return []
     unit = user.unit
-    tasks = Task.objects.filter(campaign=campaign).with_annex()
+    current = [periods[c.pk].current for c in campaigns]
+    last_due = [periods[c.pk].last_due for c in campaigns if periods[c.pk].last_due is not None]
+    tasks = Task.objects.filter(campaign__in=campaigns).with_annex()
     duties = TaskDuty.objects.current().filter(unit=unit)
-    if not unit_is_standing_supporter(campaign, unit):
-        tasks = tasks.filter(pk__in=duties.values("task_id"))
+    standing = [c.pk for c in campaigns if getattr(c, "standing", False)]
+    tasks = tasks.filter(Q(pk__in=duties.values("task_id")) | Q(campaign__in=standing))
     own_duty = duties.filter(task=OuterRef("pk"))
-    own_report = ProgressReport.objects.filter(task=OuterRef("pk"), unit=unit, period=periods.current)
+    # A report is for a period of its own task's campaign: "one of the current periods" is, per
+    # task, its campaign's current period (as annotate_task_facts does with the last due ones).
+    own_report = ProgressReport.objects.filter(task=OuterRef("pk"), unit=unit, period__in=current)
     tasks = tasks.annotate(
         my_role=Coalesce(Subquery(own_duty.values("role")[:1]), Value(AssignmentRole.SUPPORT.value)),
         my_via=Subquery(own_duty.values("via__name")[:1]),
-        my_owes=Exists(obligations(periods.current).filter(task_id=OuterRef("pk"), unit=unit)),
+        my_owes=Exists(obligations(current).filter(task_id=OuterRef("pk"), unit=unit)),
         my_report_state=Coalesce(
             Subquery(own_report.values("state")[:1]), Value(ReportingState.NOT_REPORTED.value)
         ),
         my_report_id=Subquery(own_report.values("pk")[:1]),
     )
-    tasks = tasks_with_status(tasks, today=today, last_due_period=periods.last_due)
+    if len(campaigns) == 1:
+        tasks = tasks_with_status(tasks, today=today, last_due_period=periods[campaigns[0].pk].last_due)
+    else:
+        tasks = tasks_with_status(tasks, today=today, last_due_period=last_due or None)
     if role:
         tasks = tasks.filter(my_role=role)
     if measure:
@@ -174,6 +233,7 @@ def my_tasks(
         )
     ).order_by("-under_supervision", "my_role", "sort_order", "id")
     result = decorate_days_left(list(tasks), today)
+    groups = {c.pk: CampaignTasks(campaign=c, period=periods[c.pk].current, tasks=[]) for c in campaigns}
     for task in result:
         # Only the lead unit answers a supervision, so only its list raises it as an action;
         # supporting units still see the task's amber mark and the banner on the task page.
@@ -185,7 +245,8 @@ def my_tasks(
         task.needs_action = task.state != TaskState.SIGNED_OFF and (
             task.open_supervision is not None or owes_now or task.my_report_state == ReportingState.RETURNED
         )
-    return result
+        groups[task.campaign_id].tasks.append(task)
+    return list(groups.values())
 
 
 # --- The task page -------------------------------------------------------------------------------
@@ -382,6 +443,11 @@ ACTION_LABELS = {
 }
 
 
+def _object_ids(queryset) -> QuerySet:
+    """The rows' primary keys as text, to match AuditEntry.object_id in SQL (one subquery)."""
+    return queryset.order_by().annotate(object_key=Cast("pk", CharField())).values("object_key")
+
+
 def task_history(task: Task, *, include_reports: bool, report_ids=(), limit: int = 200) -> list[AuditEntry]:
     """Audit entries of the task, its assignments and (if the reader may see them) its reports."""
     condition = Q(object_type="tasks.task", object_id=str(task.pk)) | Q(
@@ -389,7 +455,16 @@ def task_history(task: Task, *, include_reports: bool, report_ids=(), limit: int
     )
     if include_reports:
         condition |= Q(object_type="reports.progressreport", object_id__in=[str(pk) for pk in report_ids])
-        condition |= Q(object_type__startswith="reports.", data__task=task.key)
+        # Governance entries name the task by its key, which repeats across campaigns: only the
+        # entries of this task's own supervisions, extensions and reports.
+        own = (
+            Q(object_type="reports.supervision", object_id__in=_object_ids(Supervision.objects.filter(task=task)))
+            | Q(object_type="reports.extensionrequest",
+                object_id__in=_object_ids(ExtensionRequest.objects.filter(task=task)))
+            | Q(object_type="reports.progressreport",
+                object_id__in=_object_ids(ProgressReport.objects.filter(task=task)))
+        )
+        condition |= Q(object_type__startswith="reports.", data__task=task.key) & own
     entries = list(AuditEntry.objects.filter(condition).select_related("user__unit").order_by("-created_at", "-id")[:limit])
     for entry in entries:
         entry.label = ACTION_LABELS.get(entry.action, entry.action)

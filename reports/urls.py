@@ -1,33 +1,38 @@
 """Pages of reporting and review. Mounted at the site root BEFORE tasks.urls, so that /tasks/
-shows the task list with status columns (tasks must not import reports)."""
+shows the task list with status columns (tasks must not import reports).
 
-from django.urls import path, register_converter
+A task is named by its campaign and key (tasks.links): /tasks/<campaign id>/<key>/. The old
+key-only URLs redirect to the newest active campaign's task with that key.
+"""
+
+from django.urls import path
+
+import tasks.links  # noqa: F401 (registers the "taskkey" converter)
 
 from . import views
-
-
-class TaskKeyConverter:
-    """A task key as printed in the annex, "7.4": never shadows /tasks/import/ and friends."""
-
-    regex = r"[0-9]+\.[0-9]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(TaskKeyConverter, "taskkey")
 
 app_name = "reports"
 
 urlpatterns = [
     path("my/", views.my_tasks, name="my_tasks"),
     path("tasks/", views.task_list, name="task_list"),
-    path("tasks/<taskkey:key>/", views.task_detail, name="task_detail"),
-    path("tasks/<taskkey:key>/report/", views.report_form, name="report_form"),
-    path("tasks/<taskkey:key>/report/<str:period_code>/", views.report_form, name="report_form_period"),
+    path("tasks/<int:campaign_id>/<taskkey:key>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:campaign_id>/<taskkey:key>/report/", views.report_form, name="report_form"),
+    path(
+        "tasks/<int:campaign_id>/<taskkey:key>/report/<str:period_code>/",
+        views.report_form,
+        name="report_form_period",
+    ),
+    # Links sent before tasks were named by their campaign (e-mails, robot messages): redirects.
+    path(
+        "tasks/<taskkey:key>/", views.task_legacy_redirect, {"to": "reports:task_detail"}, name="task_detail_legacy"
+    ),
+    path("tasks/<taskkey:key>/report/", views.task_legacy_redirect, {"to": "reports:report_form"}),
+    path(
+        "tasks/<taskkey:key>/report/<str:period_code>/",
+        views.task_legacy_redirect,
+        {"to": "reports:report_form_period"},
+    ),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("review/", views.review_queue, name="review_queue"),
     path("review/<int:report_id>/", views.review_detail, name="review_detail"),

@@ -6,14 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from audit.net import client_ip
+from tasks.campaign_choice import campaign_for_request
+from tasks.links import task_url
 from tasks.models import AssignmentRole
+from tasks.selectors import active_campaigns
 
 from . import access, obligations, selectors, services
 from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
@@ -59,26 +62,32 @@ def home(request):
 
 @login_required
 def my_tasks(request):
+    """The unit's tasks in every active campaign it has a duty in, each against its own current period."""
     access.require_liaison(request.user)
-    campaign = selectors.campaign_for_pages()
-    if campaign is None:
+    campaigns = selectors.unit_campaigns(request.user.unit)
+    if not campaigns and not active_campaigns().exists():
         return _no_campaign(request)
     today = _today()
-    periods = selectors.period_context(campaign, today)
-    form = MyTaskFilterForm(request.GET or None, campaign=campaign)
+    form = MyTaskFilterForm(request.GET or None, campaigns=campaigns)
     filters = _valid_filters(form)
-    tasks = selectors.my_tasks(user=request.user, campaign=campaign, today=today, periods=periods, **filters)
-    open_tasks = [t for t in tasks if t.state != TaskState.SIGNED_OFF]
+    if chosen := filters.pop("campaign", None):
+        campaigns = [c for c in campaigns if c.pk == chosen]
+    periods = selectors.campaign_periods(campaigns, today)
+    groups = selectors.my_tasks(user=request.user, campaigns=campaigns, today=today, periods=periods, **filters)
+    every = [t for g in groups for t in g.tasks]
+    open_tasks = [t for t in every if t.state != TaskState.SIGNED_OFF]
     context = {
-        "campaign": campaign,
         "form": form,
-        "filtered": bool(filters),
-        "period": periods.current,
-        "supervised": [t for t in open_tasks if t.open_supervision],
-        "lead_tasks": [t for t in open_tasks if not t.open_supervision and t.my_role == AssignmentRole.LEAD],
-        "support_tasks": [t for t in open_tasks if not t.open_supervision and t.my_role == AssignmentRole.SUPPORT],
-        "signed_off": [t for t in tasks if t.state == TaskState.SIGNED_OFF],
-        "action_count": sum(1 for t in tasks if t.needs_action),
+        "filtered": bool(filters) or bool(chosen),
+        "groups": groups,
+        "several": len(groups) > 1,
+        "period": groups[0].period if len(groups) == 1 else None,
+        # Across every campaign: the counts at the top, and the lists tests and links read.
+        "supervised": [t for g in groups for t in g.supervised],
+        "lead_tasks": [t for g in groups for t in g.lead_tasks],
+        "support_tasks": [t for g in groups for t in g.support_tasks],
+        "signed_off": [t for g in groups for t in g.signed_off],
+        "action_count": sum(1 for t in every if t.needs_action),
         "not_reported_count": sum(
             1 for t in open_tasks if t.my_report_state in (ReportingState.NOT_REPORTED, ReportingState.DRAFT)
         ),
@@ -91,7 +100,8 @@ def my_tasks(request):
 @login_required
 def task_list(request):
     """The whole task list (everyone reads it) with the computed state and RAG mark."""
-    campaign = selectors.campaign_for_pages()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     if campaign is None:
         return _no_campaign(request)
     today = _today()
@@ -101,12 +111,29 @@ def task_list(request):
     tasks = selectors.task_list_with_status(
         campaign=campaign, today=today, last_due_period=periods.last_due, **filters
     )
-    return render(request, "reports/task_list.html", {"campaign": campaign, "form": form, "tasks": tasks})
+    export_query = request.GET.copy()  # the Excel download keeps the filters and the campaign
+    export_query["campaign"] = campaign.pk
+    context = {
+        "campaign": campaign, "page_campaign": chosen, "form": form, "tasks": tasks,
+        "export_query": export_query.urlencode(),
+    }
+    return render(request, "reports/task_list.html", context)
 
 
 @login_required
-def task_detail(request, key):
+def task_legacy_redirect(request, key, to, **kwargs):
+    """An old key-only task URL (e-mails, robot messages): to the newest active campaign's task."""
     task = access.get_task(request.user, key)
+    url = task_url(to, task, *kwargs.values())
+    if request.GET:
+        url += "?" + request.GET.urlencode()
+    # A form's POST (from a page opened before the change) stays a POST: 307 instead of 302.
+    return HttpResponseRedirect(url, preserve_request=request.method not in ("GET", "HEAD"))
+
+
+@login_required
+def task_detail(request, campaign_id, key):
+    task = access.get_task(request.user, key, campaign_id=campaign_id)
     today = _today()
     periods = selectors.period_context(task.campaign, today)
     task = selectors.task_for_page(task, today=today, periods=periods)
@@ -133,9 +160,9 @@ def task_detail(request, key):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_form(request, key, period_code=None):
+def report_form(request, campaign_id, key, period_code=None):
     user = request.user
-    task = access.get_task(user, key)
+    task = access.get_task(user, key, campaign_id=campaign_id)
     role = access.require_report_writer(user, task)
     periods = selectors.period_context(task.campaign, _today())
     period = periods.current if period_code is None else periods.get(period_code)
@@ -180,7 +207,7 @@ def report_form(request, key, period_code=None):
                 _add_service_errors(form, error)
             else:
                 messages.success(request, "已报送,等待区安委办审核。" if submit else "草稿已保存。")
-                return redirect("reports:task_detail", key=task.key)
+                return redirect(task)
         if request.FILES and not conflict:
             messages.warning(request, "为安全起见,附件需要重新选择。")
     else:
@@ -221,7 +248,8 @@ def attachment_download(request, attachment_id):
 @login_required
 def review_queue(request):
     access.require_office(request.user)
-    campaign = selectors.campaign_for_pages()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     if campaign is None:
         return _no_campaign(request)
     periods = selectors.period_context(campaign, _today())
@@ -236,7 +264,7 @@ def review_queue(request):
     page = Paginator(reports, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form, "page": page, "reports": page.object_list, "campaign": campaign,
-        "query": _query_without_page(request),
+        "page_campaign": chosen, "query": _query_without_page(request),
     }
     return render(request, "reports/review_queue.html", context)
 
@@ -295,13 +323,17 @@ def review_detail(request, report_id):
 @login_required
 def missing_reports(request):
     access.require_read_everything(request.user)
-    campaign = selectors.campaign_for_pages()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     if campaign is None:
         return _no_campaign(request)
     periods = selectors.period_context(campaign, _today())
     period = periods.get(request.GET.get("period")) or periods.last_due or periods.current
     rows = obligations.missing_reports(campaign, period)
-    context = {"campaign": campaign, "period": period, "periods": list(reversed(periods.periods)), "rows": rows}
+    context = {
+        "campaign": campaign, "page_campaign": chosen, "period": period,
+        "periods": list(reversed(periods.periods)), "rows": rows,
+    }
     return render(request, "reports/missing_reports.html", context)
 
 

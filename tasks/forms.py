@@ -50,11 +50,13 @@ class TaskImportForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, default_campaign=None, **kwargs):
         from .models import Campaign
 
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.all()
+        if default_campaign is not None:
+            self.fields["campaign"].empty_label = f"按文件中的方案信息(没有则为“{default_campaign}”)"
 
 
 # --- Who owes what: the office's decisions and a member's 不涉及 declaration (tasks.services) ---------

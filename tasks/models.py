@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from departments.models import Unit
 
+from .links import task_url
+
 
 class Cadence(models.TextChoices):
     QUARTERLY = "quarterly", "按季度"
@@ -211,6 +213,20 @@ class Task(models.Model):
     @property
     def category(self) -> Category:
         return self.measure.category
+
+    # A task is named in URLs by its campaign and key (tasks.links): keys repeat across campaigns.
+
+    def get_absolute_url(self) -> str:
+        return task_url("reports:task_detail", self)
+
+    @property
+    def report_url(self) -> str:
+        """The report form for the current period."""
+        return task_url("reports:report_form", self)
+
+    @property
+    def governance_url(self) -> str:
+        return task_url("governance:task", self)
 
     def assigned(self, role: str) -> list["TaskAssignment"]:
         # Works on prefetched assignments (see TaskQuerySet.with_annex) without a query.
@@ -448,6 +464,30 @@ class TaskDuty(models.Model):
         return f"{self.task.key} {self.get_role_display()} {self.unit.name}"
 
 
+# --- The campaign a user looks at --------------------------------------------------------------
+
+
+class CampaignChoice(models.Model):
+    """The campaign a user last chose on a page that shows one campaign (tasks.campaign_choice).
+
+    One row per user; pages read it when the URL names no campaign. A finished campaign's row is
+    simply ignored (the pages then show the newest active campaign).
+    """
+
+    user = models.OneToOneField(
+        "departments.User", verbose_name="用户", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    campaign = models.ForeignKey(Campaign, verbose_name="行动方案", on_delete=models.CASCADE, related_name="+")
+    chosen_at = models.DateTimeField("选择时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "用户选择的行动方案"
+        verbose_name_plural = "用户选择的行动方案"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.campaign_id}"
+
+
 # --- Excel import of a task list (tasks/excel) ------------------------------------------------
 
 
@@ -472,6 +512,10 @@ class TaskImport(models.Model):
     campaign = models.ForeignKey(
         Campaign, verbose_name="导入到方案", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
         help_text="空:按文件中的方案信息匹配或新建,否则为当前方案。",
+    )
+    default_campaign = models.ForeignKey(
+        Campaign, verbose_name="文件未写明方案时导入到", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="上传时页面所选的行动方案:文件没有“方案信息”工作表时导入到这个方案。",
     )
     file = models.FileField("文件", upload_to="task_imports/%Y/%m/")
     original_name = models.CharField("原文件名", max_length=255)

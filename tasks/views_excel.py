@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import selectors
+from .campaign_choice import campaign_for_request
 from .access import require_office
 from .excel.export import XLSX_CONTENT_TYPE, attachment_header, export_filename, task_list_xlsx
 from .excel.safety import BadWorkbook
@@ -22,8 +23,8 @@ from .models import TaskImport, TaskImportState
 
 @login_required
 def task_list_export(request):
-    """The task list as .xlsx, with the list page's filters (everyone may read the list)."""
-    campaign = selectors.campaign_current()
+    """The task list as .xlsx, with the list page's filters and campaign (everyone may read the list)."""
+    campaign = campaign_for_request(request).campaign
     if campaign is None:
         return render(request, "tasks/no_campaign.html", status=404)
     form = TaskFilterForm(request.GET or None, campaign=campaign)
@@ -41,11 +42,13 @@ def _inline_limit() -> int:
 @login_required
 def task_import_upload(request):
     require_office(request.user, "只有区安委办可以导入任务清单。")
-    form = TaskImportForm(request.POST or None, request.FILES or None)
+    chosen = campaign_for_request(request)
+    form = TaskImportForm(request.POST or None, request.FILES or None, default_campaign=chosen.campaign)
     if request.method == "POST" and form.is_valid():
         try:
             task_import = task_import_create(
-                uploaded_file=form.cleaned_data["file"], user=request.user, campaign=form.cleaned_data["campaign"]
+                uploaded_file=form.cleaned_data["file"], user=request.user, campaign=form.cleaned_data["campaign"],
+                default_campaign=chosen.campaign,
             )
         except BadWorkbook as error:
             form.add_error("file", str(error))
@@ -56,7 +59,8 @@ def task_import_upload(request):
                 queue_or_run(read_task_import, task_import.pk)
             return redirect("tasks:import_detail", pk=task_import.pk)
     recent = TaskImport.objects.select_related("created_by")[:10]
-    return render(request, "tasks/import_upload.html", {"form": form, "recent": recent}, status=400 if form.errors else 200)
+    context = {"form": form, "recent": recent, "page_campaign": chosen, "campaign": chosen.campaign}
+    return render(request, "tasks/import_upload.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -58,6 +58,7 @@ class StepOut(serializers.ModelSerializer):
 
 
 class SupervisionOut(serializers.ModelSerializer):
+    campaign = serializers.IntegerField(source="task.campaign_id", read_only=True, help_text="行动方案编号")
     task = serializers.CharField(source="task.key", read_only=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
@@ -65,11 +66,12 @@ class SupervisionOut(serializers.ModelSerializer):
 
     class Meta:
         model = Supervision
-        fields = ["id", "task", "level", "level_display", "instruction", "respond_by", "state", "state_display",
-                  "opened_at", "closed_at", "steps"]
+        fields = ["id", "campaign", "task", "level", "level_display", "instruction", "respond_by", "state",
+                  "state_display", "opened_at", "closed_at", "steps"]
 
 
 class SignOffOut(serializers.ModelSerializer):
+    campaign = serializers.IntegerField(source="task.campaign_id", read_only=True, help_text="行动方案编号")
     task = serializers.CharField(source="task.key", read_only=True)
     signed_by = serializers.CharField(source="signed_by.display_name", read_only=True)
     reopened_by = serializers.CharField(source="reopened_by.display_name", default=None, read_only=True)
@@ -77,11 +79,12 @@ class SignOffOut(serializers.ModelSerializer):
 
     class Meta:
         model = SignOff
-        fields = ["id", "task", "comment", "signed_by", "signed_at", "based_on_report", "reopened_at",
+        fields = ["id", "campaign", "task", "comment", "signed_by", "signed_at", "based_on_report", "reopened_at",
                   "reopened_by", "reopen_reason", "attachments"]
 
 
 class ExtensionOut(serializers.ModelSerializer):
+    campaign = serializers.IntegerField(source="task.campaign_id", read_only=True, help_text="行动方案编号")
     task = serializers.CharField(source="task.key", read_only=True)
     unit = serializers.CharField(source="unit.name", default=None, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -90,7 +93,7 @@ class ExtensionOut(serializers.ModelSerializer):
 
     class Meta:
         model = ExtensionRequest
-        fields = ["id", "task", "kind", "kind_display", "unit", "printed_deadline", "original_date",
+        fields = ["id", "campaign", "task", "kind", "kind_display", "unit", "printed_deadline", "original_date",
                   "requested_date", "reason", "requested_at", "state", "state_display", "approved_date",
                   "decided_at", "decision_comment"]
 
@@ -105,13 +108,14 @@ class PeriodOut(serializers.ModelSerializer):
 
 
 class ReportOut(serializers.ModelSerializer):
+    campaign = serializers.IntegerField(source="task.campaign_id", read_only=True, help_text="行动方案编号")
     task = serializers.CharField(source="task.key", read_only=True)
     unit = serializers.CharField(source="unit.name", read_only=True)
     period = serializers.CharField(source="period.code", read_only=True)
 
     class Meta:
         model = ProgressReport
-        fields = ["id", "task", "unit", "period", "state", "status", "version", "reopened_at"]
+        fields = ["id", "campaign", "task", "unit", "period", "state", "status", "version", "reopened_at"]
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -134,6 +138,11 @@ LEVEL_FIELD = dict(
 
 
 class SupervisionOpenIn(serializers.Serializer):
+    campaign = serializers.IntegerField(
+        label="行动方案编号", required=False, min_value=1,
+        help_text="任务所属行动方案的编号;省略时为最新开始的进行中方案(任务编号在各方案中会重复)",
+        error_messages={"invalid": "行动方案编号应为整数。", "min_value": "行动方案编号应为正整数。"},
+    )
     task = serializers.CharField(label="任务编号", help_text="如 5.6", error_messages={"required": "请填写任务编号。"})
     level = serializers.ChoiceField(label="督办等级", **LEVEL_FIELD)
     instruction = _text_field("督办要求")
@@ -170,6 +179,11 @@ class ReasonIn(serializers.Serializer):
 
 
 class ExtensionRequestIn(serializers.Serializer):
+    campaign = serializers.IntegerField(
+        label="行动方案编号", required=False, min_value=1,
+        help_text="任务所属行动方案的编号;省略时为最新开始的进行中方案(任务编号在各方案中会重复)",
+        error_messages={"invalid": "行动方案编号应为整数。", "min_value": "行动方案编号应为正整数。"},
+    )
     task = serializers.CharField(label="任务编号", error_messages={"required": "请填写任务编号。"})
     requested_date = serializers.DateField(label="申请完成时限", error_messages=DATE_ERRORS)
     reason = _text_field("延期理由")
@@ -231,6 +245,21 @@ class GovernanceAPIMixin:
         return client_ip(self.request)
 
 
+CAMPAIGN_PARAM = OpenApiParameter("campaign", int, description="行动方案编号(任务编号在各方案中会重复)")
+
+
+def _by_task(request, qs):
+    """The `task` (key) and `campaign` (id) filters of the lists; a bad campaign value is a 400."""
+    raw = (request.query_params.get("campaign") or "").strip()
+    if raw:
+        if not raw.isdigit() or len(raw) > 18:
+            raise serializers.ValidationError({"campaign": ["行动方案编号应为整数。"]})
+        qs = qs.filter(task__campaign_id=int(raw))
+    if key := request.query_params.get("task"):
+        qs = qs.filter(task__key=key)
+    return qs
+
+
 def _get(model, pk, message):
     obj = model.objects.select_related("task", "task__campaign").filter(pk=pk).first()
     if obj is None:
@@ -252,8 +281,7 @@ class SupervisionListCreate(GovernanceAPIMixin, generics.ListAPIView):
             qs = qs.exclude(state=SupervisionState.CLOSED)
         elif state in SupervisionState.values:
             qs = qs.filter(state=state)
-        if key := self.request.query_params.get("task"):
-            qs = qs.filter(task__key=key)
+        qs = _by_task(self.request, qs)
         return qs
 
     @extend_schema(
@@ -261,6 +289,7 @@ class SupervisionListCreate(GovernanceAPIMixin, generics.ListAPIView):
         parameters=[
             OpenApiParameter("state", str, description="open / answered / closed / active(未办结)"),
             OpenApiParameter("task", str, description="任务编号,如 5.6"),
+            CAMPAIGN_PARAM,
         ],
     )
     def get(self, request, *args, **kwargs):
@@ -271,7 +300,7 @@ class SupervisionListCreate(GovernanceAPIMixin, generics.ListAPIView):
     def post(self, request):
         access.require_office(request.user)
         data = self.parse(SupervisionOpenIn)
-        task = access.get_task(request.user, data.pop("task"))
+        task = access.get_task(request.user, data.pop("task"), campaign_id=data.pop("campaign", None))
         supervision = services.supervision_open(user=request.user, task=task, ip_address=self.ip(), **data)
         return Response(SupervisionOut(selectors.supervisions_with_steps().get(pk=supervision.pk)).data,
                         status=status.HTTP_201_CREATED)
@@ -333,13 +362,12 @@ class SignOffList(GovernanceAPIMixin, generics.ListAPIView):
         qs = access.visible_by_task(self.request.user, qs)
         if self.request.query_params.get("active") in ("1", "true"):
             qs = qs.filter(reopened_at__isnull=True)
-        if key := self.request.query_params.get("task"):
-            qs = qs.filter(task__key=key)
+        qs = _by_task(self.request, qs)
         return qs.order_by("-signed_at", "-id")
 
     @extend_schema(tags=[TAG], summary="销号记录",
                    parameters=[OpenApiParameter("active", bool, description="只看有效(未撤销)的销号"),
-                               OpenApiParameter("task", str, description="任务编号")])
+                               OpenApiParameter("task", str, description="任务编号"), CAMPAIGN_PARAM])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -348,8 +376,8 @@ class TaskSignOff(GovernanceAPIMixin, APIView):
     @extend_schema(tags=[TAG], summary="销号(区安委办,需销号意见和佐证材料)",
                    request={"multipart/form-data": SignOffIn, "application/json": SignOffIn},
                    responses=_responses(201, SignOffOut))
-    def post(self, request, key: str):
-        task = access.get_task(request.user, key)
+    def post(self, request, key: str, campaign_id: int | None = None):
+        task = access.get_task(request.user, key, campaign_id=campaign_id)
         access.require_office(request.user)
         data = self.parse(SignOffIn)
         sign_off = services.task_sign_off(
@@ -362,8 +390,8 @@ class TaskSignOff(GovernanceAPIMixin, APIView):
 class TaskReopen(GovernanceAPIMixin, APIView):
     @extend_schema(tags=[TAG], summary="撤销销号(区安委办,需说明原因)", request=ReasonIn,
                    responses=_responses(200, SignOffOut))
-    def post(self, request, key: str):
-        task = access.get_task(request.user, key)
+    def post(self, request, key: str, campaign_id: int | None = None):
+        task = access.get_task(request.user, key, campaign_id=campaign_id)
         access.require_office(request.user)
         data = self.parse(ReasonIn)
         sign_off = services.task_reopen(user=request.user, task=task, ip_address=self.ip(), **data)
@@ -382,13 +410,12 @@ class ExtensionListCreate(GovernanceAPIMixin, generics.ListAPIView):
         state = self.request.query_params.get("state")
         if state in ExtensionState.values:
             qs = qs.filter(state=state)
-        if key := self.request.query_params.get("task"):
-            qs = qs.filter(task__key=key)
+        qs = _by_task(self.request, qs)
         return qs.order_by("-requested_at", "-id")
 
     @extend_schema(tags=[TAG], summary="延期申请与上级明确时限记录",
                    parameters=[OpenApiParameter("state", str, description="pending / approved / rejected"),
-                               OpenApiParameter("task", str, description="任务编号")])
+                               OpenApiParameter("task", str, description="任务编号"), CAMPAIGN_PARAM])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -396,10 +423,12 @@ class ExtensionListCreate(GovernanceAPIMixin, generics.ListAPIView):
                    responses=_responses(201, ExtensionOut))
     def post(self, request):
         key = str(request.data.get("task") or "")
+        raw_campaign = str(request.data.get("campaign") or "")
         if key:  # permission first: a forbidden caller learns nothing about its input
-            access.require_lead_liaison(request.user, access.get_task(request.user, key))
+            campaign_id = int(raw_campaign) if raw_campaign.isdigit() and len(raw_campaign) <= 18 else None
+            access.require_lead_liaison(request.user, access.get_task(request.user, key, campaign_id=campaign_id))
         data = self.parse(ExtensionRequestIn)
-        task = access.get_task(request.user, data.pop("task"))
+        task = access.get_task(request.user, data.pop("task"), campaign_id=data.pop("campaign", None))
         access.require_lead_liaison(request.user, task)
         extension = services.extension_request(user=request.user, task=task, ip_address=self.ip(), **data)
         return Response(ExtensionOut(extension).data, status=status.HTTP_201_CREATED)
@@ -422,8 +451,8 @@ class ExtensionDecide(GovernanceAPIMixin, APIView):
 class TaskAuthorityDate(GovernanceAPIMixin, APIView):
     @extend_schema(tags=[TAG], summary="录入上级明确的完成时限(区安委办)", request=AuthorityDateIn,
                    responses=_responses(201, ExtensionOut))
-    def post(self, request, key: str):
-        task = access.get_task(request.user, key)
+    def post(self, request, key: str, campaign_id: int | None = None):
+        task = access.get_task(request.user, key, campaign_id=campaign_id)
         access.require_office(request.user)
         data = self.parse(AuthorityDateIn)
         extension = services.authority_date_set(user=request.user, task=task, ip_address=self.ip(), **data)
@@ -469,6 +498,20 @@ class ReportReopen(GovernanceAPIMixin, APIView):
         return Response(ReportOut(ProgressReport.objects.select_related("task", "unit", "period").get(pk=pk)).data)
 
 
+def _legacy(view, name: str):
+    """The same endpoint at its old key-only path (deprecated in the schema): the newest active
+    campaign's task with that key."""
+    legacy = type(f"Legacy{view.__name__}", (view,), {"__doc__": view.__doc__})
+    return extend_schema_view(
+        post=extend_schema(
+            deprecated=True,
+            operation_id=f"governance_tasks_by_key_{name}_create",
+            description="旧地址(不含行动方案编号),按最新开始的进行中方案解析任务编号;"
+            "请改用 /api/v1/governance/tasks/{campaign_id}/{key}/…。",
+        )
+    )(legacy)
+
+
 urlpatterns = [
     path("supervisions/", SupervisionListCreate.as_view(), name="api-governance-supervisions"),
     path("supervisions/<int:pk>/", SupervisionDetail.as_view(), name="api-governance-supervision"),
@@ -476,9 +519,17 @@ urlpatterns = [
     path("supervisions/<int:pk>/raise/", SupervisionRaise.as_view(), name="api-governance-supervision-raise"),
     path("supervisions/<int:pk>/close/", SupervisionClose.as_view(), name="api-governance-supervision-close"),
     path("sign-offs/", SignOffList.as_view(), name="api-governance-sign-offs"),
-    path("tasks/<str:key>/sign-off/", TaskSignOff.as_view(), name="api-governance-task-sign-off"),
-    path("tasks/<str:key>/reopen/", TaskReopen.as_view(), name="api-governance-task-reopen"),
-    path("tasks/<str:key>/authority-date/", TaskAuthorityDate.as_view(), name="api-governance-authority-date"),
+    # A task is named by its campaign and key (tasks.links); the old key-only paths stay, deprecated.
+    path("tasks/<int:campaign_id>/<str:key>/sign-off/", TaskSignOff.as_view(), name="api-governance-task-sign-off"),
+    path("tasks/<int:campaign_id>/<str:key>/reopen/", TaskReopen.as_view(), name="api-governance-task-reopen"),
+    path(
+        "tasks/<int:campaign_id>/<str:key>/authority-date/",
+        TaskAuthorityDate.as_view(),
+        name="api-governance-authority-date",
+    ),
+    path("tasks/<str:key>/sign-off/", _legacy(TaskSignOff, "sign_off").as_view()),
+    path("tasks/<str:key>/reopen/", _legacy(TaskReopen, "reopen").as_view()),
+    path("tasks/<str:key>/authority-date/", _legacy(TaskAuthorityDate, "authority_date").as_view()),
     path("extensions/", ExtensionListCreate.as_view(), name="api-governance-extensions"),
     path("extensions/<int:pk>/decide/", ExtensionDecide.as_view(), name="api-governance-extension-decide"),
     path("periods/", PeriodList.as_view(), name="api-governance-periods"),

@@ -11,22 +11,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.net import client_ip
-from tasks.selectors import campaign_current
 from yinzhou_campaign.actions import action_page as _action
 from yinzhou_campaign.actions import form_errors_add as _add_errors
 from yinzhou_campaign.actions import next_url as _next_url
+from tasks.campaign_choice import campaign_for_request
 
 from .. import access
 from .. import views as report_views
 from ..models import ExtensionRequest, ProgressReport, ReportingPeriod, Supervision
 from . import forms, selectors, services
 
-def _task(request, key: str):
-    return access.get_task(request.user, key)
+def _task(request, campaign_id: int, key: str):
+    return access.get_task(request.user, key, campaign_id=campaign_id)
 
 
 def _task_url(task) -> str:
-    return reverse("governance:task", args=[task.key])
+    return task.governance_url
 
 
 def _supervision(pk: int) -> Supervision:
@@ -61,9 +61,9 @@ def index(request):
 
 @login_required
 @require_GET
-def task_page(request, key: str):
+def task_page(request, campaign_id: int, key: str):
     """A task's governance history and actions (the same panel the task page includes)."""
-    task = _task(request, key)
+    task = _task(request, campaign_id, key)
     return render(request, "governance/task.html", {"task": task})
 
 
@@ -71,21 +71,26 @@ def task_page(request, key: str):
 @require_GET
 def supervision_list(request):
     access.require_read_everything(request.user)
-    campaign = campaign_current()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     supervisions = list(selectors.supervisions_open(campaign=campaign)) if campaign else []
-    return render(request, "governance/supervisions.html", {"supervisions": supervisions, "campaign": campaign})
+    return render(
+        request, "governance/supervisions.html",
+        {"supervisions": supervisions, "campaign": campaign, "page_campaign": chosen},
+    )
 
 
 @login_required
 @require_GET
 def extension_list(request):
     access.require_read_everything(request.user)
-    campaign = campaign_current()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     extensions = list(selectors.extensions_pending(campaign=campaign)) if campaign else []
     return render(
         request,
         "governance/extensions.html",
-        {"extensions": extensions, "campaign": campaign},
+        {"extensions": extensions, "campaign": campaign, "page_campaign": chosen},
     )
 
 
@@ -93,9 +98,12 @@ def extension_list(request):
 @require_GET
 def period_list(request):
     access.require_read_everything(request.user)
-    campaign = campaign_current()
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
     periods = list(selectors.periods_with_counts(campaign)) if campaign else []
-    return render(request, "governance/periods.html", {"periods": periods, "campaign": campaign})
+    return render(
+        request, "governance/periods.html", {"periods": periods, "campaign": campaign, "page_campaign": chosen}
+    )
 
 
 @login_required
@@ -121,8 +129,8 @@ def attachment_download(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def supervision_open(request, key: str):
-    task = _task(request, key)
+def supervision_open(request, campaign_id: int, key: str):
+    task = _task(request, campaign_id, key)
     access.require_office(request.user)
     return _action(
         request,
@@ -186,8 +194,8 @@ def supervision_close(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sign_off(request, key: str):
-    task = _task(request, key)
+def sign_off(request, campaign_id: int, key: str):
+    task = _task(request, campaign_id, key)
     access.require_office(request.user)
 
     def run(data):
@@ -204,8 +212,8 @@ def sign_off(request, key: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def task_reopen(request, key: str):
-    task = _task(request, key)
+def task_reopen(request, campaign_id: int, key: str):
+    task = _task(request, campaign_id, key)
     access.require_office(request.user)
     return _action(
         request, forms.ReasonForm,
@@ -216,8 +224,8 @@ def task_reopen(request, key: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def extension_request(request, key: str):
-    task = _task(request, key)
+def extension_request(request, campaign_id: int, key: str):
+    task = _task(request, campaign_id, key)
     access.require_lead_liaison(request.user, task)
     return _action(
         request, forms.ExtensionRequestForm,
@@ -248,8 +256,8 @@ def extension_decide(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def authority_date(request, key: str):
-    task = _task(request, key)
+def authority_date(request, campaign_id: int, key: str):
+    task = _task(request, campaign_id, key)
     access.require_office(request.user)
     return _action(
         request, forms.AuthorityDateForm,

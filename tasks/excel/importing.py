@@ -588,12 +588,18 @@ def campaign_fields_from_info(info: dict[str, str]) -> tuple[dict, list[RowError
     return fields, errors
 
 
-def resolve_campaign(campaign_fields: dict, campaign: Campaign | None) -> Campaign | None:
-    """The campaign a file goes to: the one given, else the one its info sheet names, else the current one."""
+def resolve_campaign(
+    campaign_fields: dict, campaign: Campaign | None, default: Campaign | None = None
+) -> Campaign | None:
+    """The campaign a file goes to: the one given, else the one its info sheet names (our
+    exports write it: tasks are matched by campaign and key), else `default` (the campaign the
+    upload page showed), else the current one."""
     if campaign is not None:
         return campaign
     if name := campaign_fields.get("name"):
         return Campaign.objects.filter(name=name).first()
+    if default is not None:
+        return default
     from ..selectors import campaign_current
 
     return campaign_current()
@@ -618,6 +624,7 @@ def plan_import(
     workbook: Workbook,
     *,
     campaign: Campaign | None = None,
+    default_campaign: Campaign | None = None,
     directory: UnitDirectory | None = None,
     progress: Progress | None = None,
 ) -> ImportPlan:
@@ -625,7 +632,7 @@ def plan_import(
     sheet = parse_task_rows(workbook.rows, progress=progress)
     campaign_fields, errors = campaign_fields_from_info(workbook.info)
     errors = errors + list(sheet.errors)
-    campaign = resolve_campaign(campaign_fields, campaign)
+    campaign = resolve_campaign(campaign_fields, campaign, default_campaign)
     directory = directory or UnitDirectory()
 
     if campaign is None:

@@ -267,8 +267,13 @@ def task_list_import_from_bytes(*, data: bytes, campaign: Campaign | None = None
 
 
 @transaction.atomic
-def task_import_create(*, uploaded_file: UploadedFile, user, campaign: Campaign | None = None) -> TaskImport:
-    """Store an upload after the cheap checks (size, file type); the full checks run when it is read."""
+def task_import_create(
+    *, uploaded_file: UploadedFile, user, campaign: Campaign | None = None, default_campaign: Campaign | None = None
+) -> TaskImport:
+    """Store an upload after the cheap checks (size, file type); the full checks run when it is read.
+
+    `campaign`: import into this campaign whatever the file says; `default_campaign`: the one
+    the upload page showed, for a file that does not name its campaign."""
     check_size(uploaded_file.size or 0)
     head = uploaded_file.read(8)
     uploaded_file.seek(0)
@@ -281,6 +286,7 @@ def task_import_create(*, uploaded_file: UploadedFile, user, campaign: Campaign 
         check_workbook_bytes(uploaded_file.read())
     task_import = TaskImport(
         campaign=campaign,
+        default_campaign=default_campaign,
         original_name=(uploaded_file.name or "upload.xlsx")[:255],
         size=uploaded_file.size or 0,
         created_by=user,
@@ -309,7 +315,9 @@ def task_import_read(*, task_import: TaskImport) -> TaskImport:
         with task_import.file.open("rb") as stream:
             data = stream.read()
         workbook = read_workbook(data)
-        plan = plan_import(workbook, campaign=task_import.campaign, progress=progress)
+        plan = plan_import(
+            workbook, campaign=task_import.campaign, default_campaign=task_import.default_campaign, progress=progress
+        )
     except BadWorkbook as error:
         _set(task_import, state=TaskImportState.FAILED, progress=100, message=str(error), preview={}, errors=[])
         return task_import
@@ -340,7 +348,9 @@ def task_import_apply(*, task_import: TaskImport, user) -> dict:
             locked = TaskImport.objects.select_for_update().get(pk=task_import.pk)
             if locked.state == TaskImportState.APPLIED:
                 raise ImportRejected("该文件已经导入过了。")
-            plan = plan_import(read_workbook(data), campaign=task_import.campaign)
+            plan = plan_import(
+                read_workbook(data), campaign=task_import.campaign, default_campaign=task_import.default_campaign
+            )
             counts = task_list_import_apply(plan=plan, user=user, source=f"import:{task_import.pk}")
             locked.state = TaskImportState.APPLIED
             locked.applied_at = timezone.now()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from reports.models import ProgressReport
+from tests.api.helpers import task_api_url
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_a_token_from_drf_create_token_reads_and_writes(liaison):
     client = APIClient()  # no session: the token alone, and no CSRF token needed
     client.credentials(HTTP_AUTHORIZATION=f"Token {create_token('yjj')}")
     assert client.get(reverse("api:task-list")).status_code == 200
-    response = client.post(reverse("api:task-reports", args=["7.5"]), REPORT, format="json")
+    response = client.post(task_api_url("api:task-reports", "7.5"), REPORT, format="json")
     assert response.status_code == 201
     assert ProgressReport.objects.get().created_by == liaison
 
@@ -38,7 +39,7 @@ def test_a_bad_token_is_401_and_changes_nothing(liaison, header):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
     assert client.get(reverse("api:task-list")).status_code == 401
-    response = client.post(reverse("api:task-reports", args=["7.5"]), REPORT, format="json")
+    response = client.post(task_api_url("api:task-reports", "7.5"), REPORT, format="json")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
     assert not ProgressReport.objects.exists()
@@ -67,7 +68,7 @@ def test_the_browser_session_works_and_its_writes_need_the_csrf_token(client, li
     csrf = browser.cookies["csrftoken"].value
     browser.force_login(liaison)
     assert browser.get(reverse("api:task-list")).status_code == 200
-    url = reverse("api:task-reports", args=["7.5"])
+    url = task_api_url("api:task-reports", "7.5")
     refused = browser.post(url, REPORT, content_type="application/json")
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
     assert not ProgressReport.objects.exists()
@@ -92,21 +93,25 @@ def test_the_schema_documents_every_endpoint(client, liaison):
     assert schema["openapi"].startswith("3.")
     paths = schema["paths"]
     assert set(paths["/api/v1/tasks/"]) == {"get"}
-    assert set(paths["/api/v1/tasks/{key}/"]) == {"get"}
-    assert set(paths["/api/v1/tasks/{key}/reports/"]) == {"post"}
+    assert set(paths["/api/v1/tasks/{campaign_id}/{key}/"]) == {"get"}
+    assert set(paths["/api/v1/tasks/{campaign_id}/{key}/reports/"]) == {"post"}
+    # The old key-only paths still answer, marked deprecated.
+    assert paths["/api/v1/tasks/{key}/"]["get"]["deprecated"] is True
+    assert paths["/api/v1/tasks/{key}/reports/"]["post"]["deprecated"] is True
     assert set(paths["/api/v1/reports/"]) == {"get"}
     assert set(paths["/api/v1/reports/{id}/"]) == {"get", "patch"}
     assert set(paths["/api/v1/reports/{id}/review/"]) == {"post"}
     upload = paths["/api/v1/reports/{id}/attachments/"]["post"]
     assert "multipart/form-data" in upload["requestBody"]["content"]
-    create = paths["/api/v1/tasks/{key}/reports/"]["post"]
+    create = paths["/api/v1/tasks/{campaign_id}/{key}/reports/"]["post"]
+    assert [p["name"] for p in create["parameters"]] == ["campaign_id", "key"]
     assert {"201", "400", "401", "403", "404", "409"} <= set(create["responses"])
     body = schema["components"]["schemas"][create["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
     assert {"period", "status", "percent", "progress", "problems", "next_steps", "submit"} <= set(body["properties"])
     filters = {p["name"] for p in paths["/api/v1/tasks/"]["get"]["parameters"]}
-    assert {"unit", "measure", "category", "deadline_kind", "q"} <= filters
+    assert {"campaign", "unit", "measure", "category", "deadline_kind", "q"} <= filters
     filters = {p["name"] for p in paths["/api/v1/reports/"]["get"]["parameters"]}
-    assert {"task", "unit", "period", "state"} <= filters
+    assert {"campaign", "task", "unit", "period", "state"} <= filters
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 

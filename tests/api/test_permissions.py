@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from reports.models import ProgressReport, ReportReview, ReportVersion
 from reports.services import ReportInput, report_save
+from tests.api.helpers import task_api_url
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def expect(status, before):
 def test_everyone_signed_in_reads_the_task_list_and_a_task(as_role, campaign, role, status):
     client = as_role(role)
     assert client.get(reverse("api:task-list")).status_code == status
-    assert client.get(reverse("api:task-detail", args=["7.5"])).status_code == status
+    assert client.get(task_api_url("api:task-detail", "7.5")).status_code == status
 
 
 @pytest.mark.parametrize("role, status", [
@@ -56,7 +57,7 @@ def test_everyone_signed_in_reads_the_task_list_and_a_task(as_role, campaign, ro
 def test_only_a_liaison_of_an_assigned_unit_creates_a_report(as_role, campaign, liaison, role, status):
     client = as_role(role)  # (creating the user is itself audited: before the snapshot)
     before = snapshot()
-    response = client.post(reverse("api:task-reports", args=["7.5"]), REPORT, format="json")
+    response = client.post(task_api_url("api:task-reports", "7.5"), REPORT, format="json")
     assert response.status_code == status
     expect(status, before)
     if status == 403:
@@ -66,13 +67,13 @@ def test_only_a_liaison_of_an_assigned_unit_creates_a_report(as_role, campaign, 
 def test_a_forbidden_writer_gets_403_even_with_bad_input(as_role, campaign):
     client = as_role("other_liaison")
     before = snapshot()
-    response = client.post(reverse("api:task-reports", args=["7.5"]), {"percent": 500}, format="json")
+    response = client.post(task_api_url("api:task-reports", "7.5"), {"percent": 500}, format="json")
     assert response.status_code == 403
     assert snapshot() == before
 
 
 def test_a_supporting_unit_writes_its_own_contribution(as_role, campaign, task_56):
-    response = as_role("other_liaison").post(reverse("api:task-reports", args=["5.6"]), {**REPORT, "percent": 20},
+    response = as_role("other_liaison").post(task_api_url("api:task-reports", "5.6"), {**REPORT, "percent": 20},
                                              format="json")
     assert response.status_code == 201
     assert (response.json()["unit"], response.json()["role"]) == ("区农业农村局", "support")
@@ -103,7 +104,7 @@ def test_a_liaison_of_another_unit_on_the_same_task_cannot_patch_or_repost_its_r
     assert response.status_code == 403 and response.json()["detail"] == "只能修改本单位的报送。"
     assert snapshot() == before
     # Their own POST on the task makes their own report; the lead's is untouched.
-    client.post(reverse("api:task-reports", args=["5.6"]), {**REPORT, "percent": 10}, format="json")
+    client.post(task_api_url("api:task-reports", "5.6"), {**REPORT, "percent": 10}, format="json")
     report.refresh_from_db()
     assert report.progress == "牵头单位的内容" and report.version == 1
 

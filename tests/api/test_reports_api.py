@@ -5,12 +5,13 @@ from django.urls import reverse
 
 from reports.models import ProgressReport, ReportState, ReportVersion
 from reports.services import ReportInput, report_review, report_save
+from tests.api.helpers import task_api_url
 
 pytestmark = pytest.mark.django_db
 
 
 def create_url(key):
-    return reverse("api:task-reports", args=[key])
+    return task_api_url("api:task-reports", key)
 
 
 def detail_url(report_id):

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reports.services import ReportInput, report_review, report_save
+from tests.api.helpers import task_api_url
 
 pytestmark = pytest.mark.django_db
 
@@ -115,17 +116,17 @@ def test_an_unknown_unit_suggests_close_names(client_for, liaison):
 
 
 def test_the_task_detail_has_the_same_fields_and_the_users_role(client_for, liaison, other_liaison, office_user, task_56):
-    response = client_for(liaison).get(reverse("api:task-detail", args=["7.5"]))
+    response = client_for(liaison).get(task_api_url("api:task-detail", "7.5"))
     assert response.status_code == 200
     body = response.json()
     assert body["key"] == "7.5" and body["lead_units"] == ["区应急管理局"] and body["my_role"] == "lead"
     assert body["state"] in {"reported", "missing_report"}
-    assert client_for(other_liaison).get(reverse("api:task-detail", args=["7.5"])).json()["my_role"] is None
-    assert client_for(other_liaison).get(reverse("api:task-detail", args=["5.6"])).json()["my_role"] == "support"
-    assert client_for(office_user).get(reverse("api:task-detail", args=["7.5"])).json()["my_role"] is None
+    assert client_for(other_liaison).get(task_api_url("api:task-detail", "7.5")).json()["my_role"] is None
+    assert client_for(other_liaison).get(task_api_url("api:task-detail", "5.6")).json()["my_role"] == "support"
+    assert client_for(office_user).get(task_api_url("api:task-detail", "7.5")).json()["my_role"] is None
 
 
 def test_an_unknown_task_is_404(client_for, liaison):
-    response = client_for(liaison).get(reverse("api:task-detail", args=["99.9"]))
+    response = client_for(liaison).get(task_api_url("api:task-detail", "99.9"))
     assert response.status_code == 404
     assert response.json()["detail"] == "没有这项任务"

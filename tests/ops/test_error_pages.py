@@ -31,9 +31,9 @@ def test_an_unknown_address_is_a_chinese_404_in_the_site_s_look(client, liaison)
 
 
 @pytest.mark.django_db
-def test_a_404_shows_our_chinese_reason_but_not_django_s_english_one(client, liaison, office_user):
+def test_a_404_shows_our_chinese_reason_but_not_django_s_english_one(client, campaign, liaison, office_user):
     client.force_login(liaison)
-    missing_task = client.get(reverse("reports:task_detail", args=["99.99"]))
+    missing_task = client.get(reverse("reports:task_detail", args=[campaign.pk, "99.99"]))
     assert missing_task.status_code == 404 and "没有这项任务" in missing_task.content.decode()
     client.force_login(office_user)
     missing_import = client.get(reverse("tasks:import_detail", args=[999999]))  # get_object_or_404

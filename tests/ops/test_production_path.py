@@ -173,7 +173,8 @@ def production_server(tmp_path, campaign):
         stop_process(server)
 
 
-LIAISON_PAGES = ["/my/", "/tasks/", "/tasks/7.5/", "/tasks/7.5/report/", "/notifications/"]
+# {campaign}: the seeded campaign's id (a task is named by its campaign and key).
+LIAISON_PAGES = ["/my/", "/tasks/", "/tasks/{campaign}/7.5/", "/tasks/{campaign}/7.5/report/", "/notifications/"]
 OFFICE_PAGES = ["/dashboard/", "/review/", "/tasks/", "/reports/missing/", "/governance/supervisions/", "/governance/periods/", "/rollups/", "/audit/"]
 
 
@@ -182,7 +183,9 @@ OFFICE_PAGES = ["/dashboard/", "/review/", "/tasks/", "/reports/missing/", "/gov
     [("区应急管理局", Role.LIAISON, LIAISON_PAGES), ("区安委办", Role.OFFICE, OFFICE_PAGES)],
     ids=["liaison", "office"],
 )
-def test_gunicorn_serves_the_pages_and_every_static_file_they_reference(production_server, unit_name, role, pages):
+def test_gunicorn_serves_the_pages_and_every_static_file_they_reference(
+    production_server, campaign, unit_name, role, pages
+):
     port, log_path, add_account = production_server
     add_account("prod-user", unit_name, role)
     browser = Browser(port)
@@ -190,6 +193,7 @@ def test_gunicorn_serves_the_pages_and_every_static_file_they_reference(producti
 
     assets: dict[str, int] = {}
     for path in pages:
+        path = path.format(campaign=campaign.pk)
         status, headers, page = browser.get(path)
         assert status == 200, f"{path} answered {status}; gunicorn log:\n{Path(log_path).read_text()[-3000:]}"
         assert headers["content-type"].startswith("text/html")

@@ -20,6 +20,7 @@ from reminders.services import (
     reminders_run,
 )
 from reminders.models import ReminderRun
+from tasks.selectors import campaign_current
 
 D = datetime.date
 
@@ -105,7 +106,7 @@ def test_the_digest_is_grouped_and_links_to_the_task_pages(yjj, settings, travel
     assert "张联络(区应急管理局)" in body
     overdue, reports = body.index("【已逾期任务】"), body.index("【待报送进展】")
     assert overdue < reports
-    assert "https://aqsc.example.gov.cn/tasks/8.4/" in body
+    assert f"https://aqsc.example.gov.cn/tasks/{campaign_current().pk}/8.4/" in body
     assert body.count("【") - body.count("【治本攻坚") == len(digest_content(Digest.objects.get(user=yjj)).groups)
     assert "2026年第四季度进展尚未报送" in body[reports:]
     assert message.subject == f"【治本攻坚】1月4日待办提醒:共 {SentReminder.objects.filter(user=yjj).count()} 项"
@@ -129,7 +130,7 @@ def test_the_robot_webhook_receives_a_markdown_digest(yjj, unit, robot, travel):
     assert payload["msgtype"] == "markdown"
     assert payload["markdown"]["title"].startswith("【治本攻坚】12月1日待办提醒")
     assert "**即将到期任务**" in payload["markdown"]["text"]
-    assert "(http://127.0.0.1:8000/tasks/8.4/)" in payload["markdown"]["text"]
+    assert f"(http://127.0.0.1:8000/tasks/{campaign_current().pk}/8.4/)" in payload["markdown"]["text"]
     assert DigestDelivery.objects.get(channel=Channel.WEBHOOK).status == DeliveryStatus.SENT
 
 

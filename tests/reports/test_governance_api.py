@@ -80,10 +80,11 @@ def test_office_endpoints_are_403_for_others_and_change_nothing(request, who, of
         ("supervisions/", {"task": "5.6", "level": 1, "instruction": "x", "respond_by": SOON}),
         (f"supervisions/{supervision.pk}/raise/", {"level": 3, "respond_by": SOON}),
         (f"supervisions/{supervision.pk}/close/", {"comment": "办结"}),
-        ("tasks/5.6/sign-off/", {"comment": "销号"}),
-        ("tasks/5.6/reopen/", {"reason": "原因"}),
+        (f"tasks/{task.campaign_id}/5.6/sign-off/", {"comment": "销号"}),
+        (f"tasks/{task.campaign_id}/5.6/reopen/", {"reason": "原因"}),
+        ("tasks/5.6/sign-off/", {"comment": "销号"}),  # the old key-only path (deprecated)
         (f"extensions/{extension.pk}/decide/", {"decision": "approve"}),
-        ("tasks/7.4/authority-date/", {"date": "2027-01-01"}),
+        (f"tasks/{task.campaign_id}/7.4/authority-date/", {"date": "2027-01-01"}),
         (f"periods/{period.pk}/close/", {}),
         (f"reports/{report.pk}/reopen/", {"reason": "原因"}),
     ]
@@ -134,17 +135,17 @@ def test_extensions_sign_off_and_periods_through_the_api(office_user, liaison, t
     assert response.json()["printed_deadline"] == "2024-12-31"
     assert office.post(f"{API}/extensions/{pk}/decide/", {"decision": "approve"}, format="json").status_code == 409
 
-    response = office.post(f"{API}/tasks/7.4/authority-date/", {"date": "2027-01-31", "reason": "省厅通知"},
+    response = office.post(f"{API}/tasks/{task.campaign_id}/7.4/authority-date/", {"date": "2027-01-31", "reason": "省厅通知"},
                            format="json")
     assert response.status_code == 201 and response.json()["kind"] == "authority_date"
-    assert office.post(f"{API}/tasks/5.6/authority-date/", {"date": "2027-01-31"}, format="json").status_code == 409
+    assert office.post(f"{API}/tasks/{task.campaign_id}/5.6/authority-date/", {"date": "2027-01-31"}, format="json").status_code == 409
 
-    assert office.post(f"{API}/tasks/5.6/sign-off/", {"comment": "销号"}).status_code == 409
+    assert office.post(f"{API}/tasks/{task.campaign_id}/5.6/sign-off/", {"comment": "销号"}).status_code == 409
     approved_report(liaison, office_user, task, period, files=[pdf()])
-    response = office.post(f"{API}/tasks/5.6/sign-off/", {"comment": "销号"}, format="multipart")
+    response = office.post(f"{API}/tasks/{task.campaign_id}/5.6/sign-off/", {"comment": "销号"}, format="multipart")
     assert response.status_code == 201, response.content
-    assert office.post(f"{API}/tasks/5.6/reopen/", {"reason": ""}, format="json").status_code == 400
-    response = office.post(f"{API}/tasks/5.6/reopen/", {"reason": "复查"}, format="json")
+    assert office.post(f"{API}/tasks/{task.campaign_id}/5.6/reopen/", {"reason": ""}, format="json").status_code == 400
+    response = office.post(f"{API}/tasks/{task.campaign_id}/5.6/reopen/", {"reason": "复查"}, format="json")
     assert response.status_code == 200 and response.json()["reopen_reason"] == "复查"
     assert office.get(f"{API}/sign-offs/", {"task": "5.6"}).json()["count"] == 1
 
@@ -169,9 +170,9 @@ def test_every_governance_endpoint_is_in_the_openapi_schema():
         "/api/v1/governance/supervisions/{id}/raise/",
         "/api/v1/governance/supervisions/{id}/close/",
         "/api/v1/governance/sign-offs/",
-        "/api/v1/governance/tasks/{key}/sign-off/",
-        "/api/v1/governance/tasks/{key}/reopen/",
-        "/api/v1/governance/tasks/{key}/authority-date/",
+        "/api/v1/governance/tasks/{campaign_id}/{key}/sign-off/",
+        "/api/v1/governance/tasks/{campaign_id}/{key}/reopen/",
+        "/api/v1/governance/tasks/{campaign_id}/{key}/authority-date/",
         "/api/v1/governance/extensions/",
         "/api/v1/governance/extensions/{id}/decide/",
         "/api/v1/governance/periods/",

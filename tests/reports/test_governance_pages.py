@@ -34,9 +34,9 @@ def open_supervision(office_user, task, level=1):
 
 def test_the_whole_supervision_cycle_and_sign_off_through_the_pages(office_user, liaison, task, period):
     office, lead = client_for(office_user), client_for(liaison)
-    page = reverse("governance:task", args=[task.key])
+    page = reverse("governance:task", args=[task.campaign_id, task.key])
 
-    response = office.post(reverse("governance:supervision_open", args=[task.key]),
+    response = office.post(reverse("governance:supervision_open", args=[task.campaign_id, task.key]),
                            {"level": 2, "instruction": "请说明滞后原因", "respond_by": SOON.isoformat(), "next": page})
     assert response.status_code == 302 and response["Location"] == page
     supervision = Supervision.objects.get()
@@ -60,22 +60,22 @@ def test_the_whole_supervision_cycle_and_sign_off_through_the_pages(office_user,
 
     approved_report(liaison, office_user, task, period, files=[pdf()])
     assert "确认销号" in office.get(page).content.decode()
-    response = office.post(reverse("governance:sign_off", args=[task.key]), {"comment": "审核把关,同意销号"})
+    response = office.post(reverse("governance:sign_off", args=[task.campaign_id, task.key]), {"comment": "审核把关,同意销号"})
     assert response.status_code == 302
     assert SignOff.objects.get().comment == "审核把关,同意销号"
     html = office.get(page).content.decode()
     assert "已销号" in html and "撤销销号" in html
 
-    response = office.post(reverse("governance:task_reopen", args=[task.key]), {"reason": "复查发现问题"})
+    response = office.post(reverse("governance:task_reopen", args=[task.campaign_id, task.key]), {"reason": "复查发现问题"})
     assert response.status_code == 302
     assert "复查发现问题" in office.get(page).content.decode()
 
 
 def test_an_extension_is_requested_and_decided_through_the_pages(office_user, liaison, task):
     lead, office = client_for(liaison), client_for(office_user)
-    page = reverse("governance:task", args=[task.key])
+    page = reverse("governance:task", args=[task.campaign_id, task.key])
     assert "申请延期" in lead.get(page).content.decode()
-    response = lead.post(reverse("governance:extension_request", args=[task.key]),
+    response = lead.post(reverse("governance:extension_request", args=[task.campaign_id, task.key]),
                          {"requested_date": "2027-06-30", "reason": "资金未到位"})
     assert response.status_code == 302
     extension = ExtensionRequest.objects.get()
@@ -91,7 +91,7 @@ def test_an_extension_is_requested_and_decided_through_the_pages(office_user, li
 
 def test_a_form_error_is_shown_in_chinese_with_nothing_written(office_user, task):
     office = client_for(office_user)
-    response = office.post(reverse("governance:supervision_open", args=[task.key]),
+    response = office.post(reverse("governance:supervision_open", args=[task.campaign_id, task.key]),
                            {"level": 2, "instruction": "", "respond_by": "明天"})
     assert response.status_code == 400
     html = response.content.decode()
@@ -101,7 +101,7 @@ def test_a_form_error_is_shown_in_chinese_with_nothing_written(office_user, task
 
 def test_a_state_conflict_is_shown_as_a_form_error(office_user, task):
     open_supervision(office_user, task)
-    response = client_for(office_user).post(reverse("governance:supervision_open", args=[task.key]),
+    response = client_for(office_user).post(reverse("governance:supervision_open", args=[task.campaign_id, task.key]),
                                             {"level": 1, "instruction": "再次督办", "respond_by": SOON.isoformat()})
     assert response.status_code == 400 and "已有未办结的督办" in response.content.decode()
     assert Supervision.objects.count() == 1
@@ -109,7 +109,7 @@ def test_a_state_conflict_is_shown_as_a_form_error(office_user, task):
 
 def test_sign_off_without_evidence_is_refused_on_the_page(office_user, liaison, task, period):
     approved_report(liaison, office_user, task, period)
-    response = client_for(office_user).post(reverse("governance:sign_off", args=[task.key]), {"comment": "同意"})
+    response = client_for(office_user).post(reverse("governance:sign_off", args=[task.campaign_id, task.key]), {"comment": "同意"})
     assert response.status_code == 400 and "佐证材料" in response.content.decode()
     assert not SignOff.objects.exists()
 
@@ -132,10 +132,10 @@ def test_office_actions_are_forbidden_to_everyone_else(request, who, forbidden_c
     posts = [
         (reverse("governance:supervision_raise", args=[supervision.pk]), {"level": 3, "respond_by": SOON.isoformat()}),
         (reverse("governance:supervision_close", args=[supervision.pk]), {"comment": "办结"}),
-        (reverse("governance:sign_off", args=[task.key]), {"comment": "销号"}),
-        (reverse("governance:task_reopen", args=[task.key]), {"reason": "原因"}),
+        (reverse("governance:sign_off", args=[task.campaign_id, task.key]), {"comment": "销号"}),
+        (reverse("governance:task_reopen", args=[task.campaign_id, task.key]), {"reason": "原因"}),
         (reverse("governance:extension_decide", args=[extension.pk]), {"decision": "approve"}),
-        (reverse("governance:authority_date", args=[authority_task.key]), {"date": "2027-01-01"}),
+        (reverse("governance:authority_date", args=[authority_task.campaign_id, authority_task.key]), {"date": "2027-01-01"}),
         (reverse("governance:period_close", args=[period.pk]), {}),
         (reverse("governance:report_reopen", args=[report.pk]), {"reason": "原因"}),
     ]
@@ -155,7 +155,7 @@ def test_lead_actions_are_forbidden_to_everyone_else(request, who, office_user, 
     supervision = open_supervision(office_user, task)
     client = client_for(request.getfixturevalue(who))
     assert client.post(reverse("governance:supervision_answer", args=[supervision.pk]), {"text": "答复"}).status_code == 403
-    assert client.post(reverse("governance:extension_request", args=[task.key]),
+    assert client.post(reverse("governance:extension_request", args=[task.campaign_id, task.key]),
                        {"requested_date": "2027-06-30", "reason": "理由"}).status_code == 403
     assert SupervisionStep.objects.count() == 1 and not ExtensionRequest.objects.exists()
 
@@ -164,13 +164,13 @@ def test_an_unassigned_liaison_cannot_answer_and_sees_no_history(office_user, ot
     supervision = open_supervision(office_user, ongoing_task)
     client = client_for(other_liaison)
     assert client.post(reverse("governance:supervision_answer", args=[supervision.pk]), {"text": "答复"}).status_code == 403
-    html = client.get(reverse("governance:task", args=[ongoing_task.key])).content.decode()
+    html = client.get(reverse("governance:task", args=[ongoing_task.campaign_id, ongoing_task.key])).content.decode()
     assert "请加快推进" not in html and "仅对承担这项任务的单位" in html
 
 
 def test_the_panel_shows_each_user_only_their_actions(office_user, liaison, support_liaison, viewer, task):
     open_supervision(office_user, task)
-    page = reverse("governance:task", args=[task.key])
+    page = reverse("governance:task", args=[task.campaign_id, task.key])
     office_html = client_for(office_user).get(page).content.decode()
     assert "提升等级" in office_html and "办结" in office_html and "答复督办" not in office_html
     lead_html = client_for(liaison).get(page).content.decode()
@@ -211,10 +211,10 @@ def test_closing_a_period_and_reopening_a_report_through_the_pages(office_user, 
 def test_forms_carry_a_csrf_token_and_posts_without_one_are_refused(office_user, task):
     client = Client(enforce_csrf_checks=True)
     client.force_login(office_user)
-    url = reverse("governance:supervision_open", args=[task.key])
+    url = reverse("governance:supervision_open", args=[task.campaign_id, task.key])
     data = {"level": 1, "instruction": "请推进", "respond_by": SOON.isoformat()}
     assert client.post(url, data).status_code == 403
-    html = client.get(reverse("governance:task", args=[task.key])).content.decode()
+    html = client.get(reverse("governance:task", args=[task.campaign_id, task.key])).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     assert client.post(url, {**data, "csrfmiddlewaretoken": token}).status_code == 302
     assert Supervision.objects.count() == 1
@@ -222,15 +222,17 @@ def test_forms_carry_a_csrf_token_and_posts_without_one_are_refused(office_user,
 
 def test_unsafe_next_urls_are_ignored(office_user, task):
     response = client_for(office_user).post(
-        reverse("governance:supervision_open", args=[task.key]),
+        reverse("governance:supervision_open", args=[task.campaign_id, task.key]),
         {"level": 1, "instruction": "请推进", "respond_by": SOON.isoformat(), "next": "https://evil.example/"},
     )
-    assert response["Location"] == reverse("governance:task", args=[task.key])
+    assert response["Location"] == reverse("governance:task", args=[task.campaign_id, task.key])
 
 
-def test_unknown_objects_are_404_not_500(office_user):
+def test_unknown_objects_are_404_not_500(office_user, campaign):
     client = client_for(office_user)
-    assert client.get(reverse("governance:task", args=["99.9"])).status_code == 404
+    assert client.get(reverse("governance:task", args=[campaign.pk, "99.9"])).status_code == 404
+    assert client.get(reverse("governance:task", args=[999999, "5.6"])).status_code == 404
+    assert client.get("/governance/tasks/99.9/").status_code == 404
     assert client.post(reverse("governance:supervision_close", args=[999999]), {"comment": "x"}).status_code == 404
     assert client.get(reverse("governance:attachment", args=[999999])).status_code == 404
 
@@ -246,7 +248,7 @@ def test_evidence_downloads_only_for_those_who_may_see_the_task(office_user, lia
 
 def test_the_panel_costs_the_same_queries_with_a_long_history(office_user, liaison, task, period):
     client = client_for(office_user)
-    page = reverse("governance:task", args=[task.key])
+    page = reverse("governance:task", args=[task.campaign_id, task.key])
 
     def add_history(round_):
         supervision = open_supervision(office_user, task)

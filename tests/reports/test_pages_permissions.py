@@ -77,7 +77,7 @@ def test_my_tasks_is_for_liaisons(client, world, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_the_task_page_shows_the_annex_to_everyone_signed_in(client, world, role):
     task, _ = act_as(client, world, role)
-    response = client.get(reverse("reports:task_detail", args=[task.key]))
+    response = client.get(reverse("reports:task_detail", args=[task.campaign_id, task.key]))
     if role == "anonymous":
         assert_refused(response, role)
     else:
@@ -88,7 +88,7 @@ def test_the_task_page_shows_the_annex_to_everyone_signed_in(client, world, role
 @pytest.mark.parametrize("role", ROLES)
 def test_report_contents_are_shown_only_to_assigned_units_office_and_viewers(client, world, role):
     task, report = act_as(client, world, role)
-    response = client.get(reverse("reports:task_detail", args=[task.key]))
+    response = client.get(reverse("reports:task_detail", args=[task.campaign_id, task.key]))
     if role == "anonymous":
         return assert_refused(response, role)
     content = response.content.decode()
@@ -105,7 +105,7 @@ def test_report_contents_are_shown_only_to_assigned_units_office_and_viewers(cli
 @pytest.mark.parametrize("role", ROLES)
 def test_the_report_form_opens_only_for_liaisons_of_assigned_units(client, world, role):
     task, _ = act_as(client, world, role)
-    response = client.get(reverse("reports:report_form", args=[task.key]))
+    response = client.get(reverse("reports:report_form", args=[task.campaign_id, task.key]))
     if role in WRITERS:
         assert response.status_code == 200
     else:
@@ -118,7 +118,7 @@ def test_posting_a_report_is_refused_unless_assigned_and_changes_nothing(client,
     before = snapshot()
     version = str(report.version) if role == "lead" else ""
     response = client.post(
-        reverse("reports:report_form", args=[task.key]), form_payload(progress="越权写入", version=version)
+        reverse("reports:report_form", args=[task.campaign_id, task.key]), form_payload(progress="越权写入", version=version)
     )
     if role in WRITERS:
         assert response.status_code == 302
@@ -182,6 +182,9 @@ def test_unknown_ids_and_keys_answer_404_not_500(client, world):
     act_as(client, world, "office")
     assert client.get(reverse("reports:review_detail", args=[999999])).status_code == 404
     assert client.get(reverse("reports:attachment_download", args=[999999])).status_code == 404
-    assert client.get(reverse("reports:task_detail", args=["99.9"])).status_code == 404
+    campaign_id = world[0]["lead"][1].campaign_id
+    assert client.get(reverse("reports:task_detail", args=[campaign_id, "99.9"])).status_code == 404
+    assert client.get(reverse("reports:task_detail", args=[999999, "5.6"])).status_code == 404
+    assert client.get("/tasks/99.9/").status_code == 404
     act_as(client, world, "lead")
-    assert client.get(reverse("reports:report_form_period", args=["5.6", "2031Q9"])).status_code == 404
+    assert client.get(reverse("reports:report_form_period", args=[campaign_id, "5.6", "2031Q9"])).status_code == 404

@@ -12,11 +12,12 @@ def test_every_page_renders_for_its_audience(client, campaign, liaison, other_li
     report = write_report(liaison, task)
     write_report(other_liaison, task)
     client.force_login(liaison)
-    for url in ["/my/", "/tasks/", "/tasks/5.6/", "/tasks/5.6/report/", "/tasks/5.6/report/2026Q3/", "/help/status/"]:
+    at = f"/tasks/{campaign.pk}/5.6"
+    for url in ["/my/", "/tasks/", f"{at}/", f"{at}/report/", f"{at}/report/2026Q3/", "/help/status/"]:
         response = client.get(url)
         assert response.status_code == 200, url
     client.force_login(office_user)
-    for url in ["/review/", f"/review/{report.pk}/", "/reports/missing/?period=2026Q4", "/tasks/?state=overdue", "/tasks/5.6/"]:
+    for url in ["/review/", f"/review/{report.pk}/", "/reports/missing/?period=2026Q4", "/tasks/?state=overdue", f"{at}/"]:
         response = client.get(url)
         assert response.status_code == 200, url
     assert reverse("home") == "/"

@@ -1,4 +1,4 @@
-"""A task key resolves to the task of the campaign the task list shows, even when campaigns tie."""
+"""An old key-only task link resolves to the newest active campaign's task, even when campaigns tie."""
 
 from __future__ import annotations
 
@@ -35,9 +35,10 @@ def test_a_task_key_resolves_to_the_campaign_the_task_list_shows_when_start_date
     assert access.get_task(liaison, "5.6").campaign_id == current.pk
 
 
-def test_the_task_page_shows_the_current_campaigns_task_when_start_dates_tie(client, campaign, liaison):
+def test_an_old_task_link_redirects_to_the_current_campaigns_task_when_start_dates_tie(client, campaign, liaison):
     _twin_campaigns(campaign, 5)
     client.force_login(liaison)
     current = campaign_current()
-    page = client.get(reverse("reports:task_detail", args=["5.6"])).content.decode()
-    assert Task.objects.get(campaign=current, key="5.6").content in page
+    response = client.get("/tasks/5.6/", follow=True)
+    assert response.redirect_chain == [(reverse("reports:task_detail", args=[current.pk, "5.6"]), 302)]
+    assert Task.objects.get(campaign=current, key="5.6").content in response.content.decode()
