@@ -18,7 +18,7 @@ from reports.governance.services import period_close, task_reopen, task_sign_off
 from reports.models import ReportingPeriod
 from reports.obligations import missing_reports, obligations
 from reports.periods import period_get
-from reports.selectors import my_tasks, period_context, support_contributions
+from reports.selectors import campaign_periods, my_tasks, support_contributions, unit_campaigns
 from reports.services import ReportInput, report_review, report_save
 from reports.status import TaskState, task_with_status
 from tasks.models import AssignmentRole, Task, TaskDuty
@@ -56,6 +56,13 @@ def owed(campaign, code: str, key: str | None = None) -> set[tuple[str, str]]:
     return set(rows.values_list("task__key", "unit__name"))
 
 
+def my_task_list(user) -> dict[str, Task]:
+    """我的任务 of the user, by key (one campaign here)."""
+    campaigns = unit_campaigns(user.unit)
+    periods = campaign_periods(campaigns, NOW.date())
+    return {t.key: t for g in my_tasks(user=user, campaigns=campaigns, today=NOW.date(), periods=periods) for t in g.tasks}
+
+
 def liaison_of(unit_name: str):
     return make_user(f"l-{Unit.objects.get(name=unit_name).pk}", unit_name, Role.LIAISON)
 
@@ -91,8 +98,7 @@ def test_an_accepted_not_concerned_declaration_takes_the_task_off_every_list_and
     q4 = period_get(campaign, "2026Q4")
 
     def seen_by(user) -> dict:
-        periods = period_context(campaign, NOW.date())
-        in_my_tasks = "15.3" in {t.key for t in my_tasks(user=user, campaign=campaign, today=NOW.date(), periods=periods)}
+        in_my_tasks = "15.3" in my_task_list(user)
         missing = ("15.3", user.unit.name) in {(t.key, u.name) for t, u, _ in missing_reports(campaign, q4)}
         scope = dashboard_scope(campaign_param=str(campaign.pk), period_param="2026Q4", today=NOW.date())
         expected = unit_figures(scope)[user.unit_id]["reports"]["expected"]
@@ -199,13 +205,12 @@ def test_a_closed_periods_obligations_never_move(campaign, office_user, clock):
 
 def test_a_town_the_office_names_on_a_task_reports_on_it(client, campaign, office_user, clock):
     town = liaison_of("姜山镇")
-    periods = period_context(campaign, NOW.date())
-    mine = {t.key: t for t in my_tasks(user=town, campaign=campaign, today=NOW.date(), periods=periods)}
+    mine = my_task_list(town)
     assert len(mine) == 72 and not any(t.my_owes for t in mine.values())  # supports all by the standing rule
     clock.shift(60)
     task_unit_assign(user=office_user, task=task(campaign, "7.5"), unit=town.unit, role=AssignmentRole.SUPPORT,
                      reports=True, reason="试点镇报送配合情况")
-    mine = {t.key: t for t in my_tasks(user=town, campaign=campaign, today=NOW.date(), periods=periods)}
+    mine = my_task_list(town)
     assert mine["7.5"].my_owes and mine["7.5"].needs_action and not mine["7.4"].my_owes
     assert ("7.5", "姜山镇") in owed(campaign, "2026Q4")
     client.force_login(town)
