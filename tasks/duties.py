@@ -25,6 +25,8 @@ own transaction; membership and unit edits reach it through the signal handlers 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -252,14 +254,41 @@ def duties_sync_for_units(unit_ids: Iterable[int]) -> dict[str, int]:
 # Signal handlers (connected in tasks.apps): module-level functions, since Django keeps only weak
 # references to receivers — a function defined inside ready() would be collected and never run.
 
+_deferred: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("duties_deferred", default=None)
+
+
+@contextlib.contextmanager
+def duties_sync_deferred():
+    """Within the block, unit and membership changes are collected and the rules run once at its
+    end (the seed creates dozens of units and memberships: one sync, not one per row)."""
+    if _deferred.get() is not None:  # nested: the outer block syncs
+        yield
+        return
+    token = _deferred.set(set())
+    try:
+        yield
+        units = _deferred.get()
+    finally:
+        _deferred.reset(token)
+    if units:
+        duties_sync_for_units(units)
+
+
+def _units_changed(unit_ids) -> None:
+    pending = _deferred.get()
+    if pending is not None:
+        pending.update(unit_ids)
+    else:
+        duties_sync_for_units(unit_ids)
+
 
 def on_memberships_changed(sender, instance, action, pk_set=None, **kwargs) -> None:
     """A group's members changed (either side of the relation): re-apply the rules where it matters."""
     if action in ("post_add", "post_remove", "post_clear"):
-        duties_sync_for_units({instance.pk, *(pk_set or ())})
+        _units_changed({instance.pk, *(pk_set or ())})
 
 
 def on_unit_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     """A unit was saved (retired, re-activated, a group's member duty changed)."""
     if not raw:  # not while loading fixtures
-        duties_sync_for_units([instance.pk])
+        _units_changed({instance.pk})

@@ -20,7 +20,7 @@ from departments.selectors import UnitDirectory
 from departments.services import units_seed
 
 from .annex import Annex, load_annex
-from .duties import campaign_start, duties_sync
+from .duties import campaign_start, duties_sync, duties_sync_deferred
 from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment
 from .parsing import parse_deadline, parse_unit_list
 
@@ -64,7 +64,8 @@ def campaign_seed_from_annex(*, annex: Annex | None = None, catalogue: list[dict
     assignment the office changed is never put back). Unknown unit names fail loudly.
     """
     annex = annex or load_annex()
-    created = {"units": units_seed(catalogue=catalogue or load_units_catalogue())}
+    with duties_sync_deferred():  # units and memberships first: the rules run once, after them
+        created = {"units": units_seed(catalogue=catalogue or load_units_catalogue())}
     directory = UnitDirectory()
 
     def unit_named(name: str):
@@ -88,7 +89,8 @@ def campaign_seed_from_annex(*, annex: Annex | None = None, catalogue: list[dict
     counts = {"categories": 0, "measures": 0, "tasks": 0, "assignments": 0}
 
     sort_order = 0
-    new_task_ids: list[int] = []
+    new_tasks: list[Task] = []
+    units_of: list[list[tuple]] = []  # per new task: (role, order, unit, per_duty)
     for category_number, annex_category in enumerate(annex.categories, start=1):
         category = categories.get(category_number)
         if category is None:
@@ -109,28 +111,37 @@ def campaign_seed_from_annex(*, annex: Annex | None = None, catalogue: list[dict
                 deadline = parse_deadline(annex_task.deadline_text)
                 leads = parse_unit_list(annex_task.lead_text)
                 supports = parse_unit_list(annex_task.support_text)
-                task = Task.objects.create(
-                    campaign=campaign,
-                    measure=measure,
-                    number=annex_task.number,
-                    content=annex_task.content,
-                    deadline_kind=deadline.kind,
-                    deadline_date=deadline.date,
-                    deadline_text=deadline.text,
-                    lead_note=leads.note,
-                    support_note=supports.note,
-                    lead_text=annex_task.lead_text,
-                    support_text=annex_task.support_text,
-                    sort_order=sort_order,
+                new_tasks.append(
+                    Task(
+                        campaign=campaign,
+                        measure=measure,
+                        number=annex_task.number,
+                        key=key,  # bulk_create skips save(), which derives the key
+                        content=annex_task.content,
+                        deadline_kind=deadline.kind,
+                        deadline_date=deadline.date,
+                        deadline_text=deadline.text,
+                        lead_note=leads.note,
+                        support_note=supports.note,
+                        lead_text=annex_task.lead_text,
+                        support_text=annex_task.support_text,
+                        sort_order=sort_order,
+                    )
                 )
-                counts["tasks"] += 1
-                new_task_ids.append(task.pk)
-                for role, unit_list in ((AssignmentRole.LEAD, leads), (AssignmentRole.SUPPORT, supports)):
-                    for order, name in enumerate(unit_list.names):
-                        TaskAssignment.objects.create(
-                            task=task, unit=unit_named(name), role=role, per_duty=unit_list.per_duty, order=order
-                        )
-                        counts["assignments"] += 1
+                units_of.append([
+                    (role, order, unit_named(name), unit_list.per_duty)
+                    for role, unit_list in ((AssignmentRole.LEAD, leads), (AssignmentRole.SUPPORT, supports))
+                    for order, name in enumerate(unit_list.names)
+                ])
+    # In bulk, in this one transaction (the "task has a lead" check runs at commit).
+    Task.objects.bulk_create(new_tasks)
+    assignments = TaskAssignment.objects.bulk_create(
+        TaskAssignment(task=task, unit=unit, role=role, per_duty=per_duty, order=order)
+        for task, units in zip(new_tasks, units_of)
+        for role, order, unit, per_duty in units
+    )
+    new_task_ids = [task.pk for task in new_tasks]
+    counts["tasks"], counts["assignments"] = len(new_tasks), len(assignments)
     created.update(counts)
     # The annex's tasks are owed from the campaign's first day (its first quarter is reported on
     # too); a task added later is owed from when it is added (tasks.duties).
