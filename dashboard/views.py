@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.net import client_ip
 from reports.access import is_office
 from reports.status import Rag, TaskState
+from tasks.campaign_choice import campaign_for_request
 from tasks.links import task_path
 from tasks.models import Campaign
 from tasks.selectors import active_campaigns
@@ -33,9 +34,16 @@ CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # 
 def dashboard_page(request):
     require_dashboard_reader(request.user)
     campaigns = active_campaigns()
+    campaign_param = (request.GET.get("campaign") or "").strip()
+    if campaign_param != "all":
+        # One campaign: the same choice as every single-campaign page (?campaign= remembered,
+        # else the user's remembered one, else the newest); a bad id keeps its 400 below.
+        chosen = campaign_for_request(request)
+        if chosen.campaign is not None and not chosen.error:
+            campaign_param = str(chosen.campaign.pk)
     try:
         scope = dashboard_scope(
-            campaign_param=request.GET.get("campaign"),
+            campaign_param=campaign_param,
             period_param=request.GET.get("period"),
             today=timezone.localdate(),
         )
