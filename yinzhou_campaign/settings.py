@@ -293,6 +293,9 @@ CACHES = {
 # global group-chat robot (DingTalk/WeCom) for everyone whose unit has no webhook of its own.
 REMINDER_TIME = env("REMINDER_TIME", "08:30")
 REMINDER_WEBHOOK_URL = env("REMINDER_WEBHOOK_URL")
+# Channels digests and event notices go out on besides the in-app bell: module names under
+# reminders/channels/ (email, webhook) or dotted paths of other channel modules (reminders/channels/__init__.py).
+REMINDER_CHANNELS = env_list("REMINDER_CHANNELS", "email,webhook")
 try:
     _reminder_hour, _reminder_minute = (int(part) for part in REMINDER_TIME.split(":"))
     if not (0 <= _reminder_hour < 24 and 0 <= _reminder_minute < 60):
