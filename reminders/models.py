@@ -265,6 +265,13 @@ class NoticeEvent(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def supervision_to_acknowledge(self) -> int | None:
+        """The supervision a liaison can sign for (签收) from this notice, if it is a 督办 demand."""
+        demands = (NoticeKind.SUPERVISION_OPENED, NoticeKind.SUPERVISION_RAISED, NoticeKind.SUPERVISION_DUE,
+                   NoticeKind.SUPERVISION_OVERDUE)
+        return self.item_id if self.item_type == "supervision" and self.kind in demands else None
+
 
 class NoticeDelivery(models.Model):
     """An event told to one person on one channel (e-mail, robot …): sent once, retried on its own.

@@ -15,7 +15,7 @@ __all__ = ["notification_list", "digests_of_day", "units_without_liaison", "undi
 def notification_list(*, user):
     return (
         Notification.objects.filter(user=user)
-        .select_related("digest")
+        .select_related("digest", "event")
         .prefetch_related(Prefetch("digest__reminders", queryset=SentReminder.objects.order_by("group", "due_on", "id")))
         .order_by("-created_at", "-id")
     )

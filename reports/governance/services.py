@@ -36,6 +36,7 @@ from ..models import (
     Supervision,
     SupervisionLevel,
     SupervisionState,
+    SupervisionReceipt,
     SupervisionStep,
     SupervisionStepKind,
     VersionAction,
@@ -182,6 +183,49 @@ def supervision_answer(
         ip_address=ip_address,
     )
     return step
+
+
+def supervision_demand_step(supervision: Supervision) -> SupervisionStep | None:
+    """The step the lead units must answer now: the opening, or the latest raise."""
+    return (
+        SupervisionStep.objects.filter(
+            supervision=supervision, kind__in=[SupervisionStepKind.OPENED, SupervisionStepKind.RAISED]
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def supervision_acknowledge(
+    *, user, supervision: Supervision, ip_address: str | None = None
+) -> tuple[SupervisionReceipt, bool]:
+    """A lead unit's liaison signs for (签收) the supervision's current demand; (receipt, created).
+
+    Signing again for the same demand changes nothing and returns the first receipt; a raise is a
+    new demand, signed for anew.
+    """
+    supervision = _lock_supervision(supervision)
+    access.require_lead_liaison(user, supervision.task)
+    if supervision.state == SupervisionState.CLOSED:
+        raise GovernanceConflict("这项督办已办结,无需签收。")
+    step = supervision_demand_step(supervision)
+    if step is None:  # pragma: no cover - every supervision is created with its opening step
+        raise GovernanceConflict("这项督办没有可签收的督办要求。")
+    receipt = SupervisionReceipt.objects.filter(step=step, unit=user.unit).first()
+    if receipt is not None:
+        return receipt, False
+    receipt = SupervisionReceipt.objects.create(
+        supervision=supervision, step=step, unit=user.unit, acknowledged_by=user
+    )
+    log_action(
+        "reports.supervision.acknowledged",
+        user=user,
+        obj=supervision,
+        data={"task": supervision.task.key, "unit": user.unit.name, "step": step.pk},
+        ip_address=ip_address,
+    )
+    return receipt, True
 
 
 @transaction.atomic
