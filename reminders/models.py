@@ -234,6 +234,7 @@ class NoticeKind(models.TextChoices):
     SIGNED_OFF = "signed_off", "销号"
     SIGN_OFF_WITHDRAWN = "sign_off_withdrawn", "撤销销号"
     PERIOD_CLOSING = "period_closing", "报送周期关闭"
+    CHASE = "chase", "催报/催办"
 
 
 class NoticeEvent(models.Model):
@@ -334,3 +335,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ChaseKind(models.TextChoices):
+    REPORT = "report", "催报"
+    SUPERVISION = "supervision", "催办"
+
+
+class Chase(models.Model):
+    """The office chased a unit now (催报 its missing reports, 催办 a 督办): at most once per unit a day."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField("日期")
+    kind = models.CharField("类型", max_length=20, choices=ChaseKind.choices)
+    title = models.CharField("内容", max_length=200)
+    item_count = models.PositiveSmallIntegerField("涉及任务数", default=0)
+    sent_by = models.ForeignKey(User, verbose_name="发起人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    event = models.OneToOneField(
+        NoticeEvent, verbose_name="通知", null=True, blank=True, on_delete=models.SET_NULL, related_name="chase"
+    )
+
+    class Meta:
+        verbose_name = "催报催办"
+        verbose_name_plural = "催报催办"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="one_chase_per_unit_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.get_kind_display()}"

@@ -340,9 +340,14 @@ def missing_reports(request):
     periods = selectors.period_context(campaign, _today())
     period = periods.get(request.GET.get("period")) or periods.last_due or periods.current
     rows = obligations.missing_reports(campaign, period)
+    by_unit: dict[int, tuple] = {}
+    for task, unit, role in rows:
+        by_unit.setdefault(unit.pk, (unit, []))[1].append((task, role))
     context = {
         "campaign": campaign, "page_campaign": chosen, "period": period,
         "periods": list(reversed(periods.periods)), "rows": rows,
+        "by_unit": sorted(by_unit.values(), key=lambda g: (g[0].sort_order, g[0].pk)),
+        "can_chase": access.is_office(request.user),
     }
     return render(request, "reports/missing_reports.html", context)
 

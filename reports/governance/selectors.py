@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from departments.models import Unit
@@ -244,17 +244,23 @@ def task_governance(task: Task, user, *, today: datetime.date | None = None) -> 
     )
     panel.open_supervision = next((s for s in panel.supervisions if s.state != SupervisionState.CLOSED), None)
     if panel.open_supervision is not None:
+        # 签收 of the current demand (from the steps already prefetched), one query for every lead unit.
         demand = [
             step for step in panel.open_supervision.steps.all()
             if step.kind in (SupervisionStepKind.OPENED, SupervisionStepKind.RAISED)
         ]
-        receipts = {
-            r.unit_id: r
-            for r in SupervisionReceipt.objects.filter(step=demand[-1]).select_related("acknowledged_by")
-        } if demand else {}
-        leads = TaskDuty.objects.current().filter(task=task, role=AssignmentRole.LEAD).select_related("unit")
-        panel.open_receipts = [(d.unit, receipts.get(d.unit_id)) for d in leads.order_by("unit__sort_order", "unit_id")]
-        panel.my_receipt = receipts.get(user.unit_id) if getattr(user, "unit_id", None) else None
+        receipt = SupervisionReceipt.objects.filter(step=demand[-1] if demand else None, unit=OuterRef("unit_id"))
+        leads = (
+            TaskDuty.objects.current().filter(task=task, role=AssignmentRole.LEAD).select_related("unit")
+            .annotate(ack_at=Subquery(receipt.values("acknowledged_at")[:1]))
+            .order_by("unit__sort_order", "unit_id")
+        )
+        panel.open_receipts = [
+            (d.unit, SupervisionReceipt(unit=d.unit, acknowledged_at=d.ack_at) if d.ack_at else None) for d in leads
+        ]
+        panel.my_receipt = next(
+            (r for unit, r in panel.open_receipts if r is not None and unit.pk == getattr(user, "unit_id", None)), None
+        )
     panel.sign_offs = list(
         SignOff.objects.filter(task=task)
         .select_related("signed_by", "reopened_by", "based_on_report__period")

@@ -86,7 +86,7 @@ def supervision_list(request):
         request, "governance/supervisions.html",
         {"rows": rows, "closed_rows": closed, "supervisions": [r.supervision for r in rows],
          "today": timezone.localdate(), "campaign": campaign, "page_campaign": chosen,
-         "closed_limit": selectors.CLOSED_HISTORY},
+         "closed_limit": selectors.CLOSED_HISTORY, "can_chase": access.is_office(request.user)},
     )
 
 
