@@ -146,6 +146,9 @@ class SentReminder(models.Model):
     rule = models.CharField("规则", max_length=20, choices=RuleKind.choices)
     due_on = models.DateField("应提醒日期", help_text="规则算出的提醒日(遇节假日顺延前的日期)")
     group = models.CharField("分组", max_length=20)
+    topic = models.CharField(
+        "事项", max_length=40, blank=True, help_text="提醒所说的事(任务时限、某期报送、退回、督办……),同一汇总中每项一行"
+    )
     title = models.CharField("内容", max_length=300)
     link = models.CharField("链接", max_length=300, blank=True)
     unit = models.ForeignKey(

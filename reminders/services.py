@@ -106,10 +106,12 @@ def owed_for_day(
     if window is None:
         window = window_days(today=today, calendar=calendar)
     rules = rules_load()
-    owed: dict[tuple, Owed] = {}
-    for facts in facts_load(today=today):
+    owed: dict[tuple, Owed] = {}  # one line per person, item and topic: the latest trigger (rules._Collector)
+    for facts in facts_load(today=today, calendar=calendar):
         for item in owed_compute(facts, rules=rules, window=window, today=today):
-            owed.setdefault(item.key, item)
+            current = owed.get(item.line_key)
+            if current is None or item.due_on > current.due_on:
+                owed[item.line_key] = item
     return list(owed.values())
 
 
@@ -174,7 +176,7 @@ def reminders_claim(*, owed: list[Owed], run: ReminderRun) -> int:
         [
             SentReminder(
                 user_id=o.user_id, item_type=o.item_type, item_id=o.item_id, rule=o.rule, due_on=o.due_on,
-                group=o.group, title=o.title, link=o.link, unit_id=o.unit_id, run=run,
+                group=o.group, title=o.title, link=o.link, unit_id=o.unit_id, run=run, topic=o.topic,
             )
             for o in owed
         ],
@@ -288,9 +290,21 @@ class DigestContent:
         return "\n".join(lines)
 
 
+def _one_line_per_item(items: list[SentReminder]) -> list[SentReminder]:
+    """Rows claimed by different runs can meet in one digest (a crashed run's leftovers): keep, per
+    item and topic, the latest trigger (the newest state), in the original order."""
+    latest: dict[tuple, SentReminder] = {}
+    for item in items:
+        key = (item.item_type, item.item_id, item.topic or item.rule)
+        if key not in latest or (item.due_on, item.pk) > (latest[key].due_on, latest[key].pk):
+            latest[key] = item
+    keep = {item.pk for item in latest.values()}
+    return [item for item in items if item.pk in keep]
+
+
 def digest_content(digest: Digest) -> DigestContent:
     """The digest grouped (overdue / due soon / reports / returned / supervision / gaps), in one query."""
-    items = list(digest.reminders.order_by("due_on", "title", "id"))
+    items = _one_line_per_item(list(digest.reminders.order_by("due_on", "title", "id")))
     by_group: dict[str, list[SentReminder]] = {}
     for item in items:
         by_group.setdefault(item.group, []).append(item)
