@@ -12,6 +12,7 @@ urlpatterns = [
     path("supervisions/", views.supervision_list, name="supervisions"),
     path("supervisions/<int:pk>/answer/", views.supervision_answer, name="supervision_answer"),
     path("supervisions/<int:pk>/acknowledge/", views.supervision_acknowledge, name="supervision_acknowledge"),
+    path("supervisions/<int:pk>/notice.docx", views.supervision_notice, name="supervision_notice"),
     path("supervisions/<int:pk>/raise/", views.supervision_raise, name="supervision_raise"),
     path("supervisions/<int:pk>/close/", views.supervision_close, name="supervision_close"),
     path("extensions/", views.extension_list, name="extensions"),

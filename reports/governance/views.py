@@ -7,11 +7,12 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +26,10 @@ from .. import access
 from .. import views as report_views
 from ..models import ExtensionRequest, ProgressReport, ReportingPeriod, Supervision
 from . import forms, selectors, services
+from .notice_doc import supervision_notice as supervision_notice_docx
+from .notice_doc import supervision_notice_filename
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _task(request, campaign_id: int, key: str):
     return access.get_task(request.user, key, campaign_id=campaign_id)
@@ -95,6 +100,19 @@ def _next_working_day():
     overrides, then the statutory one): reports may not import the reminders app that keeps it."""
     calendar = import_string(settings.WORKING_CALENDAR)()
     return lambda day: calendar.next_working_day(day + datetime.timedelta(days=1))
+
+
+@login_required
+@require_GET
+def supervision_notice(request, pk: int):
+    """The 督办通知书 (.docx): for the office and leaders, and the lead units it is addressed to."""
+    supervision = _supervision(pk)
+    if not (access.can_read_everything(request.user) or access.is_lead_liaison(request.user, supervision.task)):
+        raise PermissionDenied("只有区安委办、领导和牵头单位可以下载督办通知书。")
+    content = supervision_notice_docx(supervision)
+    response = HttpResponse(content, content_type=DOCX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, supervision_notice_filename(supervision))
+    return response
 
 
 @login_required
