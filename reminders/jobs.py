@@ -16,7 +16,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from yinzhou_campaign.queueing import enqueue_on_commit
+from yinzhou_campaign.queueing import enqueue, enqueue_on_commit
 
 from . import services
 
@@ -60,3 +60,14 @@ def deliver_notice(delivery_id: int) -> bool:
     from .notices import notice_delivery_send
 
     return notice_delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name="reminders.deliver_notices", acks_late=True)
+def deliver_notices(event_ids: list[int]) -> int:
+    """Fan out one `deliver_notice` per unsent delivery of these events (queued once per transaction)."""
+    from .notices import notice_deliveries_of
+
+    delivery_ids = notice_deliveries_of(event_ids)
+    for delivery_id in delivery_ids:
+        enqueue(deliver_notice, delivery_id)
+    return len(delivery_ids)

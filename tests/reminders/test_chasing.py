@@ -158,3 +158,34 @@ def test_the_dashboard_unit_rows_offer_a_chase_to_the_office_only(campaign, offi
     url = reverse("dashboard:page") + f"?campaign={campaign.pk}&period={PERIOD}"
     assert ">催报</button>" in client_for(office).get(url).content.decode()
     assert ">催报</button>" not in client_for(viewer).get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_chase_of_many_units_makes_one_broker_call_so_a_hanging_redis_costs_one_timeout(
+    campaign, office, yjj, other_liaison, unit, broker_at, settings, django_capture_on_commit_callbacks
+):
+    import time
+
+    from departments.models import Role
+    from tests.conftest import make_user
+    from tests.ops.faults import hanging_server
+
+    make_user("jtj", "区交通局", Role.LIAISON)
+    units = [unit("区应急管理局"), unit("区农业农村局"), unit("区交通局")]
+    with hanging_server() as (port, accepted):
+        url = f"redis://127.0.0.1:{port}/0"
+        settings.CELERY_BROKER_URL = url
+        broker_at(url)
+        client = client_for(office)
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:  # as if the request committed
+            response = client.post(reverse("reminders:chase"), chase_payload(*units, campaign=campaign))
+        seconds = time.monotonic() - started
+        assert accepted, "the page did try the broker"
+    assert len(callbacks) == 3  # one per event …
+    assert response.status_code == 302 and seconds < 4  # … but one bounded broker attempt, not one per unit
+    assert Chase.objects.count() == 3 and Notification.objects.filter(event__kind=NoticeKind.CHASE).count() == 3
+    # Nothing is lost: the deliveries wait, and the next daily run sends them.
+    from reminders.services import notice_deliveries_due
+
+    assert set(notice_deliveries_due()) == set(NoticeDelivery.objects.values_list("pk", flat=True))
