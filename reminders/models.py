@@ -150,6 +150,7 @@ class SentReminder(models.Model):
         "事项", max_length=40, blank=True, help_text="提醒所说的事(任务时限、某期报送、退回、督办……),同一汇总中每项一行"
     )
     title = models.CharField("内容", max_length=300)
+    detail = models.TextField("任务全文", blank=True, help_text="邮件中列出任务全文;有长度限制的渠道只发标题")
     link = models.CharField("链接", max_length=300, blank=True)
     unit = models.ForeignKey(
         Unit, verbose_name="涉及单位", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

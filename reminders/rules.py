@@ -188,6 +188,7 @@ class Owed:
     link: str = ""
     unit_id: int | None = None
     topic: str = ""
+    detail: str = ""  # the task's full text, for channels without a length limit (e-mail)
 
     @property
     def key(self) -> tuple:
@@ -212,17 +213,19 @@ class _Collector:
             self.owed[owed.line_key] = owed
 
     def to_unit(self, unit_id: int, *, item_type: str, item_id: int, rule: str, due_on, group: str,
-                title: str, link: str, gap_label: str, topic: str = "") -> None:
+                title: str, link: str, gap_label: str, topic: str = "", detail: str = "") -> None:
         users = self.facts.liaisons.get(unit_id, [])
         if not users:
             self.gaps[(unit_id, rule, due_on)].append(gap_label)
         for user_id in users:
-            self.add(Owed(user_id, item_type, item_id, rule, due_on, group, title[:TITLE_MAX], link, unit_id, topic))
+            self.add(Owed(user_id, item_type, item_id, rule, due_on, group, title[:TITLE_MAX], link, unit_id, topic,
+                          detail))
 
     def to_office(self, *, item_type: str, item_id: int, rule: str, due_on, group: str, title: str,
-                  link: str, topic: str = "") -> None:
+                  link: str, topic: str = "", detail: str = "") -> None:
         for user_id in self.facts.office_user_ids:
-            self.add(Owed(user_id, item_type, item_id, rule, due_on, group, title[:TITLE_MAX], link, None, topic))
+            self.add(Owed(user_id, item_type, item_id, rule, due_on, group, title[:TITLE_MAX], link, None, topic,
+                          detail))
 
 
 def _triggers(rule: RuleConfig, anchor: datetime.date | None, window: list[datetime.date], *, on_the_day=False):
@@ -279,7 +282,7 @@ def _deadline(c: _Collector, rule: RuleConfig, window, today) -> None:
             for unit_id in units:
                 c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
                           group=group, title=_as_role(task, unit_id, title), link=facts.task_link(task),
-                          gap_label=task.key, topic="deadline")
+                          gap_label=task.key, topic="deadline", detail=task.content)
 
 
 def _overdue(c: _Collector, rule: RuleConfig, window, today) -> None:
@@ -293,11 +296,11 @@ def _overdue(c: _Collector, rule: RuleConfig, window, today) -> None:
             for unit_id in task.lead_unit_ids:
                 c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
                           group=Group.OVERDUE, title=title, link=facts.task_link(task), gap_label=task.key,
-                          topic="deadline")
+                          topic="deadline", detail=task.content)
             if rule.copies_office(offset):
                 c.to_office(item_type="task", item_id=task.id, rule=rule.kind, due_on=day, group=Group.OVERDUE,
                             title=f"【抄送】{_units_text(facts, task.lead_unit_ids)}牵头:{title}",
-                            link=facts.task_link(task), topic="deadline")
+                            link=facts.task_link(task), topic="deadline", detail=task.content)
 
 
 def _reports(c: _Collector, rule: RuleConfig, window, today, *, missing: bool) -> None:
@@ -329,11 +332,11 @@ def _reports(c: _Collector, rule: RuleConfig, window, today, *, missing: bool) -
                 for unit_id in owing:
                     c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
                               group=group, title=_as_role(task, unit_id, title), link=facts.task_link(task),
-                              gap_label=task.key, topic=f"report:{period.id}")
+                              gap_label=task.key, topic=f"report:{period.id}", detail=task.content)
                 if rule.copies_office(offset):
                     c.to_office(item_type="task", item_id=task.id, rule=rule.kind, due_on=day, group=group,
                                 title=f"【抄送】{task.short}:{period.label}进展未报送单位:{_units_text(facts, owing)}",
-                                link=facts.task_link(task), topic=f"report:{period.id}")
+                                link=facts.task_link(task), topic=f"report:{period.id}", detail=task.content)
 
 
 def _returned(c: _Collector, rule: RuleConfig, window, today) -> None:
@@ -349,11 +352,11 @@ def _returned(c: _Collector, rule: RuleConfig, window, today) -> None:
             )
             c.to_unit(report.unit_id, item_type="report", item_id=report.id, rule=rule.kind, due_on=day,
                       group=Group.RETURNED, title=title, link=facts.task_link(task), gap_label=task.key,
-                      topic="returned")
+                      topic="returned", detail=task.content)
             if rule.copies_office(offset):
                 c.to_office(item_type="report", item_id=report.id, rule=rule.kind, due_on=day,
                             group=Group.RETURNED, title=f"【抄送】{facts.unit_names.get(report.unit_id, '')}:{title}",
-                            link=facts.task_link(task), topic="returned")
+                            link=facts.task_link(task), topic="returned", detail=task.content)
 
 
 def _supervision(c: _Collector, rule: RuleConfig, window, today) -> None:
@@ -369,12 +372,12 @@ def _supervision(c: _Collector, rule: RuleConfig, window, today) -> None:
             for unit_id in task.lead_unit_ids:
                 c.to_unit(unit_id, item_type="supervision", item_id=item.id, rule=rule.kind, due_on=day,
                           group=Group.SUPERVISION, title=title, link=facts.task_link(task), gap_label=task.key,
-                          topic="supervision")
+                          topic="supervision", detail=task.content)
             if rule.copies_office(offset):
                 c.to_office(item_type="supervision", item_id=item.id, rule=rule.kind, due_on=day,
                             group=Group.SUPERVISION,
                             title=f"【抄送】{_units_text(facts, task.lead_unit_ids)}:{title}",
-                            link=facts.task_link(task), topic="supervision")
+                            link=facts.task_link(task), topic="supervision", detail=task.content)
 
 
 RULE_LABELS = dict(RuleKind.choices)

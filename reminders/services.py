@@ -177,6 +177,7 @@ def reminders_claim(*, owed: list[Owed], run: ReminderRun) -> int:
             SentReminder(
                 user_id=o.user_id, item_type=o.item_type, item_id=o.item_id, rule=o.rule, due_on=o.due_on,
                 group=o.group, title=o.title, link=o.link, unit_id=o.unit_id, run=run, topic=o.topic,
+                detail=o.detail,
             )
             for o in owed
         ],
@@ -265,6 +266,8 @@ class DigestContent:
             lines.append(f"【{label}】({len(items)} 项)")
             for n, item in enumerate(items, start=1):
                 lines.append(f"{n}. {item.title}")
+                if item.detail:
+                    lines.append(f"   任务内容:{' '.join(item.detail.split())}")
                 if item.link:
                     lines.append(f"   {item.link}")
             lines.append("")
@@ -276,16 +279,17 @@ class DigestContent:
         link = f"{settings.SITE_URL.rstrip('/')}/notifications/"
         return Message(
             subject=self.subject, text=self.text(), markdown=self.markdown(),
-            short=f"### {self.subject}\n\n{self.greeting}\n\n共 {self.count} 项,详见:{link}",
+            short=self.markdown(links=False) + f"详见 {link}", more=f"……共 {self.count} 项,详见 {link}",
         )
 
-    def markdown(self) -> str:
+    def markdown(self, *, links: bool = True) -> str:
+        """For robots: titles (linked, unless `links` is off for the short form), never the task text."""
         lines = [f"### {self.subject}", "", self.greeting, ""]
         for label, items in self.groups:
             lines.append(f"**{label}**({len(items)} 项)")
             lines.append("")
             for item in items:
-                lines.append(f"- [{item.title}]({item.link})" if item.link else f"- {item.title}")
+                lines.append(f"- [{item.title}]({item.link})" if item.link and links else f"- {item.title}")
             lines.append("")
         return "\n".join(lines)
 

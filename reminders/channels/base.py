@@ -26,15 +26,24 @@ class Message:
     subject: str
     text: str  # the full text (e-mail)
     markdown: str  # the same for robots that render markdown
-    short: str = ""  # for channels with a length limit: the subject, the first lines and a link
+    short: str = ""  # for channels with a length limit: titles only, no task text or links
+    more: str = ""  # ends a short form cut to fit: where to read the rest ("……详见 <link>")
 
     def fitted(self, max_length: int | None, *, markdown: bool = False) -> str:
-        """The full body if it fits the channel's limit, else the short form (cut to the limit)."""
+        """The full body if it fits the channel's limit, else the short form, cut to the limit
+        at a line end and closed by `more`."""
         body = self.markdown if markdown else self.text
         if max_length is None or len(body) <= max_length:
             return body
         short = self.short or body
-        return short if len(short) <= max_length else short[: max_length - 1] + "…"
+        if len(short) <= max_length:
+            return short
+        tail = "\n" + self.more if self.more else "…"
+        room = max(max_length - len(tail), 0)
+        cut = short[:room]
+        if "\n" in cut:
+            cut = cut[: cut.rindex("\n")]
+        return (cut + tail)[:max_length]
 
 
 class ChannelBackend(Protocol):

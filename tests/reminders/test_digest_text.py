@@ -77,6 +77,23 @@ def test_new_years_eve_gives_due_today_lines_on_the_deadline_day(yjj, travel):
 
 
 @pytest.mark.django_db
+def test_the_email_carries_the_full_task_text_and_the_robot_the_titles(yjj, unit, robot, campaign, travel):
+    from tasks.models import Task
+
+    emergency = unit("区应急管理局")
+    emergency.webhook_url = robot.url
+    emergency.save(update_fields=["webhook_url"])
+    travel(D(2026, 12, 31))
+    reminders_run(today=D(2026, 12, 31), deliver=delivery_send_quietly)
+    full = " ".join(Task.objects.get(campaign=campaign, key="5.8").content.split())
+    assert len(full) > 40 and f"任务内容:{full}" in digest_of(yjj)
+    [payload] = robot.received
+    text = payload["markdown"]["text"]
+    assert full not in text and "5.8 强化一线员工岗位应急能力培训" in text  # titles only, within the limit
+    assert len(text) <= 4000 and text.endswith("详见 http://127.0.0.1:8000/notifications/")
+
+
+@pytest.mark.django_db
 def test_a_supporting_unit_is_told_it_supports_on_the_deadline_day(other_liaison, designate, travel):
     other_liaison.email = "nyncj@example.gov.cn"
     other_liaison.save(update_fields=["email"])
@@ -122,3 +139,14 @@ def test_due_and_missing_for_one_report_in_one_window_keep_only_the_latest_state
     assert [(o.rule, o.group, o.title) for o in mine] == [
         (RuleKind.REPORT_MISSING, Group.OVERDUE, "5.6 内容:2026年第三季度进展逾期未报送(截止 2026年10月3日)")
     ]
+
+
+def test_a_short_form_too_long_for_the_channel_is_cut_at_a_line_and_says_where_the_rest_is():
+    from reminders.channels import Message
+
+    short = "\n".join(f"- 第 {n} 项" for n in range(100))
+    message = Message(subject="s", text="x" * 500, markdown="x" * 500, short=short, more="……详见 http://x/")
+    fitted = message.fitted(60, markdown=True)
+    assert len(fitted) <= 60 and fitted.endswith("\n……详见 http://x/")
+    assert all(line.startswith("- 第 ") for line in fitted.splitlines()[:-1])  # whole lines only
+    assert message.fitted(None, markdown=True) == "x" * 500
