@@ -138,3 +138,22 @@ def test_the_office_list_costs_the_same_queries_however_many_supervisions(
             services.supervision_close(user=office_user, supervision=s, comment="办结")
     with django_assert_max_num_queries(len(few.captured_queries)):
         office.get(reverse("governance:supervisions"))
+
+
+def test_the_api_signs_for_a_supervision_and_lists_receipts(supervision, liaison, other_liaison, office_user):
+    from rest_framework.test import APIClient
+
+    url = reverse("api-governance-supervision-acknowledge", args=[supervision.pk])
+    api = APIClient()
+    api.force_authenticate(liaison)
+    first = api.post(url)
+    assert first.status_code == 201 and first.json()["unit"] == "区应急管理局"
+    assert api.post(url).status_code == 200 and SupervisionReceipt.objects.count() == 1
+    outsider = APIClient()
+    outsider.force_authenticate(other_liaison)
+    assert outsider.post(url).status_code == 403
+    office = APIClient()
+    office.force_authenticate(office_user)
+    assert office.post(url).status_code == 403
+    detail = office.get(reverse("api-governance-supervision", args=[supervision.pk])).json()
+    assert [r["unit"] for r in detail["receipts"]] == ["区应急管理局"]
