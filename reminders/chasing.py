@@ -24,7 +24,7 @@ from reports.obligations import missing_reports
 from tasks.models import AssignmentRole, Campaign, TaskDuty
 
 from .models import Chase, ChaseKind, NoticeKind
-from .notices import Notice, _fmt, _site, _task_link, _task_short, liaisons_of, notice_raise
+from .notices import Notice, fmt_date, liaisons_of, notice_raise, site_url, task_link, task_short
 
 LISTED_TASKS = 30  # a 催报 notice lists this many tasks by name, then "等 N 项"
 
@@ -62,13 +62,13 @@ def _report_notices(
         items = owed.get(unit.pk)
         if not items:
             continue
-        lines = [f"{_task_short(task)}{'(配合)' if role == AssignmentRole.SUPPORT else ''}" for task, role in items]
+        lines = [f"{task_short(task)}{'(配合)' if role == AssignmentRole.SUPPORT else ''}" for task, role in items]
         shown = lines[:LISTED_TASKS] + ([f"等 {len(lines)} 项"] if len(lines) > LISTED_TASKS else [])
         notices[unit.pk] = (Notice(
             kind=NoticeKind.CHASE, key="",
             title=f"【催报】{period.label}进展尚未报送({len(items)} 项),请尽快报送",
-            body="\n".join([f"报送截止:{_fmt(period.due_date)}", "未报送的任务:", *shown]),
-            link=_site(reverse("reports:my_tasks")), recipient_ids=(), unit_id=unit.pk,
+            body="\n".join([f"报送截止:{fmt_date(period.due_date)}", "未报送的任务:", *shown]),
+            link=site_url(reverse("reports:my_tasks")), recipient_ids=(), unit_id=unit.pk,
             item_type="period", item_id=period.pk,
         ), len(items))
     return notices
@@ -84,9 +84,9 @@ def _supervision_notices(supervision: Supervision, units: list[Unit]) -> dict[in
     return {
         unit.pk: (Notice(
             kind=NoticeKind.CHASE, key="",
-            title=f"【催办】{task.key} {supervision.get_level_display()}请于{_fmt(supervision.respond_by)}前答复",
-            body=f"任务:{_task_short(task)}\n督办要求:{supervision.instruction}",
-            link=_task_link(task), recipient_ids=(), unit_id=unit.pk,
+            title=f"【催办】{task.key} {supervision.get_level_display()}请于{fmt_date(supervision.respond_by)}前答复",
+            body=f"任务:{task_short(task)}\n督办要求:{supervision.instruction}",
+            link=task_link(task), recipient_ids=(), unit_id=unit.pk,
             item_type="supervision", item_id=supervision.pk,
         ), 1)
         for unit in units

@@ -176,20 +176,20 @@ def notice_delivery_send_quietly(delivery_id: int) -> None:
 # --- Who and what ---------------------------------------------------------------------------
 
 
-def _site(path: str) -> str:
+def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _task_link(task: Task) -> str:
-    return _site(task_path("reports:task_detail", campaign_id=task.campaign_id, key=task.key))
+def task_link(task: Task) -> str:
+    return site_url(task_path("reports:task_detail", campaign_id=task.campaign_id, key=task.key))
 
 
-def _task_short(task: Task) -> str:
+def task_short(task: Task) -> str:
     text = task.content.replace("\n", "")
     return f"{task.key} {text[:30]}{'…' if len(text) > 30 else ''}"
 
 
-def _fmt(day: datetime.date) -> str:
+def fmt_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
@@ -222,8 +222,8 @@ def _report_returned(e: events.DomainEvent) -> list[Notice]:
         kind=NoticeKind.REPORT_RETURNED,
         key=f"report_returned:{e.data.get('review', report.pk)}",
         title=f"{task.key} {report.period.label}进展被退回,请修改后重新报送",
-        body=f"任务:{_task_short(task)}\n退回理由:{report.review_comment}",
-        link=_task_link(task),
+        body=f"任务:{task_short(task)}\n退回理由:{report.review_comment}",
+        link=task_link(task),
         recipient_ids=liaisons_of([report.unit_id]),
         unit_id=report.unit_id, item_type="report", item_id=report.pk,
     )]
@@ -238,19 +238,19 @@ def _supervision_step(e: events.DomainEvent) -> list[Notice]:
         return [Notice(
             kind=NoticeKind.SUPERVISION_ANSWERED, key=f"supervision_step:{step.pk}",
             title=f"{step.unit.name if step.unit_id else ''}已答复 {task.key} 的{level}",
-            body=f"任务:{_task_short(task)}\n答复:{step.text}", link=_site(reverse("governance:supervisions")),
+            body=f"任务:{task_short(task)}\n答复:{step.text}", link=site_url(reverse("governance:supervisions")),
             recipient_ids=office_ids(), unit_id=step.unit_id, item_type="supervision", item_id=supervision.pk,
         )]
     raised = e.kind == events.SUPERVISION_RAISED
     title = (
-        f"【{level}】{task.key} 督办已升级,请于{_fmt(supervision.respond_by)}前答复"
-        if raised else f"【{level}】{task.key} 请于{_fmt(supervision.respond_by)}前答复督办"
+        f"【{level}】{task.key} 督办已升级,请于{fmt_date(supervision.respond_by)}前答复"
+        if raised else f"【{level}】{task.key} 请于{fmt_date(supervision.respond_by)}前答复督办"
     )
     return [Notice(
         kind=NoticeKind.SUPERVISION_RAISED if raised else NoticeKind.SUPERVISION_OPENED,
         key=f"supervision_step:{step.pk}", title=title,
-        body=f"任务:{_task_short(task)}\n督办要求:{step.text if raised else supervision.instruction}",
-        link=_task_link(task), recipient_ids=liaisons_of(_lead_unit_ids(task.pk)),
+        body=f"任务:{task_short(task)}\n督办要求:{step.text if raised else supervision.instruction}",
+        link=task_link(task), recipient_ids=liaisons_of(_lead_unit_ids(task.pk)),
         item_type="supervision", item_id=supervision.pk,
     )]
 
@@ -261,19 +261,19 @@ def _extension(e: events.DomainEvent) -> list[Notice]:
     if e.kind == events.EXTENSION_REQUESTED:
         return [Notice(
             kind=NoticeKind.EXTENSION_REQUESTED, key=f"extension_requested:{extension.pk}",
-            title=f"{extension.unit.name if extension.unit_id else ''}申请将 {task.key} 延期至{_fmt(extension.requested_date)}",
-            body=f"任务:{_task_short(task)}\n理由:{extension.reason}", link=_site(reverse("governance:extensions")),
+            title=f"{extension.unit.name if extension.unit_id else ''}申请将 {task.key} 延期至{fmt_date(extension.requested_date)}",
+            body=f"任务:{task_short(task)}\n理由:{extension.reason}", link=site_url(reverse("governance:extensions")),
             recipient_ids=office_ids(), unit_id=extension.unit_id, item_type="extension", item_id=extension.pk,
         )]
     if extension.state == ExtensionState.APPROVED:
-        title = f"{task.key} 延期申请已批准,完成时限调整为{_fmt(extension.approved_date)}"
+        title = f"{task.key} 延期申请已批准,完成时限调整为{fmt_date(extension.approved_date)}"
     else:
         title = f"{task.key} 延期申请未获批准,仍按原时限完成"
-    body = f"任务:{_task_short(task)}" + (f"\n审批意见:{extension.decision_comment}" if extension.decision_comment else "")
+    body = f"任务:{task_short(task)}" + (f"\n审批意见:{extension.decision_comment}" if extension.decision_comment else "")
     units = [extension.unit_id] if extension.unit_id else _lead_unit_ids(task.pk)
     return [Notice(
         kind=NoticeKind.EXTENSION_DECIDED, key=f"extension_decided:{extension.pk}", title=title, body=body,
-        link=_task_link(task), recipient_ids=liaisons_of(units), unit_id=extension.unit_id,
+        link=task_link(task), recipient_ids=liaisons_of(units), unit_id=extension.unit_id,
         item_type="extension", item_id=extension.pk,
     )]
 
@@ -283,15 +283,15 @@ def _sign_off(e: events.DomainEvent) -> list[Notice]:
     task = sign_off.task
     if e.kind == events.SIGNED_OFF:
         kind, title, body = (
-            NoticeKind.SIGNED_OFF, f"{task.key} 已销号,此后无需再报送进展", f"任务:{_task_short(task)}\n销号意见:{sign_off.comment}"
+            NoticeKind.SIGNED_OFF, f"{task.key} 已销号,此后无需再报送进展", f"任务:{task_short(task)}\n销号意见:{sign_off.comment}"
         )
     else:
         kind, title, body = (
             NoticeKind.SIGN_OFF_WITHDRAWN, f"{task.key} 已撤销销号,请继续按期报送进展",
-            f"任务:{_task_short(task)}\n撤销原因:{sign_off.reopen_reason}",
+            f"任务:{task_short(task)}\n撤销原因:{sign_off.reopen_reason}",
         )
     return [Notice(
-        kind=kind, key=f"{kind}:{sign_off.pk}", title=title, body=body, link=_task_link(task),
+        kind=kind, key=f"{kind}:{sign_off.pk}", title=title, body=body, link=task_link(task),
         recipient_ids=liaisons_of(_reporting_unit_ids(task.pk)), item_type="task", item_id=task.pk,
     )]
 
@@ -312,13 +312,13 @@ def _period_closing(e: events.DomainEvent) -> list[Notice]:
         tail = "该周期的报送已锁定;如需修改请联系区安委办重新开放。"
     else:
         day = datetime.date.fromisoformat(when)
-        title = f"{period.label}报送周期将于{_fmt(day)}关闭,请尽快处理被退回和草稿报送"
+        title = f"{period.label}报送周期将于{fmt_date(day)}关闭,请尽快处理被退回和草稿报送"
         tail = "关闭后报送将被锁定,请在此之前修改并报送。"
     return [
         Notice(
             kind=NoticeKind.PERIOD_CLOSING, key=f"period_closing:{period.pk}:{when}:{unit_id}", title=title,
             body="\n".join([*(f"{key}:{label}" for key, label in items), tail]),
-            link=_site(reverse("reports:my_tasks")), recipient_ids=liaisons_of([unit_id]), unit_id=unit_id,
+            link=site_url(reverse("reports:my_tasks")), recipient_ids=liaisons_of([unit_id]), unit_id=unit_id,
             item_type="period", item_id=period.pk,
         )
         for unit_id, items in by_unit.items()
@@ -368,8 +368,8 @@ def supervision_deadlines_raise(*, today: datetime.date, calendar: WorkingCalend
         if supervision.respond_by > today:
             notice = Notice(
                 kind=NoticeKind.SUPERVISION_DUE, key=f"supervision_due:{supervision.pk}:{supervision.respond_by}",
-                title=f"【{level}】{task.key} 督办答复期限为{_fmt(supervision.respond_by)},请按时答复",
-                body=f"任务:{_task_short(task)}\n督办要求:{supervision.instruction}", link=_task_link(task),
+                title=f"【{level}】{task.key} 督办答复期限为{fmt_date(supervision.respond_by)},请按时答复",
+                body=f"任务:{task_short(task)}\n督办要求:{supervision.instruction}", link=task_link(task),
                 recipient_ids=liaisons_of(leads), item_type="supervision", item_id=supervision.pk,
             )
         elif supervision.respond_by < today:
@@ -377,8 +377,8 @@ def supervision_deadlines_raise(*, today: datetime.date, calendar: WorkingCalend
             notice = Notice(
                 kind=NoticeKind.SUPERVISION_OVERDUE,
                 key=f"supervision_overdue:{supervision.pk}:{supervision.respond_by}",
-                title=f"【{level}】{task.key} 督办已超过答复期限({_fmt(supervision.respond_by)})未答复",
-                body=f"任务:{_task_short(task)}\n督办要求:{supervision.instruction}", link=_task_link(task),
+                title=f"【{level}】{task.key} 督办已超过答复期限({fmt_date(supervision.respond_by)})未答复",
+                body=f"任务:{task_short(task)}\n督办要求:{supervision.instruction}", link=task_link(task),
                 recipient_ids=tuple(dict.fromkeys(liaisons_of(leads) + office)),
                 item_type="supervision", item_id=supervision.pk,
             )

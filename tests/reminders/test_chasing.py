@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from departments.models import Unit
 from reminders.chasing import chase_send
 from reminders.models import Chase, NoticeDelivery, NoticeKind, Notification
 from reminders.notices import notice_delivery_send_quietly

@@ -12,7 +12,6 @@ from reminders.notices import notice_delivery_send, notice_delivery_send_quietly
 from reminders.services import notice_deliveries_due, reminders_run
 from reports import events
 from reports.governance import services as governance
-from reports.models import ReportingPeriod
 from reports.periods import period_get
 from reports.services import ReportInput, report_review, report_save
 from tasks.models import Task
