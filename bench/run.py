@@ -81,6 +81,10 @@ PAGES = [
          prepare="cold"),
     Page("任务状态清单 (task list, overdue)", "/tasks/?state=overdue", "office", 100),
     Page("报送审核 (review queue)", "/review/", "office", 100),
+    Page("未报送清单 (missing reports, by unit)", "/reports/missing/?campaign={campaign_id}", "office", 100),
+    Page("督办 (supervisions, receipts and history)", "/governance/supervisions/?campaign={campaign_id}", "office", 100),
+    Page("提醒记录 (reminder log)", "/reminders/", "office", 100),
+    Page("我的通知 (notifications)", "/notifications/", "liaison", 100),
 ]
 # The page put under gunicorn load: the first of these that exists.
 LOAD_PAGES = ["/my/", "/tasks/"]

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch
+from django.middleware.csrf import get_token
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -60,8 +61,19 @@ def dashboard_page(request):
             "scope": scope,
             "campaigns": campaigns,
             "is_office": is_office(request.user),
+            "chase": _chase_buttons(request, scope),
         },
     )
+
+
+def _chase_buttons(request, scope) -> dict | None:
+    """For the office on one campaign: what each unit row's 催报 button posts (reminders' chase page)."""
+    if scope.campaign is None or not is_office(request.user):
+        return None
+    return {
+        "action": reverse("reminders:chase"), "csrf_token": get_token(request), "campaign": scope.campaign.pk,
+        "period": scope.period_code, "next": request.get_full_path(),
+    }
 
 
 @login_required

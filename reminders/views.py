@@ -5,10 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.net import client_ip
 from reports.access import require_office
+from yinzhou_campaign.actions import next_url
 
 from . import selectors, services
-from .forms import DayForm
+from .chasing import chase_send
+from .forms import ChaseForm, DayForm
 from .rules import Group
 
 
@@ -48,8 +51,29 @@ def office_log(request):
             "form": form,
             "day": day,
             "digests": selectors.digests_of_day(day=day),
+            "chases": selectors.chases_of_day(day=day),
+            "notices": selectors.notices_of_day(day=day),
             "waiting": selectors.undigested_reminders()[:200],
             "gaps": selectors.units_without_liaison(),
             "group_labels": Group.LABELS,
         },
     )
+
+
+@require_POST
+@login_required
+def chase(request):
+    """催报 / 催办 now: from the 未报送清单, a dashboard unit row or a 督办 (office only)."""
+    require_office(request.user)
+    form = ChaseForm(request.POST)
+    back = next_url(request, "/reminders/")
+    if not form.is_valid():
+        messages.error(request, "".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    data = form.cleaned_data
+    result = chase_send(
+        user=request.user, kind=data["kind"], unit_ids=data["units"], campaign=data.get("campaign"),
+        period=data.get("period"), supervision=data.get("supervision"), ip_address=client_ip(request),
+    )
+    (messages.success if result.sent else messages.warning)(request, result.message(data["kind"]))
+    return redirect(back)

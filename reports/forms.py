@@ -72,6 +72,9 @@ class TaskStatusFilterForm(forms.Form):
         _style(self)
 
 
+UNSUBMITTED = "unsubmitted"
+
+
 class MyTaskFilterForm(forms.Form):
     """我的任务's filters over the unit's tasks in every active campaign (`campaigns`).
 
@@ -86,7 +89,12 @@ class MyTaskFilterForm(forms.Form):
     measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
     deadline_text = forms.ChoiceField(label="完成时限", required=False)
     state = forms.ChoiceField(label="任务状态", required=False, choices=_all(TaskState.choices))
-    report = forms.ChoiceField(label="本期报送", required=False, choices=_all(ReportingState.choices))
+    report = forms.ChoiceField(
+        label="报送",
+        required=False,
+        # "unsubmitted": not reported or a draft — what the 未报送 count at the top counts.
+        choices=_all([(UNSUBMITTED, "未报送(含草稿)"), *ReportingState.choices]),
+    )
 
     def __init__(self, *args, campaigns, **kwargs):
         super().__init__(*args, **kwargs)

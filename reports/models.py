@@ -270,6 +270,30 @@ class SupervisionStep(models.Model):
         ordering = ["supervision", "created_at", "id"]
 
 
+class SupervisionReceipt(models.Model):
+    """A lead unit's liaison acknowledged (签收) a supervision's demand: its opening or a raise.
+
+    One per demand step and unit: a raise is a new demand and is signed for again.
+    """
+
+    supervision = models.ForeignKey(Supervision, verbose_name="督办", on_delete=models.CASCADE, related_name="receipts")
+    step = models.ForeignKey(
+        SupervisionStep, verbose_name="签收的督办环节", on_delete=models.CASCADE, related_name="receipts"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="签收单位", on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(User, verbose_name="签收人", on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField("签收时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "督办签收"
+        verbose_name_plural = "督办签收"
+        ordering = ["supervision", "acknowledged_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["step", "unit"], name="one_receipt_per_step_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.supervision_id} {self.unit_id} {self.acknowledged_at:%Y-%m-%d %H:%M}"
+
+
 class SignOff(models.Model):
     """The office's sign-off (销号) of a completed task; reopening keeps the record."""
 

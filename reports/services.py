@@ -19,7 +19,7 @@ from django.utils import timezone
 from audit.services import log_action
 from tasks.models import DeadlineKind, Task
 
-from . import access
+from . import access, events
 from .attachments import attachment_store, attachments_check
 from .models import (
     Attachment,
@@ -290,9 +290,11 @@ def report_review(
     report.version = F("version") + 1
     report.save(update_fields=["state", "reviewed_at", "reviewed_by", "review_comment", "reopened_at", "version"])
     report.refresh_from_db()
-    ReportReview.objects.create(
+    review = ReportReview.objects.create(
         report=report, version_number=reviewed_version, decision=decision, comment=comment, reviewer=user
     )
+    if decision == ReviewDecision.RETURN:
+        events.publish(events.REPORT_RETURNED, report.pk, actor=user, review=review.pk)
     action = VersionAction.APPROVED if decision == ReviewDecision.APPROVE else VersionAction.RETURNED
     _append_version(report, action=action, user=user, comment=comment)
     log_action(

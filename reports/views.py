@@ -20,7 +20,7 @@ from tasks.selectors import active_campaigns
 
 from . import access, obligations, selectors, services
 from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
-from .models import ProgressReport
+from .models import ProgressReport, ReportState
 from .services import ReportConflict, ReportInput, ReportLocked
 from .status import DUE_SOON_DAYS, ReportingState, TaskState
 
@@ -74,9 +74,18 @@ def my_tasks(request):
         campaigns = [c for c in campaigns if c.pk == chosen]
     periods = selectors.campaign_periods(campaigns, today)
     groups = selectors.my_tasks(user=request.user, campaigns=campaigns, today=today, periods=periods, **filters)
+    # Earlier periods still open: their returned and draft reports come first, with their period.
+    earlier = selectors.earlier_open_reports(
+        unit=request.user.unit, campaigns=campaigns, periods=periods,
+        report=filters.get("report"), q=filters.get("q", ""),
+    )
+    earlier_returned = sum(1 for r in earlier if r.state == ReportState.RETURNED)
     every = [t for g in groups for t in g.tasks]
     open_tasks = [t for t in every if t.state != TaskState.SIGNED_OFF]
+    supervised_group = next((g for g in groups if g.supervised), None)
     context = {
+        "earlier": earlier,
+        "supervised_anchor": f"supervised-{supervised_group.campaign.pk}" if supervised_group else "",
         "form": form,
         "filtered": bool(filters) or bool(chosen),
         "groups": groups,
@@ -87,11 +96,12 @@ def my_tasks(request):
         "lead_tasks": [t for g in groups for t in g.lead_tasks],
         "support_tasks": [t for g in groups for t in g.support_tasks],
         "signed_off": [t for g in groups for t in g.signed_off],
-        "action_count": sum(1 for t in every if t.needs_action),
+        "action_count": sum(1 for t in every if t.needs_action) + len(earlier),
         "not_reported_count": sum(
             1 for t in open_tasks if t.my_report_state in (ReportingState.NOT_REPORTED, ReportingState.DRAFT)
-        ),
-        "returned_count": sum(1 for t in open_tasks if t.my_report_state == ReportingState.RETURNED),
+        ) + len(earlier) - earlier_returned,
+        "returned_count": sum(1 for t in open_tasks if t.my_report_state == ReportingState.RETURNED)
+        + earlier_returned,
         "supervision_count": sum(1 for t in open_tasks if t.open_supervision),
     }
     return render(request, "reports/my_tasks.html", context)
@@ -330,9 +340,14 @@ def missing_reports(request):
     periods = selectors.period_context(campaign, _today())
     period = periods.get(request.GET.get("period")) or periods.last_due or periods.current
     rows = obligations.missing_reports(campaign, period)
+    by_unit: dict[int, tuple] = {}
+    for task, unit, role in rows:
+        by_unit.setdefault(unit.pk, (unit, []))[1].append((task, role))
     context = {
         "campaign": campaign, "page_campaign": chosen, "period": period,
         "periods": list(reversed(periods.periods)), "rows": rows,
+        "by_unit": sorted(by_unit.values(), key=lambda g: (g[0].sort_order, g[0].pk)),
+        "can_chase": access.is_office(request.user),
     }
     return render(request, "reports/missing_reports.html", context)
 

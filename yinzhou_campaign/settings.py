@@ -293,6 +293,12 @@ CACHES = {
 # global group-chat robot (DingTalk/WeCom) for everyone whose unit has no webhook of its own.
 REMINDER_TIME = env("REMINDER_TIME", "08:30")
 REMINDER_WEBHOOK_URL = env("REMINDER_WEBHOOK_URL")
+# Channels digests and event notices go out on besides the in-app bell: module names under
+# reminders/channels/ (email, webhook) or dotted paths of other channel modules (reminders/channels/__init__.py).
+REMINDER_CHANNELS = env_list("REMINDER_CHANNELS", "email,webhook")
+# The working calendar (office overrides first, then the statutory one), for pages of apps that may
+# not import reminders (reports' 督办 list: 签收 is due one working day after a demand).
+WORKING_CALENDAR = "reminders.workdays.WorkingCalendar"
 try:
     _reminder_hour, _reminder_minute = (int(part) for part in REMINDER_TIME.split(":"))
     if not (0 <= _reminder_hour < 24 and 0 <= _reminder_minute < 60):
