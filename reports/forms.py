@@ -11,6 +11,7 @@ from tasks.models import AssignmentRole, DeadlineKind, Measure, Task
 
 from .attachments import MAX_FILES_PER_UPLOAD, attachment_validate
 from .models import ProgressStatus, ReportState, ReviewDecision
+from .services import ReportInput, report_input_errors
 from .status import Rag, ReportingState, TaskState
 
 
@@ -143,9 +144,10 @@ class ReportForm(forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, task, **kwargs):
+    def __init__(self, *args, task, submit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.task = task
+        self.submit = submit
         if task.deadline_kind == DeadlineKind.ONGOING:
             # Ongoing tasks are reported every period; a percentage means nothing for them.
             del self.fields["percent"]
@@ -154,6 +156,22 @@ class ReportForm(forms.Form):
                 field.widget.attrs["class"] = "form-control"
         self.fields["attachments"].widget.attrs.update({"class": "form-control", "multiple": True})
         self.fields["progress"].widget.attrs["required"] = True
+
+    def clean(self):
+        """The service's rules too (percent required to submit, 已完成 = 100 %…), so that one
+        submit lists every error; a field that already failed keeps its own message."""
+        data = super().clean()
+        errors = report_input_errors(
+            self.task,
+            ReportInput(
+                status=data.get("status", ""), progress=data.get("progress", ""), percent=data.get("percent"),
+            ),
+            submit=self.submit,
+        )
+        for name, messages in errors.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, messages)
+        return data
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []

@@ -76,7 +76,11 @@ def report_lock_reason(report: ProgressReport | None, period: ReportingPeriod) -
     return f"{period.label}已关闭,报送已锁定;如需修改请联系区安委办重新开放。"
 
 
-def _validate_input(task: Task, data: ReportInput, *, submit: bool) -> ReportInput:
+def report_input_errors(task: Task, data: ReportInput, *, submit: bool) -> dict[str, list[str]]:
+    """Every problem of a report's input at once, by field (empty when it can be saved).
+
+    The form runs it too, so that one submit shows all the errors, not one per round trip.
+    """
     errors: dict[str, list[str]] = {}
     if data.status not in ProgressStatus.values:
         errors["status"] = ["请选择推进情况。"]
@@ -94,8 +98,13 @@ def _validate_input(task: Task, data: ReportInput, *, submit: bool) -> ReportInp
         errors["percent"] = ["推进情况为“已完成”时,完成进度应为 100%。"]
     elif data.status == ProgressStatus.NOT_STARTED and percent:
         errors["percent"] = ["推进情况为“未启动”时,完成进度应为 0。"]
-    if errors:
+    return errors
+
+
+def _validate_input(task: Task, data: ReportInput, *, submit: bool) -> ReportInput:
+    if errors := report_input_errors(task, data, submit=submit):
         raise ValidationError(errors)
+    percent = data.percent if task.deadline_kind != DeadlineKind.ONGOING else None
     return ReportInput(
         status=data.status,
         progress=data.progress.strip(),

@@ -173,10 +173,10 @@ def report_form(request, campaign_id, key, period_code=None):
     )
     conflict = None
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, task=task)
+        submit = request.POST.get("action") == "submit"
+        form = ReportForm(request.POST, request.FILES, task=task, submit=submit)
         if form.is_valid():
             data = form.cleaned_data
-            submit = request.POST.get("action") == "submit"
             try:
                 services.report_save(
                     user=user,
@@ -199,7 +199,7 @@ def report_form(request, campaign_id, key, period_code=None):
                 conflict = error.current
                 kept = request.POST.copy()
                 kept["version"] = str(conflict.version)
-                form = ReportForm(kept, task=task)  # the writer's text, now based on the current version
+                form = ReportForm(kept, task=task, submit=submit)  # the writer's text, now based on the current version
                 messages.error(request, "保存失败:这份报送在您填写期间已被他人修改。您填写的内容保留在下方,请对照当前已保存的内容修改后再保存。")
             except ReportLocked as error:
                 messages.error(request, " ".join(error.messages))

@@ -117,6 +117,13 @@ class ExtensionDecideForm(forms.Form):
     comment = forms.CharField(label="审批意见", max_length=2000, required=False, widget=_textarea(2),
                               help_text="不予批准时必填。")
 
+    def clean(self):
+        data = super().clean()
+        # Said here as well as in the service, so that it comes with the other errors, in one submit.
+        if data.get("decision") == "reject" and not (data.get("comment") or "").strip():
+            self.add_error("comment", "不予批准时请填写理由。")
+        return data
+
 
 class AuthorityDateForm(forms.Form):
     date = forms.DateField(

@@ -5,6 +5,13 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.requestSubmit(); });
   });
+  // A form sent back with errors: every error is listed at once (partials/form_error_summary.html);
+  // the cursor goes to the first field in error, so the writer starts correcting at once.
+  var invalid = document.querySelector("main form [aria-invalid=true]");
+  if (invalid) {
+    invalid.focus({ preventScroll: true });
+    invalid.scrollIntoView({ block: "center" });
+  }
 });
 // Send Django's CSRF token with htmx requests.
 document.addEventListener("htmx:configRequest", function (event) {

@@ -1,0 +1,32 @@
+"""Issue 19 in a real browser: all form errors at once, batch review, evidence, the heat map."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from reports.models import ProgressReport
+
+from .conftest import login, no_horizontal_scroll
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_empty_submit_on_a_phone_lists_every_error_and_focuses_the_first(phone_page, liaison, campaign):
+    page = login(phone_page, "yjj")
+    page.goto(f"/tasks/{campaign.pk}/5.6/report/")
+    page.get_by_label("存在问题").fill("资金紧张")
+    page.get_by_role("button", name="提交").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("请填写完成进度")
+    expect(summary).to_contain_text("请填写工作进展")
+    # The first field in error (完成进度 comes before 工作进展) has the cursor; the typed text stays.
+    assert page.evaluate("document.activeElement.name") == "percent"
+    expect(page.get_by_label("存在问题")).to_have_value("资金紧张")
+    scroll_width, viewport_width = no_horizontal_scroll(page)
+    assert scroll_width <= viewport_width
+    summary.get_by_role("link", name="工作进展").click()
+    expect(page).to_have_url(re.compile(r"#id_progress$"))
+    assert not ProgressReport.objects.exists()
