@@ -313,3 +313,48 @@ def report_review(
     )
     return report
 
+
+
+@dataclass
+class BatchReview:
+    """What a batch approval did: the reports approved, and those skipped with the reason."""
+
+    approved: list[ProgressReport]
+    skipped: list[tuple[ProgressReport, str]]
+
+
+@transaction.atomic
+def report_approve_many(
+    *, user, versions: dict[int, int | None], ip_address: str | None = None
+) -> BatchReview:
+    """The office approves several submitted reports at once (`versions`: report id → the version
+    the reviewer saw, or None).
+
+    Steps: check the office role; lock the rows in id order (two reviewers never deadlock); approve
+    each through report_review — so each gets its review record, version and audit entry exactly
+    as one approved on its page — in a savepoint of this one transaction; a report that was
+    reviewed, returned or edited since the queue was loaded is skipped and named, the others are
+    still approved. Returns stay one by one, each with its reason (report_review).
+    """
+    access.require_office(user)
+    reports = list(
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("task", "unit", "period")
+        .filter(pk__in=list(versions))
+        .order_by("pk")
+    )
+    result = BatchReview(approved=[], skipped=[])
+    for report in reports:
+        try:
+            approved = report_review(
+                user=user, report=report, decision=ReviewDecision.APPROVE,
+                expected_version=versions[report.pk], ip_address=ip_address,
+            )
+        except ReportConflict:
+            result.skipped.append((report, "审核期间被联络员修改,请打开查看最新内容"))
+        except ReportLocked:
+            result.skipped.append((report, f"当前为“{report.get_state_display()}”,不再待审核"))
+        else:
+            approved.task, approved.unit = report.task, report.unit
+            result.approved.append(approved)
+    return result

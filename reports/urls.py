@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("review/", views.review_queue, name="review_queue"),
+    path("review/batch/", views.review_batch, name="review_batch"),
     path("review/<int:report_id>/", views.review_detail, name="review_detail"),
     path("reports/missing/", views.missing_reports, name="missing_reports"),
     path("help/status/", views.help_status, name="help_status"),

@@ -6,17 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
 from tasks.campaign_choice import campaign_for_request
 from tasks.links import task_url
 from tasks.models import AssignmentRole
 from tasks.selectors import active_campaigns
+from yinzhou_campaign.actions import next_url
 
 from . import access, obligations, selectors, services
 from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
@@ -25,6 +28,7 @@ from .services import ReportConflict, ReportInput, ReportLocked
 from .status import DUE_SOON_DAYS, ReportingState, TaskState
 
 REVIEW_PAGE_SIZE = 50
+BATCH_MAX = 200  # reports approved in one batch (the queue shows 50 a page)
 
 
 def _today():
@@ -245,15 +249,11 @@ def attachment_download(request, attachment_id):
     return response
 
 
-@login_required
-def review_queue(request):
-    access.require_office(request.user)
-    chosen = campaign_for_request(request)
-    campaign = chosen.campaign
-    if campaign is None:
-        return _no_campaign(request)
+def _queue(query, campaign):
+    """The review queue's filter form and reports for a query string (the queue page's own, or
+    the one a report page carries so that "next" follows the same filters)."""
     periods = selectors.period_context(campaign, _today())
-    form = ReviewQueueFilterForm(request.GET or None, periods=periods.periods)
+    form = ReviewQueueFilterForm(query or None, periods=periods.periods)
     data = form.cleaned_data if form.is_valid() else {}
     reports = selectors.review_queue(
         campaign=campaign,
@@ -261,10 +261,31 @@ def review_queue(request):
         state=form.state_value() if form.is_bound else "submitted",
         unit=data.get("unit"),
     )
+    return form, reports
+
+
+def _queue_query(query, campaign) -> str:
+    """The queue's filters (no page) with its campaign, carried by the links to each report."""
+    query = query.copy()
+    query.pop("page", None)
+    query["campaign"] = campaign.pk
+    return query.urlencode()
+
+
+@login_required
+def review_queue(request):
+    access.require_office(request.user)
+    chosen = campaign_for_request(request)
+    campaign = chosen.campaign
+    if campaign is None:
+        return _no_campaign(request)
+    form, reports = _queue(request.GET, campaign)
     page = Paginator(reports, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form, "page": page, "reports": page.object_list, "campaign": campaign,
         "page_campaign": chosen, "query": _query_without_page(request),
+        "queue_query": _queue_query(request.GET, campaign),
+        "batch_max": BATCH_MAX,
     }
     return render(request, "reports/review_queue.html", context)
 
@@ -276,11 +297,62 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+def _batch_versions(values: list[str]) -> dict[int, int] | None:
+    """The ticked reports, each "id:version" (the version the reviewer saw); None if malformed."""
+    versions = {}
+    for value in values:
+        pk, _, version = value.partition(":")
+        if not (pk.isdigit() and version.isdigit() and len(pk) <= 18 and len(version) <= 9):
+            return None
+        versions[int(pk)] = int(version)
+    return versions
+
+
+@login_required
+@require_POST
+def review_batch(request):
+    """Approve the ticked reports of the queue in one go (returns stay one by one, with a reason)."""
+    access.require_office(request.user)
+    back = next_url(request, reverse("reports:review_queue"))
+    versions = _batch_versions(request.POST.getlist("report"))
+    if versions is None:
+        messages.error(request, "所选报送有误,请刷新页面后重新勾选。")
+        return redirect(back)
+    if not versions:
+        messages.error(request, "请先勾选要审核通过的报送。")
+        return redirect(back)
+    if len(versions) > BATCH_MAX:
+        messages.error(request, f"一次最多批量通过 {BATCH_MAX} 份报送。")
+        return redirect(back)
+    result = services.report_approve_many(user=request.user, versions=versions, ip_address=client_ip(request))
+    if result.approved:
+        messages.success(request, f"已审核通过 {len(result.approved)} 份报送。")
+    if result.skipped:
+        named = ";".join(f"{r.task.key} {r.unit.name}({why})" for r, why in result.skipped)
+        messages.warning(request, f"{len(result.skipped)} 份未通过,已跳过:{named}。")
+    return redirect(back)
+
+
+def _next_in_queue(report, query) -> int | None:
+    """The report after this one in the queue with the same filters (wrapping round), or None."""
+    _form, reports = _queue(query, report.task.campaign)
+    others = reports.exclude(pk=report.pk)
+    if report.submitted_at is not None:
+        after = others.filter(
+            Q(submitted_at__gt=report.submitted_at) | Q(submitted_at=report.submitted_at, pk__gt=report.pk)
+        )
+        if (pk := after.values_list("pk", flat=True).first()) is not None:
+            return pk
+    return others.values_list("pk", flat=True).first()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_detail(request, report_id):
     access.require_office(request.user)
     report = access.get_report(request.user, report_id)
+    queue_query = _queue_query(request.GET, report.task.campaign)
+    here = f"{reverse('reports:review_detail', args=[report.pk])}?{queue_query}"
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if form.is_valid():
@@ -295,16 +367,20 @@ def review_detail(request, report_id):
                 )
             except ReportConflict:
                 messages.error(request, "这份报送在您审阅期间被联络员修改了,请查看最新内容后再审核。")
-                return redirect("reports:review_detail", report_id=report.pk)
+                return redirect(here)
             except ReportLocked as error:
                 messages.error(request, " ".join(error.messages))
-                return redirect("reports:review_detail", report_id=report.pk)
+                return redirect(here)
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
                 done = "已审核通过。" if form.cleaned_data["decision"] == "approve" else "已退回,联络员将看到退回理由。"
                 messages.success(request, f"{report.task.key} {report.unit.name}:{done}")
-                return redirect("reports:review_queue")
+                following = _next_in_queue(report, request.GET)
+                if following is None:
+                    messages.info(request, "筛选条件下已没有其他报送。")
+                    return redirect(f"{reverse('reports:review_queue')}?{queue_query}")
+                return redirect(f"{reverse('reports:review_detail', args=[following])}?{queue_query}")
     else:
         form = ReviewForm(initial={"version": report.version})
     report = selectors.report_for_review(report.pk)
@@ -316,6 +392,8 @@ def review_detail(request, report_id):
         "returned": previous,
         "changes": selectors.changes_since(previous, report) if previous else [],
         "reviewable": report.state == "submitted",
+        "queue_query": queue_query,
+        "next_id": _next_in_queue(report, request.GET),
     }
     return render(request, "reports/review_detail.html", context)
 

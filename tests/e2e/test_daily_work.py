@@ -30,3 +30,26 @@ def test_an_empty_submit_on_a_phone_lists_every_error_and_focuses_the_first(phon
     summary.get_by_role("link", name="工作进展").click()
     expect(page).to_have_url(re.compile(r"#id_progress$"))
     assert not ProgressReport.objects.exists()
+
+
+def test_the_office_approves_a_whole_queue_page_in_one_action_on_a_phone(phone_page, office_user, liaison, campaign):
+    from reports.models import ReportState
+    from tests.reports.pages_helpers import task_named, write_report
+
+    for key in ("5.6", "7.5", "5.7"):
+        write_report(liaison, task_named(campaign, key))
+    page = login(phone_page, office_user.username)
+    page.goto("/review/")
+    button = page.get_by_role("button", name=re.compile("通过所选"))
+    expect(button).to_be_disabled()
+    picks = page.locator("label.touch-check")
+    for box in picks.all():
+        size = box.bounding_box()
+        assert size["width"] >= 44 and size["height"] >= 44
+    page.get_by_label("全选本页待审核的报送").check()
+    expect(page.locator("[data-batch-count]")).to_have_text("3")
+    scroll_width, viewport_width = no_horizontal_scroll(page)
+    assert scroll_width <= viewport_width
+    button.click()
+    expect(page.locator(".alert-success")).to_contain_text("已审核通过 3 份报送")
+    assert set(ProgressReport.objects.values_list("state", flat=True)) == {ReportState.APPROVED}
