@@ -9,7 +9,7 @@ from departments.models import Unit
 from yinzhou_campaign.widgets import use_plain_selects
 from tasks.models import AssignmentRole, DeadlineKind, Measure, Task
 
-from .attachments import MAX_FILES_PER_UPLOAD, attachment_validate
+from .attachments import MAX_FILES_PER_UPLOAD, attachment_validate, duplicates_find, report_files
 from .models import ProgressStatus, ReportState, ReviewDecision
 from .services import ReportInput, report_input_errors
 from .status import Rag, ReportingState, TaskState
@@ -144,10 +144,11 @@ class ReportForm(forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, task, submit: bool = False, **kwargs):
+    def __init__(self, *args, task, submit: bool = False, report=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.task = task
         self.submit = submit
+        self.report = report  # the saved report, if any: its files are not uploaded again
         if task.deadline_kind == DeadlineKind.ONGOING:
             # Ongoing tasks are reported every period; a percentage means nothing for them.
             del self.fields["percent"]
@@ -185,6 +186,8 @@ class ReportForm(forms.Form):
                 errors.extend(error.messages)
         if errors:
             raise ValidationError(errors)
+        if duplicates := duplicates_find(files, existing=report_files(self.report)):
+            raise ValidationError(duplicates)
         return files
 
 

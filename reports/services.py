@@ -20,7 +20,7 @@ from audit.services import log_action
 from tasks.models import DeadlineKind, Task
 
 from . import access
-from .attachments import attachment_store, attachments_check
+from .attachments import attachment_store, attachments_check, duplicates_find, report_files
 from .models import (
     Attachment,
     ProgressReport,
@@ -130,6 +130,19 @@ def _append_version(report: ProgressReport, *, action: str, user, comment: str =
     )
 
 
+def _store_report_files(report: ProgressReport, checked, *, user, field: str) -> list[Attachment]:
+    """Store checked uploads on a report, refusing (all of them) if one is already there."""
+    if problems := duplicates_find([uploaded for uploaded, _ in checked], existing=report_files(report)):
+        raise ValidationError({field: problems})
+    stored = []
+    for uploaded, content_type in checked:
+        try:
+            stored.append(attachment_store(uploaded=uploaded, content_type=content_type, user=user, report=report))
+        except ValidationError as error:
+            raise ValidationError({field: error.messages}) from error
+    return stored
+
+
 @transaction.atomic
 def report_save(
     *,
@@ -221,8 +234,7 @@ def report_save(
         if updated != 1:
             raise ReportConflict(ProgressReport.objects.get(pk=report.pk))
     _append_version(report, action=action, user=user)
-    for uploaded, content_type in checked:
-        attachment_store(uploaded=uploaded, content_type=content_type, user=user, report=report)
+    _store_report_files(report, checked, user=user, field="attachments")
     log_action(
         f"reports.report.{action}",
         user=user,
@@ -253,10 +265,7 @@ def report_attach(*, user, report: ProgressReport, files, ip_address: str | None
         if report.state == ReportState.APPROVED:
             raise ReportLocked("这份报送已审核通过,不能再上传附件。")
         raise ReportLocked(f"{report.period.label}已关闭,报送已锁定;如需补充材料请联系区安委办重新开放。")
-    stored = [
-        attachment_store(uploaded=uploaded, content_type=content_type, user=user, report=report)
-        for uploaded, content_type in checked
-    ]
+    stored = _store_report_files(report, checked, user=user, field="files")
     log_action(
         "reports.report.attached",
         user=user,

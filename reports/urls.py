@@ -34,6 +34,8 @@ urlpatterns = [
         {"to": "reports:report_form_period"},
     ),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    path("attachments/<int:attachment_id>/view/", views.attachment_view, name="attachment_view"),
+    path("attachments/<int:attachment_id>/thumb/", views.attachment_thumbnail, name="attachment_thumbnail"),
     path("review/", views.review_queue, name="review_queue"),
     path("review/batch/", views.review_batch, name="review_batch"),
     path("review/<int:report_id>/", views.review_detail, name="review_detail"),

@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
@@ -21,7 +22,7 @@ from tasks.models import AssignmentRole
 from tasks.selectors import active_campaigns
 from yinzhou_campaign.actions import next_url
 
-from . import access, obligations, selectors, services
+from . import access, obligations, previews, selectors, services
 from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
 from .models import ProgressReport
 from .services import ReportConflict, ReportInput, ReportLocked
@@ -178,7 +179,7 @@ def report_form(request, campaign_id, key, period_code=None):
     conflict = None
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
-        form = ReportForm(request.POST, request.FILES, task=task, submit=submit)
+        form = ReportForm(request.POST, request.FILES, task=task, submit=submit, report=report)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -236,16 +237,50 @@ def report_form(request, campaign_id, key, period_code=None):
     return render(request, "reports/report_form.html", context)
 
 
-@login_required
-def attachment_download(request, attachment_id):
-    attachment = access.get_attachment(request.user, attachment_id)
+def _attachment_response(attachment, *, inline: bool) -> FileResponse:
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404("附件文件已丢失,请联系管理员。")
     response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
+    response["Content-Disposition"] = content_disposition_header(not inline, attachment.original_name)
     response["Content-Length"] = str(attachment.size)
+    return response
+
+
+@login_required
+def attachment_download(request, attachment_id):
+    attachment = access.get_attachment(request.user, attachment_id)
+    return _attachment_response(attachment, inline=False)
+
+
+# A PDF or picture shown by the browser itself. Its own policy: nothing of ours runs in it, and
+# Chromium's PDF viewer is a plugin frame, which the site's `object-src 'none'` would block
+# (the page would stay blank); only our own pages may frame it.
+INLINE_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'"
+
+
+@login_required
+@xframe_options_sameorigin
+def attachment_view(request, attachment_id):
+    """Evidence opened in the browser's own viewer (PDF, images); other types are downloaded."""
+    attachment = access.get_attachment(request.user, attachment_id)
+    if not previews.shows_inline(attachment):
+        return _attachment_response(attachment, inline=False)
+    response = _attachment_response(attachment, inline=True)
+    response["Content-Security-Policy"] = INLINE_CSP
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def attachment_thumbnail(request, attachment_id):
+    attachment = access.get_attachment(request.user, attachment_id)
+    data = previews.attachment_thumbnail(attachment)
+    if data is None:
+        raise Http404("没有缩略图")
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
     return response
 
 

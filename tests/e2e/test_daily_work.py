@@ -53,3 +53,32 @@ def test_the_office_approves_a_whole_queue_page_in_one_action_on_a_phone(phone_p
     button.click()
     expect(page.locator(".alert-success")).to_contain_text("已审核通过 3 份报送")
     assert set(ProgressReport.objects.values_list("state", flat=True)) == {ReportState.APPROVED}
+
+
+def test_evidence_shows_thumbnails_and_the_pdf_opens_in_the_browsers_viewer(page, liaison, campaign):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from tests.reports.pages_helpers import pdf_upload, task_named, write_report
+
+    picture = io.BytesIO()
+    Image.new("RGB", (1200, 900), "orange").save(picture, "JPEG")
+    report = write_report(liaison, task_named(campaign, "7.5"), files=[
+        pdf_upload("台账.pdf"), SimpleUploadedFile("现场.jpg", picture.getvalue()),
+    ])
+    login(page, "yjj")
+    page.goto(report.task.get_absolute_url())
+    thumb = page.get_by_role("img", name="现场.jpg")
+    expect(thumb).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth === 320", arg=thumb.element_handle())
+    preview = page.locator("a[data-preview]", has_text="预览").first
+    with page.context.expect_page() as opened:
+        preview.click()
+    viewer = opened.value
+    viewer.wait_for_load_state()
+    # Shown, not downloaded: the tab stays on the file's URL and holds the PDF document itself
+    # (headless Chromium draws its viewer out of the page's DOM, so the document type is what we read).
+    assert viewer.url.endswith("/view/")
+    assert viewer.evaluate("document.contentType") == "application/pdf"
