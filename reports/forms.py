@@ -65,12 +65,28 @@ class TaskStatusFilterForm(forms.Form):
     deadline_kind = forms.ChoiceField(label="时限类型", required=False, choices=_all(DeadlineKind.choices))
     deadline_text = forms.ChoiceField(label="完成时限", required=False)
     unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位")
+    role = forms.ChoiceField(label="单位职责", required=False, choices=_all(AssignmentRole.choices))
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         _annex_choices(self, campaign)
         self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
         _style(self)
+
+
+class MissingReportsFilterForm(forms.Form):
+    """未报送清单's filters besides the period: the unit that owes, the task's category."""
+
+    unit = forms.ModelChoiceField(label="应报单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位")
+    category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.real()
+        self.fields["category"].choices = _all(campaign.categories.order_by("number").values_list("number", "name"))
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+        use_plain_selects(self)
 
 
 class MyTaskFilterForm(forms.Form):

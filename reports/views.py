@@ -23,7 +23,7 @@ from tasks.selectors import active_campaigns
 from yinzhou_campaign.actions import next_url
 
 from . import access, obligations, previews, selectors, services
-from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
+from .forms import MissingReportsFilterForm, MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
 from .models import ProgressReport
 from .services import ReportConflict, ReportInput, ReportLocked
 from .status import DUE_SOON_DAYS, ReportingState, TaskState
@@ -442,10 +442,12 @@ def missing_reports(request):
         return _no_campaign(request)
     periods = selectors.period_context(campaign, _today())
     period = periods.get(request.GET.get("period")) or periods.last_due or periods.current
-    rows = obligations.missing_reports(campaign, period)
+    form = MissingReportsFilterForm(request.GET or None, campaign=campaign)
+    filters = _valid_filters(form)
+    rows = obligations.missing_reports(campaign, period, unit=filters.get("unit"), category=filters.get("category"))
     context = {
         "campaign": campaign, "page_campaign": chosen, "period": period,
-        "periods": list(reversed(periods.periods)), "rows": rows,
+        "periods": list(reversed(periods.periods)), "rows": rows, "form": form, "filtered": bool(filters),
     }
     return render(request, "reports/missing_reports.html", context)
 

@@ -82,3 +82,20 @@ def test_evidence_shows_thumbnails_and_the_pdf_opens_in_the_browsers_viewer(page
     # (headless Chromium draws its viewer out of the page's DOM, so the document type is what we read).
     assert viewer.url.endswith("/view/")
     assert viewer.evaluate("document.contentType") == "application/pdf"
+
+
+def test_a_heat_map_cell_on_a_phone_opens_the_list_it_counts(phone_page, office_user, campaign):
+    page = login(phone_page, office_user.username)
+    page.goto(f"/dashboard/?campaign={campaign.pk}&period=2026Q3")
+    compact = page.locator(".heatmap-list")
+    expect(compact).to_be_visible()
+    expect(page.locator(".heatmap-table")).to_be_hidden()
+    link = compact.locator("a.heat-overdue").first
+    size = link.bounding_box()
+    assert size["width"] >= 44 and size["height"] >= 44
+    number = int(link.inner_text().split()[-1])
+    scroll_width, viewport_width = no_horizontal_scroll(page)
+    assert scroll_width <= viewport_width
+    link.click()
+    expect(page).to_have_url(re.compile(r"/tasks/\?.*state=overdue"))
+    expect(page.locator("text=共 %d 项" % number)).to_be_visible()
