@@ -26,7 +26,7 @@ def _joined(names) -> str:
 def _annex_choices(form, campaigns) -> None:
     """Category, measure and deadline choices of one campaign or several, from two queries.
 
-    The filters select by number (举措类别 1–5, 主要任务 7) and by the deadline's text, so with
+    The filters select by number (主要任务 1–5, 落实举措 7) and by the deadline's text, so with
     several campaigns a choice applies in each of them; where their wording differs the label
     shows each (“(一)强化项目源头管控 / (一)冬春专项整治”).
     """
@@ -60,8 +60,8 @@ class TaskStatusFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, max_length=100)
     state = forms.ChoiceField(label="任务状态", required=False, choices=_all(TaskState.choices))
     rag = forms.ChoiceField(label="红黄绿", required=False, choices=_all(Rag.choices))
-    category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
-    measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    measure = forms.TypedChoiceField(label="落实举措", required=False, coerce=int, empty_value=None)
     deadline_kind = forms.ChoiceField(label="时限类型", required=False, choices=_all(DeadlineKind.choices))
     deadline_text = forms.ChoiceField(label="完成时限", required=False)
     unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位")
@@ -78,7 +78,7 @@ class MissingReportsFilterForm(forms.Form):
     """未报送清单's filters besides the period: the unit that owes, the task's category."""
 
     unit = forms.ModelChoiceField(label="应报单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位")
-    category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,8 +99,8 @@ class MyTaskFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, max_length=100)
     campaign = forms.TypedChoiceField(label="行动方案", required=False, coerce=int, empty_value=None)
     role = forms.ChoiceField(label="职责", required=False, choices=_all(AssignmentRole.choices))
-    category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
-    measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    measure = forms.TypedChoiceField(label="落实举措", required=False, coerce=int, empty_value=None)
     deadline_text = forms.ChoiceField(label="完成时限", required=False)
     state = forms.ChoiceField(label="任务状态", required=False, choices=_all(TaskState.choices))
     report = forms.ChoiceField(label="本期报送", required=False, choices=_all(ReportingState.choices))

@@ -56,12 +56,14 @@ def _valid_filters(form) -> dict:
 
 @login_required
 def home(request):
-    """Liaisons land on their tasks, the office on the review queue, viewers on the task list."""
+    """Liaisons land on their tasks, the office on the review queue, leaders (viewers) on 总览."""
     user = request.user
     if access.is_office(user):
         return redirect("reports:review_queue")
     if access.is_liaison(user):
         return redirect("reports:my_tasks")
+    if access.can_read_everything(user):
+        return redirect("dashboard:page")
     return redirect("tasks:list")
 
 

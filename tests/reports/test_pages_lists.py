@@ -47,7 +47,7 @@ def count_queries(client, url, **params):
 
 
 @pytest.mark.parametrize(
-    "who, target", [("liaison", "/my/"), ("office_user", "/review/"), ("viewer", "/tasks/")]
+    "who, target", [("liaison", "/my/"), ("office_user", "/review/"), ("viewer", "/dashboard/")]
 )
 def test_home_sends_each_role_to_its_own_start_page(client, request, who, target):
     client.force_login(request.getfixturevalue(who))
