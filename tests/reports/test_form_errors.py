@@ -53,7 +53,7 @@ def test_rejecting_an_extension_without_a_reason_comes_with_the_bad_date(office_
     lead = Client()
     lead.force_login(liaison)
     lead.post(reverse("governance:extension_request", args=[task.campaign_id, task.key]),
-              {"requested_date": "2027-06-30", "reason": "资金未到位"})
+              {"requested_date": "2026-12-20", "reason": "资金未到位"})
     extension = ExtensionRequest.objects.get()
     office = Client()
     office.force_login(office_user)
@@ -65,3 +65,28 @@ def test_rejecting_an_extension_without_a_reason_comes_with_the_bad_date(office_
     assert "请修改以下 2 处后再提交" in html
     extension.refresh_from_db()
     assert extension.state == "pending"
+
+
+def test_an_extension_past_the_campaigns_end_asks_for_confirmation(office_user, liaison, task):  # noqa: F811
+    end = task.campaign.end_date
+    lead = Client()
+    lead.force_login(liaison)
+    url = reverse("governance:extension_request", args=[task.campaign_id, task.key])
+    later = f"{end.year + 1}-06-30"
+    response = lead.post(url, {"requested_date": later, "reason": "资金未到位"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"晚于本行动方案的结束日期({end:%Y-%m-%d})" in html
+    assert 'type="checkbox" name="confirm_past_end"' in html and f'value="{later}"' in html  # kept
+    assert not ExtensionRequest.objects.exists()
+    assert lead.post(url, {"requested_date": later, "reason": "资金未到位", "confirm_past_end": "on"}).status_code == 302
+    extension = ExtensionRequest.objects.get()
+    # The office approving it past the end is asked too; a date within the campaign is not.
+    office = Client()
+    office.force_login(office_user)
+    decide = reverse("governance:extension_decide", args=[extension.pk])
+    response = office.post(decide, {"decision": "approve", "approved_date": "", "comment": ""})
+    assert response.status_code == 400 and "请勾选“确认”" in response.content.decode()
+    assert office.post(decide, {"decision": "approve", "approved_date": f"{end:%Y-%m-%d}"}).status_code == 302
+    extension.refresh_from_db()
+    assert extension.state == "approved" and extension.approved_date == end
