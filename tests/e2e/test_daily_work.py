@@ -99,3 +99,39 @@ def test_a_heat_map_cell_on_a_phone_opens_the_list_it_counts(phone_page, office_
     link.click()
     expect(page).to_have_url(re.compile(r"/tasks/\?.*state=overdue"))
     expect(page.locator("text=共 %d 项" % number)).to_be_visible()
+
+
+# The page position of the middle of slice `index` of the donut in `selector` (ECharts' own layout).
+SLICE_MIDDLE = """([selector, index]) => {
+    const el = document.querySelector(selector);
+    const chart = echarts.getInstanceByDom(el);
+    const layout = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(index);
+    const angle = (layout.startAngle + layout.endAngle) / 2, radius = (layout.r0 + layout.r) / 2;
+    const box = el.getBoundingClientRect();
+    return [box.left + layout.cx + radius * Math.cos(angle), box.top + layout.cy + radius * Math.sin(angle)];
+}"""
+
+
+def test_a_donut_slice_drills_down_like_its_legend(page, office_user, campaign):
+    donut_slice_opens_its_list(page, office_user, campaign)
+
+
+def test_a_donut_slice_drills_down_on_a_phone_too(phone_page, office_user, campaign):
+    donut_slice_opens_its_list(phone_page, office_user, campaign)
+
+
+def donut_slice_opens_its_list(page, office_user, campaign):
+    from .conftest import expect_chart_drawn
+
+    login(page, office_user.username)
+    page.goto(f"/dashboard/?campaign={campaign.pk}&period=2026Q3")
+    expect_chart_drawn(page, "[data-chart=rag]")
+    page.locator("[data-chart=rag]").scroll_into_view_if_needed()
+    legend = page.locator("[data-chart=rag] + ul a").first  # 红 n: the legend's own link
+    href = legend.get_attribute("href")
+    values = page.evaluate("JSON.parse(document.getElementById('dashboard-data').textContent).by_rag")
+    index = next(i for i, r in enumerate(values) if r["value"])  # the first slice that is drawn
+    x, y = page.evaluate(SLICE_MIDDLE, ["[data-chart=rag]", index])
+    with page.expect_navigation():
+        page.mouse.click(x, y)
+    assert page.url.endswith(values[index]["url"]) and values[index]["url"] in (href, values[index]["url"])
