@@ -11,17 +11,17 @@ from django.utils.html import format_html_join
 register = template.Library()
 
 UNIT_ROW = (
-    '<tr><td><a href="{}">{}</a></td>'
-    '<td class="text-end"><a href="{}">{}</a></td>'
-    '<td class="text-end rag-red"><a href="{}">{}</a></td>'
-    '<td class="text-end rag-amber"><a href="{}">{}</a></td>'
-    '<td class="text-end rag-green"><a href="{}">{}</a></td>'
-    '<td class="text-end">{}</td>'
-    '<td class="text-end"><a href="{}">{}</a></td>'
-    '<td class="text-end"><a href="{}">{}</a></td>'
-    '<td class="text-end"><a href="{}">{}</a></td>'
-    '<td class="text-end"><a href="{}">{}</a></td>'
-    '<td class="text-end">{}%</td></tr>'
+    '<tr><td class="stack-title fw-semibold"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="牵头任务"><a href="{}">{}</a></td>'
+    '<td class="text-end rag-red" data-label="红"><a href="{}">{}</a></td>'
+    '<td class="text-end rag-amber" data-label="黄"><a href="{}">{}</a></td>'
+    '<td class="text-end rag-green" data-label="绿"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="应报">{}</td>'
+    '<td class="text-end" data-label="已报"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="未报"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="逾期报送"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="被退回"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="报送率">{}%</td></tr>'
 )
 RANKING_ROW = (
     '<tr><td>{}</td><td>{}</td><td class="text-end fw-semibold">{}</td>'

@@ -135,3 +135,60 @@ def donut_slice_opens_its_list(page, office_user, campaign):
     with page.expect_navigation():
         page.mouse.click(x, y)
     assert page.url.endswith(values[index]["url"]) and values[index]["url"] in (href, values[index]["url"])
+
+
+# Every visible link, button and batch checkbox of the stacked tables (and the heat map's list):
+# [selector of the element, width, height] of those smaller than a finger (44×44 CSS px).
+SMALL_TARGETS = """() => {
+    const found = [];
+    const targets = document.querySelectorAll(
+        ".table-stack a, .table-stack .btn, .heatmap-list a, label.touch-check");
+    for (const el of targets) {
+        const box = el.getBoundingClientRect();
+        if (!box.width || !box.height) continue;  // hidden (a collapsed form, the other layout)
+        if (box.width < 44 || box.height < 44) found.push([el.outerHTML.slice(0, 80), box.width, box.height]);
+    }
+    return [targets.length, found];
+}"""
+
+
+def phone_layout_is_usable(page, path: str, *, cards: str | None = ".table-stack tbody tr") -> None:
+    page.goto(path)
+    page.wait_for_load_state("load")
+    scroll_width, viewport_width = no_horizontal_scroll(page)
+    assert scroll_width <= viewport_width, f"{path}: {scroll_width} px wide in {viewport_width} px"
+    count, small = page.evaluate(SMALL_TARGETS)
+    assert count and not small, f"{path}: targets under 44×44 px: {small[:5]}"
+    if cards:
+        # A stacked row is a card as wide as the screen, its cells one under another.
+        first = page.locator(cards).first.bounding_box()
+        assert first["width"] >= viewport_width - 64  # minus the page and card paddings
+
+
+def test_the_liaisons_pages_are_cards_on_a_phone_with_finger_sized_targets(phone_page, liaison, campaign):
+    page = login(phone_page, "yjj")
+    phone_layout_is_usable(page, "/tasks/")
+    # 具体任务 is read in full width, not squeezed into a column of a few characters.
+    content = page.locator(".task-content").first.bounding_box()
+    assert content["width"] > 250
+    expect(page.locator("table.task-table thead")).to_have_css("position", "absolute")
+
+
+def test_the_offices_pages_are_cards_on_a_phone_with_finger_sized_targets(phone_page, office_user, liaison, campaign):
+    from tests.reports.pages_helpers import task_named, write_report
+
+    write_report(liaison, task_named(campaign, "5.6"))
+    page = login(phone_page, office_user.username)
+    phone_layout_is_usable(page, "/review/", cards=None)
+    phone_layout_is_usable(page, f"/dashboard/?campaign={campaign.pk}&period=2026Q3")
+    phone_layout_is_usable(page, f"/governance/periods/?campaign={campaign.pk}")
+    close = page.get_by_role("button", name="关闭").first
+    box = close.bounding_box()
+    assert box["x"] + box["width"] <= 390  # on screen, not off to the right
+
+
+def test_the_tables_stay_tables_at_desk_width(page, office_user, campaign):
+    login(page, office_user.username)
+    page.goto("/tasks/")
+    expect(page.locator("table.task-table thead")).to_be_visible()
+    expect(page.locator("table.task-table tbody tr").first).to_have_css("display", "table-row")
