@@ -23,6 +23,7 @@ from tasks.selectors import active_campaigns
 from .access import require_dashboard_reader
 from .caching import dashboard_data_cached
 from .circular import circular_filename, circular_title
+from .heatmap import unit_category_heatmap
 from .models import Rollup
 from .rollups import PROGRESS_LABELS, REPORTING_LABELS, rollup_compare, rollup_filename
 from .selectors import ScopeError, dashboard_scope
@@ -59,6 +60,8 @@ def dashboard_page(request):
             # Only what the charts draw goes into the page as JSON; the tables are HTML already.
             "chart_data": {key: data[key] for key in CHART_KEYS},
             "scope": scope,
+            # Not in dashboard_data (the API's and the stored overview's): one campaign only.
+            "heatmap": unit_category_heatmap(scope),
             "campaigns": campaigns,
             "is_office": is_office(request.user),
             "chase": _chase_buttons(request, scope),

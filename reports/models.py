@@ -448,8 +448,20 @@ class Attachment(models.Model):
                     | Q(report__isnull=True, supervision_step__isnull=False, sign_off__isnull=True)
                     | Q(report__isnull=True, supervision_step__isnull=True, sign_off__isnull=False)
                 ),
-            )
+            ),
+            # The same file (same bytes) once per report: a second upload adds nothing but noise.
+            models.UniqueConstraint(
+                fields=["report", "sha256"], condition=Q(report__isnull=False), name="attachment_file_once_per_report"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"

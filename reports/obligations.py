@@ -118,14 +118,19 @@ def obligations_with_report_state(periods, **kwargs) -> QuerySet:
     return obligations(periods, **kwargs).annotate(is_reported=reported())
 
 
-def missing_reports(campaign, period: ReportingPeriod) -> list[tuple[Task, Unit, str]]:
+def missing_reports(
+    campaign, period: ReportingPeriod, *, unit: Unit | None = None, category: int | None = None
+) -> list[tuple[Task, Unit, str]]:
     """(task, unit, role) of every obligation of the period not reported yet (drafts count as missing),
-    in the annex's order: three queries."""
-    rows = list(
-        obligations_with_report_state(period, tasks=Task.objects.filter(campaign=campaign))
-        .filter(is_reported=False)
-        .values("task_id", "unit_id", "role")
-    )
+    in the annex's order: three queries. `unit`, `category` (its number): only those (the
+    dashboard's heat map links here with both)."""
+    tasks = Task.objects.filter(campaign=campaign)
+    if category is not None:
+        tasks = tasks.filter(measure__category__number=category)
+    rows = obligations_with_report_state(period, tasks=tasks).filter(is_reported=False)
+    if unit is not None:
+        rows = rows.filter(unit=unit)
+    rows = list(rows.values("task_id", "unit_id", "role"))
     tasks = Task.objects.select_related("measure").in_bulk({r["task_id"] for r in rows})
     units = Unit.objects.in_bulk({r["unit_id"] for r in rows})
     result = [(tasks[r["task_id"]], units[r["unit_id"]], r["role"]) for r in rows]

@@ -60,15 +60,15 @@ class Campaign(models.Model):
 
 
 class Category(models.Model):
-    """One of the five groups of measures: 源头防, 人防, 技防, 工程防, 管理防."""
+    """One of the five groups of measures (主要任务 in the annex): 源头防, 人防, 技防, 工程防, 管理防."""
 
     campaign = models.ForeignKey(Campaign, verbose_name="行动方案", on_delete=models.CASCADE, related_name="categories")
     number = models.PositiveSmallIntegerField("序号")
     name = models.CharField("名称", max_length=20, help_text="如“源头防”")
 
     class Meta:
-        verbose_name = "举措类别"
-        verbose_name_plural = "举措类别"
+        verbose_name = "主要任务"
+        verbose_name_plural = "主要任务"
         ordering = ["campaign", "number"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "number"], name="category_number_unique"),
@@ -101,16 +101,16 @@ def chinese_numeral(number: int) -> str:
 
 
 class Measure(models.Model):
-    """A main task (主要任务), (一) … (十六), numbered across the whole campaign."""
+    """A measure (落实举措 in the annex), (一) … (十六), numbered across the whole campaign."""
 
     campaign = models.ForeignKey(Campaign, verbose_name="行动方案", on_delete=models.CASCADE, related_name="measures")
-    category = models.ForeignKey(Category, verbose_name="举措类别", on_delete=models.PROTECT, related_name="measures")
+    category = models.ForeignKey(Category, verbose_name="主要任务", on_delete=models.PROTECT, related_name="measures")
     number = models.PositiveSmallIntegerField("序号")
     title = models.CharField("名称", max_length=100, help_text="如“强化项目源头管控”")
 
     class Meta:
-        verbose_name = "主要任务"
-        verbose_name_plural = "主要任务"
+        verbose_name = "落实举措"
+        verbose_name_plural = "落实举措"
         ordering = ["campaign", "number"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "number"], name="measure_number_unique"),
@@ -162,9 +162,9 @@ class Task(models.Model):
     """A specific task (具体任务) of the annex, keyed "<measure>.<task>" as printed, e.g. "7.4"."""
 
     campaign = models.ForeignKey(Campaign, verbose_name="行动方案", on_delete=models.CASCADE, related_name="tasks")
-    measure = models.ForeignKey(Measure, verbose_name="主要任务", on_delete=models.PROTECT, related_name="tasks")
+    measure = models.ForeignKey(Measure, verbose_name="落实举措", on_delete=models.PROTECT, related_name="tasks")
     number = models.PositiveSmallIntegerField("序号", help_text="附件中印刷的序号,不重新编号。")
-    key = models.CharField("任务编号", max_length=20, help_text="“主要任务序号.具体任务序号”,如 7.4")
+    key = models.CharField("任务编号", max_length=20, help_text="“落实举措序号.具体任务序号”,如 7.4")
     content = models.TextField("具体任务")
     deadline_kind = models.CharField("完成时限类型", max_length=20, choices=DeadlineKind.choices)
     deadline_date = models.DateField(

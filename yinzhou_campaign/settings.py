@@ -446,6 +446,12 @@ CONTENT_SECURITY_POLICY = {
 LOGGING["formatters"]["json"] = {"()": "ops.logs.JsonFormatter"}
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# One handler for Django's own loggers: Django's default config gives "django" a console handler
+# of its own under DEBUG, and the record then also reached ours through the root (every 403 and
+# 404 printed twice with `make run`); a 403's traceback is dropped (ops.logs.ForbiddenWithoutTraceback).
+LOGGING["filters"] = {"forbidden_without_traceback": {"()": "ops.logs.ForbiddenWithoutTraceback"}}
+LOGGING["loggers"]["django"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
+LOGGING["loggers"]["django.request"] = {"filters": ["forbidden_without_traceback"]}
 
 # Liveness: beat sends the heartbeat every minute, the worker records it (ops.jobs, /healthz).
 CELERY_BEAT_SCHEDULE["ops-heartbeat"] = {

@@ -12,17 +12,17 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 UNIT_ROW = (
-    '<tr><td><a href="{}">{}</a></td>'
-    '<td class="text-end"><a href="{}">{}</a></td>'
-    '<td class="text-end rag-red"><a href="{}">{}</a></td>'
-    '<td class="text-end rag-amber"><a href="{}">{}</a></td>'
-    '<td class="text-end rag-green"><a href="{}">{}</a></td>'
-    '<td class="text-end">{}</td>'
-    '<td class="text-end"><a href="{}">{}</a></td>'
-    '<td class="text-end"><a href="{}">{}</a></td>'
-    '<td class="text-end"><a href="{}">{}</a></td>'
-    '<td class="text-end"><a href="{}">{}</a></td>'
-    '<td class="text-end">{}%</td></tr>'
+    '<tr><td class="stack-title fw-semibold"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="牵头任务"><a href="{}">{}</a></td>'
+    '<td class="text-end rag-red" data-label="红"><a href="{}">{}</a></td>'
+    '<td class="text-end rag-amber" data-label="黄"><a href="{}">{}</a></td>'
+    '<td class="text-end rag-green" data-label="绿"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="应报">{}</td>'
+    '<td class="text-end" data-label="已报"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="未报"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="逾期报送"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="被退回"><a href="{}">{}</a></td>'
+    '<td class="text-end" data-label="报送率">{}%</td></tr>'
 )
 RANKING_ROW = (
     '<tr><td>{}</td><td>{}</td><td class="text-end fw-semibold">{}</td>'
@@ -34,7 +34,7 @@ RANKING_ROW = (
 
 
 CHASE_CELL = (
-    '<td class="text-end"><form method="post" action="{}">'
+    '<td class="text-end" data-label="催报"><form method="post" action="{}">'
     '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
     '<input type="hidden" name="kind" value="report"><input type="hidden" name="campaign" value="{}">'
     '<input type="hidden" name="period" value="{}"><input type="hidden" name="units" value="{}">'
@@ -62,7 +62,7 @@ def _unit_row(u: dict, chase: dict | None):
     if chase is None:
         return row + mark_safe("</tr>")
     if not u["reports"]["missing"]:
-        return row + mark_safe("<td></td></tr>")
+        return row + mark_safe('<td class="d-none d-md-table-cell"></td></tr>')
     cell = format_html(
         CHASE_CELL, chase["action"], chase["csrf_token"], chase["campaign"], chase["period"], u["id"], chase["next"]
     )

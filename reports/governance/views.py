@@ -282,8 +282,12 @@ def extension_request(request, campaign_id: int, key: str):
     access.require_lead_liaison(request.user, task)
     return _action(
         request, forms.ExtensionRequestForm,
-        lambda data: services.extension_request(user=request.user, task=task, ip_address=client_ip(request), **data),
+        lambda data: services.extension_request(
+            user=request.user, task=task, requested_date=data["requested_date"], reason=data["reason"],
+            ip_address=client_ip(request),
+        ),
         title="申请延期", subject=str(task), back_url=_task_url(task), done="延期申请已提交,等待区安委办审批。",
+        form_kwargs={"campaign_end": task.campaign.end_date},
     )
 
 
@@ -304,6 +308,7 @@ def extension_decide(request, pk: int):
         title="审批延期申请",
         subject=f"{extension.task} · 原时限 {extension.original_date or '—'} → 申请 {extension.requested_date}",
         back_url=reverse("governance:extensions"), done="延期申请已审批。",
+        form_kwargs={"campaign_end": extension.task.campaign.end_date, "requested_date": extension.requested_date},
     )
 
 
