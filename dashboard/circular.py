@@ -114,7 +114,8 @@ def _overall(snapshot: dict, period_label: str) -> list[str]:
     reports = snapshot.get("reports", {})
     total, done = tasks.get("total", 0), tasks.get("done", 0)
     rate = round(100.0 * done / total, 1) if total else 0.0
-    generated = (snapshot.get("generated_at") or "")[:10]
+    # The figures are as of the period's end (a preview: as of its build day), not the build day.
+    generated = (snapshot.get("as_of") or snapshot.get("generated_at") or "")[:10]
     day = ""
     if generated:
         try:
@@ -136,6 +137,13 @@ def _overall(snapshot: dict, period_label: str) -> list[str]:
             f"新增逾期任务{len(changes.get('newly_overdue', []))}项。"
         )
     return paragraphs
+
+
+def _as_of_text(snapshot: dict) -> str:
+    try:
+        return chinese_date(datetime.date.fromisoformat((snapshot.get("as_of") or "")[:10]))
+    except ValueError:
+        return "目前"
 
 
 def _good_units(snapshot: dict) -> list[str]:
@@ -173,7 +181,7 @@ def _problems(snapshot: dict, rows) -> list[tuple[str, str]]:
         parts = [f"{units}{len(keys)}项(第{_names(keys)}项)" for units, keys in overdue_by_unit.items()]
         problems.append((
             "(一)部分任务逾期未完成。",
-            f"截至目前,共有{total}项任务超过完成时限仍未完成,其中:" + ";".join(parts) + "。",
+            f"截至{_as_of_text(snapshot)},共有{total}项任务超过完成时限仍未完成,其中:" + ";".join(parts) + "。",
         ))
     late_or_missing = []
     for unit in snapshot.get("units", []):

@@ -14,6 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from reports.models import ProgressReport, ProgressStatus
+from reports.history import versions_at
 from reports.obligations import obligations, reported
 from reports.status import REPORTED_STATES, Rag, TaskState
 from tasks.models import AssignmentRole
@@ -33,31 +34,43 @@ def _count_subquery(queryset):
 
 
 def rollup_task_rows(scope: Scope) -> list[RollupTaskRow]:
-    """One unsaved RollupTaskRow per task of the (single) campaign in scope: three queries."""
+    """One unsaved RollupTaskRow per task of the (single) campaign in scope: three queries.
+
+    States as they stood at `scope.as_of`, reporting and the reports' text at `scope.reports_as_of`
+    (each None: now).
+    """
     periods = scope.period_rows()
-    owed = obligations(periods, role=AssignmentRole.LEAD).filter(task_id=OuterRef("pk"))
+    as_of = scope.reports_as_of
+    owed = obligations(periods, role=AssignmentRole.LEAD, as_of=as_of).filter(task_id=OuterRef("pk"))
     late_report = ProgressReport.objects.filter(
         task=OuterRef("task_id"), unit=OuterRef("unit_id"), period=OuterRef("period_id"),
         state__in=REPORTED_STATES, first_submitted_at__date__gt=F("period__due_date"),
     )
+    if as_of is not None:
+        late_report = late_report.filter(first_submitted_at__lte=as_of)
     tasks = (
         scope.annotated_tasks()
         .with_annex()  # lead_units_text falls back to the assignments where a task has no wording
         .annotate(
             owed_n=_count_subquery(owed),
-            reported_n=_count_subquery(owed.filter(reported())),
+            reported_n=_count_subquery(owed.filter(reported(as_of=as_of))),
             late_n=_count_subquery(owed.filter(Exists(late_report))),
         )
         .order_by("sort_order", "id")
     )
     texts: dict[int, list[str]] = {}
-    for task_id, unit_name, progress in (
-        ProgressReport.objects.filter(
+    if as_of is None:
+        reports = ProgressReport.objects.filter(
             task__in=scope.tasks(), role=AssignmentRole.LEAD, period__in=periods, state__in=REPORTED_STATES
-        )
-        .order_by("task", "unit__sort_order", "unit_id")
-        .values_list("task_id", "unit__name", "progress")
-    ):
+        ).values_list("task_id", "unit__name", "progress")
+        ordering = ("task", "unit__sort_order", "unit_id")
+    else:  # the text each report had then
+        reports = versions_at(as_of).filter(
+            report__task__in=scope.tasks(), report__role=AssignmentRole.LEAD, report__period__in=periods,
+            state__in=REPORTED_STATES,
+        ).values_list("report__task_id", "report__unit__name", "progress")
+        ordering = ("report__task", "report__unit__sort_order", "report__unit_id")
+    for task_id, unit_name, progress in reports.order_by(*ordering):
         texts.setdefault(task_id, []).append(f"【{unit_name}】{progress}")
     rows = []
     for order, task in enumerate(tasks, start=1):

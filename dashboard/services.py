@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from audit.services import log_action
 from reports.governance.services import period_close_for_rollup
+from reports.history import end_of_day
 from reports.models import ReportingPeriod
 from reports.periods import periods_ensure
 from tasks.models import Campaign
@@ -94,13 +95,12 @@ def rollup_build(
         if recent is not None:
             return recent, False
 
-    try:
-        scope = dashboard_scope(campaign_param=str(campaign.pk), period_param=period.code, today=today)
-    except ScopeError as error:
-        raise RollupError(str(error)) from error
+    scope = rollup_scope(campaign=campaign, period=period, today=today)
     now = timezone.now()
     snapshot = _json(dashboard_data(scope))
     snapshot["generated_at"] = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    snapshot["as_of"] = scope.today.isoformat()
+    snapshot["reports_as_of"] = timezone.localtime(scope.reports_as_of).date().isoformat()
     rows = rollup_task_rows(scope)
     previous = rollup_previous(campaign)
     previous_rows = dict(previous.rows.values_list("task_key", "state")) if previous else {}
@@ -145,6 +145,21 @@ def rollup_build(
         data={"campaign": campaign.pk, "period": period.code, "version": version, "tasks": len(rows)},
     )
     return rollup, True
+
+
+def rollup_scope(*, campaign: Campaign, period: ReportingPeriod, today: datetime.date):
+    """The dashboard scope of a rollup: the period as it stood at its end (task states) and at its
+    report deadline (reporting figures), read from the history — or today, if that is earlier
+    (a preview of a period still running). A rollup rebuilt later therefore shows the same figures.
+    """
+    states_on = min(period.end, today)
+    try:
+        scope = dashboard_scope(campaign_param=str(campaign.pk), period_param=period.code, today=states_on)
+    except ScopeError as error:
+        raise RollupError(str(error)) from error
+    scope.as_of = end_of_day(states_on)
+    scope.reports_as_of = end_of_day(min(period.due_date, today))
+    return scope
 
 
 def _storage_name(filename: str) -> str:

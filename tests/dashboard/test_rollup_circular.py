@@ -41,10 +41,11 @@ def test_the_rollup_comes_with_a_draft_circular_in_the_official_layout(small):
     for heading in SECTION_HEADINGS:
         assert heading in texts
     body = "\n".join(texts)
-    # Figures from the snapshot: 8 tasks, 1 done, 3 overdue; the missing report of 测试乙局.
-    assert "共有任务8项,已完成1项" in body and "已逾期3项" in body
-    assert "报送率" in body and "测试乙局(未报送1份)" in body
-    assert "测试甲局3项(第1.1、1.2、1.3项)" in body
+    # Figures from the snapshot, as of the quarter's end (T3, due 10-31, was not overdue yet):
+    # 8 tasks, 1 done, 2 overdue; at the deadline 10-05 甲局's report on T2 (sent 10-10) and 乙局's were missing.
+    assert "截至2026年9月30日,治本攻坚行动共有任务8项,已完成1项" in body and "已逾期2项" in body
+    assert "报送率" in body and "测试乙局(未报送1份)" in body and "测试甲局(未报送1份)" in body
+    assert "测试甲局2项(第1.1、1.2项)" in body
     assert texts[-2:] == ["鄞州区安全生产委员会办公室", "2026年11月29日"]
     title_run = document.paragraphs[0].runs[0]
     assert title_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
