@@ -59,6 +59,10 @@ class Rollup(models.Model):
     snapshot = models.JSONField("汇总数据", default=dict)
     xlsx = models.FileField("汇总表", upload_to=rollup_path, max_length=300, blank=True)
     docx = models.FileField("通报稿", upload_to=rollup_path, max_length=300, blank=True)
+    preview = models.BooleanField(
+        "预览", default=False,
+        help_text="在报送截止日期前生成的汇总只是预览:周期仍在报送,数据还会变化;截止后由定时任务生成正式汇总。",
+    )
     scheduled = models.BooleanField(
         "定时生成", default=False, help_text="由每日定时任务生成的汇总会以邮件发送给区安委办。"
     )
@@ -81,7 +85,7 @@ class Rollup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.period.label}季度汇总(第{self.version}版)"
+        return f"{self.period.label}汇总(第{self.version}版{'·预览' if self.preview else ''})"
 
 
 class RollupTaskRow(models.Model):

@@ -231,9 +231,14 @@ def rollup_workbook(*, title: str, snapshot: dict, rows: list[RollupTaskRow], ch
     return buffer.getvalue()
 
 
+def rollup_label(campaign, period, version: int, *, preview: bool = False) -> str:
+    """"测试2026年第三季度汇总(第1版)": the period's label names the quarter once (never "季度季度")."""
+    name = campaign.short_name or campaign.name
+    return f"{name}{period.label}汇总(第{version}版{'·预览' if preview else ''})"
+
+
 def rollup_filename(rollup: Rollup) -> str:
-    name = rollup.campaign.short_name or rollup.campaign.name
-    return f"{name}{rollup.period.label}季度汇总(第{rollup.version}版).xlsx"
+    return f"{rollup_label(rollup.campaign, rollup.period, rollup.version, preview=rollup.preview)}.xlsx"
 
 
 def rollup_compare(a: Rollup, b: Rollup) -> dict:

@@ -26,7 +26,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import log_action
-from reports.governance.services import period_close_for_rollup
 from reports.history import end_of_day
 from reports.models import ReportingPeriod
 from reports.periods import periods_ensure
@@ -36,7 +35,14 @@ from yinzhou_campaign.queueing import enqueue
 from reports import access
 from .circular import circular_filename, circular_title, rollup_circular
 from .models import Rollup, RollupStatus, RollupTaskRow
-from .rollups import rollup_changes, rollup_filename, rollup_previous, rollup_task_rows, rollup_workbook
+from .rollups import (
+    rollup_changes,
+    rollup_filename,
+    rollup_label,
+    rollup_previous,
+    rollup_task_rows,
+    rollup_workbook,
+)
 from .selectors import ScopeError, dashboard_data, dashboard_scope
 
 
@@ -77,7 +83,9 @@ def rollup_build(
     - `only_if_missing`: the daily job's mode; does nothing if the period has any rollup.
     - `scheduled`: built by the daily job; such rollups are e-mailed to the office (`rollups_mail_pending`,
       called by the job after this transaction commits).
-    Taking a rollup closes the period (liaisons can no longer edit its reports).
+    Building never closes the period: closing is the office's explicit act (`period_close`). A rollup
+    built before the period's report deadline has passed is a preview (预览): liaisons are still
+    reporting; the final rollup is built by the daily job after the deadline.
     """
     today = today or timezone.localdate()
     requested_at = requested_at or timezone.now()
@@ -87,7 +95,7 @@ def rollup_build(
         raise RollupError(f"行动方案没有报送周期“{period_code}”。")
     existing = Rollup.objects.filter(campaign=campaign, period=period)
     if only_if_missing:
-        latest = existing.order_by("-version").first()
+        latest = existing.filter(preview=False).order_by("-version").first()
         if latest is not None:
             return latest, False
     else:
@@ -111,6 +119,7 @@ def rollup_build(
     snapshot["changes"] = changes
 
     version = (existing.aggregate(v=Max("version"))["v"] or 0) + 1
+    preview = period.due_date >= today
     rollup = Rollup.objects.create(
         campaign=campaign,
         period=period,
@@ -120,13 +129,14 @@ def rollup_build(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         created_at=now,
         scheduled=scheduled,
+        preview=preview,
     )
     for row in rows:
         row.rollup = rollup
     RollupTaskRow.objects.bulk_create(rows)
     counts = Counter(row.reporting for row in rows)  # the rows just written, still in memory
     snapshot["reporting"] = {key: counts[key] for key in ("on_time", "late", "missing", "not_owed")}
-    title = f"{campaign.short_name or campaign.name}{period.label}季度汇总(第{version}版)"
+    title = rollup_label(campaign, period, version, preview=preview)
     content = rollup_workbook(title=title, snapshot=snapshot, rows=rows, changes=changes)
     rollup.xlsx.save(_storage_name(rollup_filename(rollup)), ContentFile(content), save=False)
     circular = rollup_circular(
@@ -136,13 +146,11 @@ def rollup_build(
     rollup.snapshot = snapshot
     Rollup.objects.filter(pk=rollup.pk).update(xlsx=rollup.xlsx.name, docx=rollup.docx.name, snapshot=snapshot)
 
-    # Taking the quarter's rollup closes its period (once; a rebuild leaves it closed).
-    period_close_for_rollup(period=period, user=user)
     log_action(
         "dashboard.rollup.built",
         user=user,
         obj=rollup,
-        data={"campaign": campaign.pk, "period": period.code, "version": version, "tasks": len(rows)},
+        data={"campaign": campaign.pk, "period": period.code, "version": version, "tasks": len(rows), "preview": preview},
     )
     return rollup, True
 
@@ -224,7 +232,7 @@ def rollup_mail(*, rollup: Rollup) -> bool:
     if not Rollup.objects.filter(pk=rollup.pk, mailed_at__isnull=True).update(mailed_at=claimed_at):
         return False
     try:
-        label = f"{rollup.campaign.short_name or rollup.campaign.name}{rollup.period.label}季度汇总(第{rollup.version}版)"
+        label = rollup_label(rollup.campaign, rollup.period, rollup.version, preview=rollup.preview)
         tasks, reports = rollup.snapshot.get("tasks", {}), rollup.snapshot.get("reports", {})
         body = (
             f"区安委办:\n\n{label}已由系统自动生成。\n"
@@ -234,7 +242,7 @@ def rollup_mail(*, rollup: Rollup) -> bool:
             f"也可登录任务管理系统的“季度汇总”页面查看和下载。\n\n(本邮件由系统自动发送,请勿回复。)"
         )
         message = EmailMessage(
-            subject=f"【季度汇总】{label}",
+            subject=f"【汇总】{label}",
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=recipients,

@@ -78,7 +78,8 @@ def test_the_printable_page_shows_the_summaries_and_every_task(client, small, of
         response = client.get(f"/rollups/{rollup.pk}/")
     page = response.content.decode()
     assert response.status_code == 200
-    assert "2026年第三季度季度汇总(第1版)" in page and "css/rollup_print.css" in page
+    assert "2026年第三季度汇总(第1版)" in page and "季度季度" not in page and "css/rollup_print.css" in page
+    assert "任务状态截至 2026-09-30,报送情况截至 2026-10-05" in page
     assert "一、总体情况" in page and "测试乙局" in page and "测试任务8" in page
     assert page.count('class="rag-') == 8
     client.force_login(office_user)
@@ -116,7 +117,7 @@ def test_the_daily_job_mails_a_fresh_rollup_to_the_office_once_after_commit(
     assert len(mail.outbox) == 1  # older catch-up periods are built but not mailed
     message = mail.outbox[0]
     assert sorted(message.to) == office_addresses
-    assert "2026年第三季度" in message.subject
+    assert "2026年第三季度汇总" in message.subject and "季度季度" not in message.subject
     names = [name for name, _, _ in message.attachments]
     assert [n.rsplit(".", 1)[1] for n in names] == ["xlsx", "docx"]
     assert all(content[:2] == b"PK" for _, content, _ in message.attachments)
