@@ -147,7 +147,7 @@ def _as_of_text(snapshot: dict) -> str:
 
 
 def _good_units(snapshot: dict) -> list[str]:
-    ranking = [r for r in (snapshot.get("assessment") or {}).get("ranking", []) if r.get("score", 0) > 0]
+    ranking = [r for r in (snapshot.get("assessment") or {}).get("ranking", []) if (r.get("score") or 0) > 0]
     paragraphs = []
     if ranking:
         top = ranking[:TOP_UNITS]

@@ -185,11 +185,12 @@ def rollup_workbook(*, title: str, snapshot: dict, rows: list[RollupTaskRow], ch
                        _num(ws, item["overdue"]), _num(ws, item["rate"])])
     ws.append([])
     ws.append([_text(ws, snapshot["assessment"]["formula"])])
-    ws.append([_text(ws, h, bold=True) for h in ("考核排名", "单位", "得分", "按期完成任务", "按期报送", "被退回", "督办办结")])
+    ws.append([_text(ws, h, bold=True) for h in ("考核排名", "单位", "得分", "按时报送率(%)", "按期完成率(%)",
+                                                  "未被退回率(%)", "督办按时答复率(%)")])
     for item in snapshot["assessment"]["ranking"]:
-        ws.append([_num(ws, item["rank"]), _text(ws, item["name"]), _num(ws, item["score"]),
-                   _num(ws, item["done_on_time"]), _num(ws, item["reports_on_time"]),
-                   _num(ws, item["returned"]), _num(ws, item["cleared"])])
+        parts = item.get("components") or {}
+        ws.append([_num(ws, item["rank"]), _text(ws, item["name"]), _num(ws, item["score"])]
+                  + [_num(ws, (parts.get(key) or {}).get("rate")) for key in ("reporting", "completion", "returns", "supervision")])
 
     ws = _sheet(wb, "任务明细", [8, 10, 24, 50, 14, 24, 10, 6, 10, 8, 60, 10, 8])
     headers = ["编号", "举措类别", "主要任务", "具体任务", "完成时限", "牵头单位", "状态", "红黄绿",
@@ -239,6 +240,18 @@ def rollup_label(campaign, period, version: int, *, preview: bool = False) -> st
 
 def rollup_filename(rollup: Rollup) -> str:
     return f"{rollup_label(rollup.campaign, rollup.period, rollup.version, preview=rollup.preview)}.xlsx"
+
+
+def annual_rollups(campaign, year: int) -> list[Rollup]:
+    """The final rollup (latest non-preview version) of each of the campaign's periods starting in `year`."""
+    latest: dict[int, Rollup] = {}
+    for rollup in (
+        Rollup.objects.filter(campaign=campaign, period__start__year=year, preview=False)
+        .select_related("period")
+        .order_by("period__start", "-version")
+    ):
+        latest.setdefault(rollup.period_id, rollup)
+    return list(latest.values())
 
 
 def rollup_compare(a: Rollup, b: Rollup) -> dict:

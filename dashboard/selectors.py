@@ -14,7 +14,6 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import (
@@ -71,6 +70,7 @@ from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task, TaskDuty,
 from tasks.links import task_path
 from tasks.selectors import active_campaigns
 
+from .assessment import assessment_section
 from .models import AssessmentWeights
 
 LIST_LIMIT = 50
@@ -312,7 +312,7 @@ def _state_counts(prefix: str = "", distinct: bool = True) -> dict:
 
 STATE_COUNT_KEYS = tuple(_state_counts())
 # A unit's row in the unit table: its lead tasks' figures and its lead reports' for the period.
-TASK_FIGURE_KEYS = (*STATE_COUNT_KEYS, "done_on_time", "cleared")
+TASK_FIGURE_KEYS = (*STATE_COUNT_KEYS, "done_on_time", "cleared", "due", "due_done_on_time")
 REPORT_COUNT_KEYS = ("expected", "submitted", "approved", "returned", "returned_now", "awaiting", "late")
 REPORT_FIGURE_KEYS = (*REPORT_COUNT_KEYS, "missing", "on_time")
 
@@ -446,6 +446,7 @@ def unit_figures(scope: Scope) -> dict[int, dict]:
     def count(condition=None):
         return Count("task_id", filter=condition)
 
+    dated_due = ~Q(deadline_kind=DeadlineKind.ONGOING) & Q(effective_deadline__lt=scope.today)
     task_rows = (
         with_cte(facts, status, leads, select=joined)
         .annotate(**{name: getattr(status.col, name) for name in UNIT_COLUMNS})
@@ -458,6 +459,11 @@ def unit_figures(scope: Scope) -> dict[int, dict]:
                 & (Q(effective_deadline__isnull=True) | Q(completed_on__lte=F("effective_deadline")))
             ),
             cleared=count(Q(supervision_cleared=True)),
+            # For the 考核: dated lead tasks whose deadline had passed by `today`, and those done by it.
+            due=count(dated_due),
+            due_done_on_time=count(
+                dated_due & Q(state__in=DONE_STATES) & Q(completed_on__lte=F("effective_deadline"))
+            ),
         )
     )
     report_rows = (
@@ -586,8 +592,8 @@ def _unit_links(scope: Scope):
     return unit_urls
 
 
-def units_section(scope: Scope) -> tuple[list[dict], dict, list[dict]]:
-    """The unit table, the report totals and the assessment ranking: three queries."""
+def units_section(scope: Scope) -> tuple[list[dict], dict, dict]:
+    """The unit table, the report totals and the assessment (`dashboard.assessment`): eight queries."""
     units = {
         u["id"]: u
         for u in Unit.objects.exclude(kind=UnitKind.GROUP).values("id", "name", "kind", "sort_order")
@@ -601,12 +607,6 @@ def units_section(scope: Scope) -> tuple[list[dict], dict, list[dict]]:
             continue
         tasks = figures[unit_id]["tasks"]
         reports = figures[unit_id]["reports"]
-        score = (
-            weights.tasks_on_time * tasks["done_on_time"]
-            + weights.reports_on_time * reports["on_time"]
-            - weights.reports_returned * reports["returned"]
-            + weights.supervision_cleared * tasks["cleared"]
-        )
         table.append(
             {
                 "id": unit_id,
@@ -615,33 +615,12 @@ def units_section(scope: Scope) -> tuple[list[dict], dict, list[dict]]:
                 "reports": reports,
                 "reporting_rate": _rate(reports["submitted"], reports["expected"]),
                 "late_rate": _rate(reports["late"], reports["submitted"]),
-                "score": float(Decimal(score).quantize(Decimal("0.01"))),
                 "urls": unit_urls(unit_id),
             }
         )
     totals = {key: sum(row["reports"][key] for row in table) for key in REPORT_FIGURE_KEYS}
     totals["rate"] = _rate(totals["submitted"], totals["expected"])
-    ranking = sorted(
-        ({"id": r["id"], "name": r["name"], "score": r["score"], "done_on_time": r["tasks"]["done_on_time"],
-          "reports_on_time": r["reports"]["on_time"], "returned": r["reports"]["returned"],
-          "cleared": r["tasks"]["cleared"], "urls": r["urls"]} for r in table),
-        key=lambda r: (-r["score"], r["name"]),
-    )
-    for place, row in enumerate(ranking, start=1):
-        row["rank"] = place
-    assessment = {
-        "weights": {
-            "tasks_on_time": float(weights.tasks_on_time),
-            "reports_on_time": float(weights.reports_on_time),
-            "reports_returned": float(weights.reports_returned),
-            "supervision_cleared": float(weights.supervision_cleared),
-        },
-        "formula": (
-            f"得分 = 按期完成任务数×{weights.tasks_on_time:g} + 按期报送数×{weights.reports_on_time:g}"
-            f" − 被退回报送数×{weights.reports_returned:g} + 本期办结督办事项×{weights.supervision_cleared:g}"
-        ),
-        "ranking": ranking,
-    }
+    assessment = assessment_section(scope, table, figures, units, weights)
     return table, totals, assessment
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
@@ -19,12 +19,14 @@ from tasks.models import Campaign
 from tasks.selectors import active_campaigns
 
 from .access import require_dashboard_reader
+from .assessment import COMPONENTS, assessment_annual
 from .caching import dashboard_data_cached
 from .circular import circular_filename, circular_title
 from .models import Rollup
-from .rollups import PROGRESS_LABELS, REPORTING_LABELS, rollup_compare, rollup_filename
-from .selectors import ScopeError, dashboard_scope
+from .rollups import PROGRESS_LABELS, REPORTING_LABELS, annual_rollups, rollup_compare, rollup_filename, rollup_label
+from .selectors import ScopeError, dashboard_scope, weights_get
 from .services import DOCX_TYPE, XLSX_TYPE, RollupError, rollup_request
+from .workbooks import assessment_workbook
 
 CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # read by static/js/dashboard.js
 
@@ -143,7 +145,8 @@ def rollup_detail(request, pk: int):
     return render(
         request,
         "dashboard/rollup_detail.html",
-        {"rollup": rollup, "s": rollup.snapshot, "rows": rows, "circular_title": circular_title(rollup.period.label)},
+        {"rollup": rollup, "s": rollup.snapshot, "rows": rows, "circular_title": circular_title(rollup.period.label),
+         "component_keys": [key for key, _, _ in COMPONENTS]},
     )
 
 
@@ -181,3 +184,42 @@ def rollup_compare_page(request):
         "dashboard/rollup_compare.html",
         {"choices": choices, "a": a, "b": b, "comparison": rollup_compare(a, b)},
     )
+
+
+@login_required
+def rollup_assessment(request, pk: int):
+    """A rollup's frozen ranking (考核排名) as .xlsx."""
+    require_dashboard_reader(request.user)
+    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    label = rollup_label(rollup.campaign, rollup.period, rollup.version, preview=rollup.preview)
+    content = assessment_workbook(title=f"{label}考核排名", assessment=rollup.snapshot.get("assessment") or {})
+    return _xlsx_response(content, f"{label}考核排名.xlsx")
+
+
+@login_required
+def assessment_annual_page(request):
+    """The annual total of a campaign year, from the final rollups of its periods; `?format=xlsx` downloads it."""
+    require_dashboard_reader(request.user)
+    campaigns = list(Campaign.objects.order_by("-start_date", "id"))
+    campaign_param = request.GET.get("campaign", "")
+    campaign = next((c for c in campaigns if str(c.pk) == campaign_param), campaigns[0] if campaigns else None)
+    years = list(range(campaign.start_date.year, campaign.end_date.year + 1)) if campaign else []
+    year_param = request.GET.get("year", "")
+    year = int(year_param) if year_param.isdigit() and int(year_param) in years else (
+        min(max(years), timezone.localdate().year) if years else None
+    )
+    rollups = annual_rollups(campaign, year) if campaign else []
+    annual = assessment_annual(rollups, weights_get())
+    title = f"{campaign.short_name or campaign.name}{year}年度考核排名" if campaign else "年度考核排名"
+    if request.GET.get("format") == "xlsx":
+        return _xlsx_response(assessment_workbook(title=title, assessment=annual), f"{title}.xlsx")
+    return render(request, "dashboard/assessment_annual.html", {
+        "campaigns": campaigns, "campaign": campaign, "years": years, "year": year, "rollups": rollups,
+        "annual": annual, "title": title, "component_keys": [key for key, _, _ in COMPONENTS],
+    })
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
