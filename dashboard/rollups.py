@@ -17,7 +17,7 @@ from reports.models import ProgressReport, ProgressStatus
 from reports.history import versions_at
 from reports.obligations import obligations, reported
 from reports.status import REPORTED_STATES, Rag, TaskState
-from tasks.models import AssignmentRole
+from tasks.models import AssignmentRole, TaskDuty
 from yinzhou_campaign.text import xml_text
 
 from .models import Rollup, RollupTaskRow
@@ -102,6 +102,20 @@ def rollup_task_rows(scope: Scope) -> list[RollupTaskRow]:
             )
         )
     return rows
+
+
+def task_units(scope: Scope) -> dict[str, list[str]]:
+    """Each task's real lead units (groups resolved by the duties) as they stood at `scope.as_of`:
+    the 通报 names these, never a group's wording. One query."""
+    result: dict[str, list[str]] = {}
+    for key, name in (
+        TaskDuty.objects.at(scope.as_of)
+        .filter(role=AssignmentRole.LEAD, task__in=scope.tasks())
+        .order_by("task__sort_order", "task_id", "unit__sort_order", "unit_id")
+        .values_list("task__key", "unit__name")
+    ):
+        result.setdefault(key, []).append(name)
+    return result
 
 
 def rollup_changes(previous_rows: dict[str, str], rows: list[RollupTaskRow]) -> dict:

@@ -33,7 +33,7 @@ from tasks.models import Campaign
 from yinzhou_campaign.queueing import enqueue
 
 from reports import access
-from .circular import circular_filename, circular_title, rollup_circular
+from .circular import CircularOptions, circular_filename, circular_title, rollup_circular
 from .models import Rollup, RollupStatus, RollupTaskRow
 from .rollups import (
     rollup_changes,
@@ -42,6 +42,7 @@ from .rollups import (
     rollup_previous,
     rollup_task_rows,
     rollup_workbook,
+    task_units,
 )
 from .selectors import ScopeError, dashboard_data, dashboard_scope
 
@@ -109,6 +110,7 @@ def rollup_build(
     snapshot["generated_at"] = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
     snapshot["as_of"] = scope.today.isoformat()
     snapshot["reports_as_of"] = timezone.localtime(scope.reports_as_of).date().isoformat()
+    snapshot["task_units"] = task_units(scope)
     rows = rollup_task_rows(scope)
     previous = rollup_previous(campaign)
     previous_rows = dict(previous.rows.values_list("task_key", "state")) if previous else {}
@@ -173,6 +175,29 @@ def rollup_scope(*, campaign: Campaign, period: ReportingPeriod, today: datetime
 def _storage_name(filename: str) -> str:
     """The file's name on disk: the download name without full-width brackets (the download keeps them)."""
     return filename.replace("(", "-").replace(")", "")
+
+
+def circular_issue(
+    *, user, rollup: Rollup, number: int, year: int, issued_on: datetime.date, recipients: str, cc: str,
+    printer: str, ip_address: str | None = None,
+) -> tuple[bytes, str]:
+    """The circular of a rollup as the office issues it (its 文号 and 版记 filled in): (docx, file name).
+
+    Built from the rollup's frozen snapshot and rows, so it shows the figures of the draft; audited.
+    """
+    access.require_office(user)
+    options = CircularOptions(number=number, year=year, recipients=recipients.strip(), cc=cc.strip(),
+                              printer=printer.strip(), issued_on=issued_on)
+    content = rollup_circular(
+        period_label=rollup.period.label, snapshot=rollup.snapshot, rows=list(rollup.rows.all()),
+        issued_on=issued_on, options=options,
+    )
+    document_number = options.document_number(issued_on)
+    log_action(
+        "dashboard.circular.issued", user=user, obj=rollup, ip_address=ip_address,
+        data={"number": document_number, "period": rollup.period.code, "version": rollup.version},
+    )
+    return content, circular_filename(rollup, document_number)
 
 
 def rollup_request(*, user, campaign: Campaign, period_code: str, ip_address: str | None = None) -> bool:

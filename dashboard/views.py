@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
-from reports.access import is_office
+from reports.access import is_office, require_office
 from reports.status import Rag, TaskState
 from tasks.links import task_path
 from tasks.models import Campaign
@@ -21,11 +21,12 @@ from tasks.selectors import active_campaigns
 from .access import require_dashboard_reader
 from .assessment import COMPONENTS, assessment_annual
 from .caching import dashboard_data_cached
-from .circular import circular_filename, circular_title
+from .circular import CircularOptions, circular_filename, circular_title
+from .forms import CircularIssueForm
 from .models import Rollup
 from .rollups import PROGRESS_LABELS, REPORTING_LABELS, annual_rollups, rollup_compare, rollup_filename, rollup_label
 from .selectors import ScopeError, dashboard_scope, weights_get
-from .services import DOCX_TYPE, XLSX_TYPE, RollupError, rollup_request
+from .services import DOCX_TYPE, XLSX_TYPE, RollupError, circular_issue, rollup_request
 from .workbooks import assessment_workbook
 
 CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # read by static/js/dashboard.js
@@ -156,6 +157,30 @@ def _task_link(campaign_id: int, key: str) -> str:
         return task_path("reports:task_detail", campaign_id=campaign_id, key=key)
     except NoReverseMatch:
         return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rollup_circular_issue(request, pk: int):
+    """The office fills in the 文号 (and 主送, 抄送, 印发) and downloads the circular as issued."""
+    require_office(request.user)
+    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    today = timezone.localdate()
+    defaults = CircularOptions.defaults()
+    initial = {"year": today.year, "issued_on": today, "recipients": defaults.recipients, "cc": defaults.cc,
+               "printer": defaults.printer}
+    form = CircularIssueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        content, filename = circular_issue(user=request.user, rollup=rollup, ip_address=client_ip(request),
+                                           **form.cleaned_data)
+        response = HttpResponse(content, content_type=DOCX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    return render(
+        request, "dashboard/circular_issue.html",
+        {"rollup": rollup, "form": form, "title": circular_title(rollup.period.label)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
