@@ -1,6 +1,6 @@
-"""Reads and the workbook of the quarterly rollup (季度汇总): frozen task rows, changes, .xlsx.
+"""Reads of the rollups (季度汇总): frozen task rows, changes, the final rollups of a year.
 
-Writes (building a rollup) are in `dashboard.services`; this module only reads and formats.
+Writes (building a rollup) are in `dashboard.services`; the workbook is in `dashboard.workbooks`.
 """
 
 from __future__ import annotations
@@ -9,16 +9,12 @@ import io
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
 
 from reports.models import ProgressReport, ProgressStatus
 from reports.history import versions_at
 from reports.obligations import obligations, reported
-from reports.status import REPORTED_STATES, Rag, TaskState
+from reports.status import REPORTED_STATES, TaskState
 from tasks.models import AssignmentRole, TaskDuty
-from yinzhou_campaign.text import xml_text
 
 from .models import Rollup, RollupTaskRow
 from .selectors import DONE_STATES, Scope
@@ -144,106 +140,6 @@ def rollup_previous(rollup_or_campaign, *, before: Rollup | None = None) -> Roll
             Q(period__start__lt=before.period.start) | Q(period=before.period, version__lt=before.version)
         )
     return rollups.order_by("-period__start", "-version").first()
-
-
-# --- workbook ---------------------------------------------------------------------------------
-
-HEADER_FONT = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def _text(ws, value, *, bold: bool = False, wrap: bool = False) -> WriteOnlyCell:
-    """A cell that is always text: never a formula, whatever the user typed (=, +, -, @ …)."""
-    cell = WriteOnlyCell(ws, value=xml_text(value))
-    cell.data_type = "s"
-    if cell.value[:1] in ("=", "+", "-", "@"):
-        cell.quotePrefix = True
-    if bold:
-        cell.font = HEADER_FONT
-    if wrap:
-        cell.alignment = WRAP
-    return cell
-
-
-def _num(ws, value) -> WriteOnlyCell:
-    return WriteOnlyCell(ws, value=value if isinstance(value, (int, float)) else None)
-
-
-def _sheet(wb: Workbook, title: str, widths: list[int]):
-    ws = wb.create_sheet(title)
-    for index, width in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + index)].width = width
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.print_options.gridLines = True
-    return ws
-
-
-def rollup_workbook(*, title: str, snapshot: dict, rows: list[RollupTaskRow], changes: dict) -> bytes:
-    """The rollup as .xlsx (sheets 汇总, 任务明细, 单位报送情况, 变化), openpyxl write-only."""
-    wb = Workbook(write_only=True)
-
-    ws = _sheet(wb, "汇总", [28, 12, 12, 12, 12, 12])
-    ws.append([_text(ws, title, bold=True)])
-    ws.append([_text(ws, f"生成时间:{snapshot.get('generated_at', '')}")])
-    ws.append([])
-    ws.append([_text(ws, "指标", bold=True), _text(ws, "数量", bold=True)])
-    for item in snapshot["headline"] + snapshot["report_headline"]:
-        ws.append([_text(ws, item["label"]), _num(ws, item["value"])])
-    ws.append([_text(ws, "报送率(%)"), _num(ws, snapshot["reports"]["rate"])])
-    for heading, key in (("按举措类别", "by_category"), ("按主要任务", "by_measure")):
-        ws.append([])
-        ws.append([_text(ws, h, bold=True) for h in (heading, "任务数", "已完成", "已逾期", "完成率(%)")])
-        for item in snapshot[key]:
-            ws.append([_text(ws, item["name"]), _num(ws, item["total"]), _num(ws, item["done"]),
-                       _num(ws, item["overdue"]), _num(ws, item["rate"])])
-    ws.append([])
-    ws.append([_text(ws, snapshot["assessment"]["formula"])])
-    ws.append([_text(ws, h, bold=True) for h in ("考核排名", "单位", "得分", "按时报送率(%)", "按期完成率(%)",
-                                                  "未被退回率(%)", "督办按时答复率(%)")])
-    for item in snapshot["assessment"]["ranking"]:
-        parts = item.get("components") or {}
-        ws.append([_num(ws, item["rank"]), _text(ws, item["name"]), _num(ws, item["score"])]
-                  + [_num(ws, (parts.get(key) or {}).get("rate")) for key in ("reporting", "completion", "returns", "supervision")])
-
-    ws = _sheet(wb, "任务明细", [8, 10, 24, 50, 14, 24, 10, 6, 10, 8, 60, 10, 8])
-    headers = ["编号", "举措类别", "主要任务", "具体任务", "完成时限", "牵头单位", "状态", "红黄绿",
-               "推进情况", "进度(%)", "牵头单位报送内容", "报送情况", "督办"]
-    ws.append([_text(ws, h, bold=True) for h in headers])
-    rag_labels = dict(Rag.choices)
-    state_labels = dict(TaskState.choices)
-    for row in rows:
-        ws.append([
-            _text(ws, row.task_key), _text(ws, row.category), _text(ws, row.measure),
-            _text(ws, row.content, wrap=True), _text(ws, row.deadline_text), _text(ws, row.lead_units, wrap=True),
-            _text(ws, state_labels.get(row.state, row.state)), _text(ws, rag_labels.get(row.rag, row.rag)),
-            _text(ws, PROGRESS_LABELS.get(row.progress_status, "")), _num(ws, row.percent),
-            _text(ws, row.lead_report, wrap=True), _text(ws, REPORTING_LABELS[row.reporting]),
-            _text(ws, "督办中" if row.under_supervision else ""),
-        ])
-
-    ws = _sheet(wb, "单位报送情况", [24, 8, 8, 8, 8, 8, 8, 8, 10, 10, 8, 8, 8])
-    headers = ["单位", "应报", "已报送", "已通过", "被退回", "未报送", "逾期报送", "按时报送",
-               "报送率(%)", "牵头任务", "红", "黄", "绿"]
-    ws.append([_text(ws, h, bold=True) for h in headers])
-    for unit in snapshot["units"]:
-        r, t = unit["reports"], unit["tasks"]
-        ws.append([_text(ws, unit["name"])] + [_num(ws, v) for v in (
-            r["expected"], r["submitted"], r["approved"], r["returned"], r["missing"], r["late"], r["on_time"],
-            unit["reporting_rate"], t["total"], t["red"], t["amber"], t["green"])])
-
-    ws = _sheet(wb, "变化", [12, 8, 60, 30])
-    ws.append([_text(ws, h, bold=True) for h in ("变化", "编号", "具体任务", "牵头单位")])
-    if changes.get("previous") is None and not changes.get("newly_completed") and not changes.get("newly_overdue"):
-        ws.append([_text(ws, "这是第一份汇总,没有可比较的上期数据。")])
-    for label, key in (("新完成", "newly_completed"), ("新逾期", "newly_overdue")):
-        for item in changes.get(key, []):
-            ws.append([_text(ws, label), _text(ws, item["key"]), _text(ws, item["content"], wrap=True),
-                       _text(ws, item["lead_units"])])
-
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def rollup_label(campaign, period, version: int, *, preview: bool = False) -> str:

@@ -41,9 +41,9 @@ from .rollups import (
     rollup_label,
     rollup_previous,
     rollup_task_rows,
-    rollup_workbook,
     task_units,
 )
+from .workbooks import rollup_workbook
 from .selectors import ScopeError, dashboard_data, dashboard_scope
 
 

@@ -62,17 +62,40 @@ def test_the_workbook_has_the_four_sheets_and_safe_text_cells(small):
     rollup, _ = build(small)
     with rollup.xlsx.open("rb") as handle:
         wb = openpyxl.load_workbook(io.BytesIO(handle.read()))
-    assert wb.sheetnames == ["汇总", "任务明细", "单位报送情况", "变化"]
+    assert wb.sheetnames == ["汇总", "任务明细", "单位报送情况", "变化", "考核排名"]
     detail = wb["任务明细"]
-    assert [c.value for c in detail[1]][:4] == ["编号", "举措类别", "主要任务", "具体任务"]
-    rows = {row[0].value: row for row in detail.iter_rows(min_row=2)}
+    assert [c.value for c in detail[3]][:4] == ["编号", "举措类别", "主要任务", "具体任务"]
+    rows = {row[0].value: row for row in detail.iter_rows(min_row=4)}
     assert rows["1.1"][6].value == "已逾期" and rows["1.1"][7].value == "红"
     injected = rows["1.6"][10]
     assert injected.value.startswith("【测试甲局】=HYPERLINK") and injected.data_type == "s"
-    summary = {row[0].value: row[1].value for row in wb["汇总"].iter_rows() if row[0].value}
+    summary = {row[0].value: row[1].value for row in wb["汇总"].iter_rows(min_row=4) if row[0].value}
     assert summary["已逾期"] == 2 and summary["未报送"] == 2 and summary["任务总数"] == 8
-    units = {row[0].value: [c.value for c in row] for row in wb["单位报送情况"].iter_rows(min_row=2)}
+    units = {row[0].value: [c.value for c in row] for row in wb["单位报送情况"].iter_rows(min_row=4)}
     assert units["测试乙局"][1:3] == [1, 0]
+
+
+@pytest.mark.django_db
+def test_the_workbook_prints_like_the_task_list_export(small):
+    """Merged title, frozen header repeated on every printed page, A4 landscape, widths, numbers as numbers."""
+    rollup, _ = build(small)
+    with rollup.xlsx.open("rb") as handle:
+        wb = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    for sheet in wb.worksheets:
+        assert sheet["A1"].value.startswith("测试2026年第三季度汇总(第1版)"), sheet.title
+        assert any(str(r).startswith("A1:") for r in sheet.merged_cells.ranges), sheet.title
+        assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3", sheet.title
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage  # one page wide (1 is the default width)
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+        assert "&P" in sheet.oddFooter.center.text
+    detail = wb["任务明细"]
+    assert detail.column_dimensions["D"].width > 40 and detail.column_dimensions["A"].width < 10
+    rows = {row[0].value: row for row in detail.iter_rows(min_row=4)}
+    assert rows["1.6"][9].value == 100 and rows["1.6"][9].data_type == "n"
+    units = {row[0].value: row for row in wb["单位报送情况"].iter_rows(min_row=4)}
+    assert units["测试甲局"][8].data_type == "n" and isinstance(units["测试甲局"][8].value, (int, float))
+    assert "季度季度" not in rollup.xlsx.name
 
 
 @pytest.mark.django_db
@@ -84,7 +107,7 @@ def test_the_second_rollup_lists_newly_overdue_tasks(small, frozen_today):
     assert {i["key"] for i in rollup.snapshot["changes"]["newly_overdue"]} == {"1.3", "1.4", "1.5"}
     with rollup.xlsx.open("rb") as handle:
         changes = openpyxl.load_workbook(io.BytesIO(handle.read()))["变化"]
-    assert sorted(r[1].value for r in changes.iter_rows(min_row=2)) == ["1.3", "1.4", "1.5"]
+    assert sorted(r[1].value for r in changes.iter_rows(min_row=4)) == ["1.3", "1.4", "1.5"]
 
 
 @pytest.mark.django_db

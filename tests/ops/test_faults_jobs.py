@@ -92,8 +92,8 @@ def assert_one_complete_rollup(campaign, period: ReportingPeriod) -> Rollup:
     assert rollup.snapshot["reporting"] and sum(rollup.snapshot["reporting"].values()) == tasks
     with rollup.xlsx.open("rb") as handle:
         workbook = openpyxl.load_workbook(io.BytesIO(handle.read()))
-    assert workbook.sheetnames == ["汇总", "任务明细", "单位报送情况", "变化"]
-    assert workbook["任务明细"].max_row == tasks + 1  # the header and one row per task
+    assert workbook.sheetnames == ["汇总", "任务明细", "单位报送情况", "变化", "考核排名"]
+    assert workbook["任务明细"].max_row == tasks + 3  # title, note, header and one row per task
     return rollup
 
 
