@@ -273,9 +273,11 @@ def _good_units(snapshot: dict) -> list[str]:
             f"按照考核评分办法,{named}{'等单位' if len(top) > 1 else ''}本期得分居前,"
             "任务按期完成和进展报送情况较好。"
         )
+    # Only units the 考核 assesses: the issuing office never praises itself.
+    assessed = {r["id"] for r in (snapshot.get("assessment") or {}).get("ranking", [])}
     punctual = [
         u["name"] for u in snapshot.get("units", [])
-        if u["reports"].get("expected", 0) > 0
+        if u["id"] in assessed and u["reports"].get("expected", 0) > 0
         and u["reports"].get("submitted", 0) >= u["reports"]["expected"]
         and u["reports"].get("late", 0) == 0 and u["reports"].get("missing", 0) == 0
     ]

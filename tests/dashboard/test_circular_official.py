@@ -15,6 +15,7 @@ from docx.shared import Pt
 from audit.models import AuditEntry
 from dashboard.circular import BLANK_NUMBER
 from dashboard.services import rollup_build
+from reports.models import ReportState
 
 ISSUE = {"number": "12", "year": "2026", "issued_on": "2026-12-03", "recipients": "区安委会各成员单位:",
          "cc": "区委办、区政府办。", "printer": "鄞州区安全生产委员会办公室"}
@@ -145,3 +146,26 @@ def test_libreoffice_renders_it_on_several_numbered_pages(client, office_user, q
         assert f"— {number} —" in text, (number, text[-200:])
     assert "鄞安委办〔2026〕12号" in pages[0].replace(" ", "")  # the PDF's text spaces latin from CJK
     assert "抄送" in pages[-1] and "印发" in pages[-1]
+
+
+@pytest.mark.django_db
+def test_the_issuer_never_praises_itself(client, campaign, office_user, frozen_today):
+    """区安委办 and 区应急管理局 both send every 2026Q3 report they owe on time: only the assessed
+    unit is named among those that reported on time, and only it is ranked."""
+    from departments.models import Unit
+    from reports.obligations import obligations
+    from reports.periods import period_get
+
+    from .conftest import _report
+
+    q3 = period_get(campaign, "2026Q3")
+    units = {u.name: u for u in Unit.objects.filter(name__in=["区安委办", "区应急管理局"])}
+    for row in obligations(q3).filter(unit__in=units.values()).select_related("task", "unit"):
+        _report(row.task, row.unit, q3, office_user, state=ReportState.SUBMITTED, first_submitted="2026-10-02")
+    rollup, _ = rollup_build(campaign=campaign, period_code="2026Q3")
+    ranked = [r["name"] for r in rollup.snapshot["assessment"]["ranking"]]
+    assert "区应急管理局" in ranked and "区安委办" not in ranked
+    with rollup.docx.open("rb") as handle:
+        texts = [p.text for p in document(handle.read()).paragraphs]
+    praise = "\n".join(texts[texts.index("二、进展较好的单位") + 1: texts.index("三、存在的问题")])
+    assert "区应急管理局" in praise and "区安委办" not in praise
