@@ -136,3 +136,27 @@ def test_a_reopened_period_takes_reports_again(campaign, office_user, liaison):
         report_on(liaison, campaign, "5.6", "2026Q4")
     governance.period_reopen(user=office_user, period=period, reason="截止前误关闭")
     assert report_on(liaison, campaign, "5.6", "2026Q4").state == ReportState.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_the_periods_page_offers_close_and_reopen_to_the_office_only(client, small, office_user, viewer):
+    governance.period_close(user=office_user, period=small["q3"])
+    url = f"/governance/periods/?campaign={small['campaign'].pk}"
+    client.force_login(office_user)
+    html = client.get(url).content.decode()
+    assert f"/governance/periods/{small['q4'].pk}/close/" in html  # open: 关闭…
+    assert f"/governance/periods/{small['q3'].pk}/reopen/" in html  # closed: 重新开放…
+    assert f"/governance/periods/{small['q3'].pk}/close/" not in html
+    client.force_login(viewer)
+    html = client.get(url).content.decode()
+    assert "/close/" not in html and "/reopen/" not in html
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_a_periods_reopenings(client, small, office_user, django_user_model):
+    period = governance.period_close(user=office_user, period=small["q3"])
+    governance.period_reopen(user=office_user, period=period, reason="补报第7项")
+    admin = django_user_model.objects.create_superuser("it-admin", "it@example.cn", "pw-it-admin-2026")
+    client.force_login(admin)
+    page = client.get(f"/admin/reports/reportingperiod/{period.pk}/change/")
+    assert page.status_code == 200 and "补报第7项" in page.content.decode()
