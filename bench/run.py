@@ -81,6 +81,7 @@ PAGES = [
          prepare="cold"),
     Page("任务状态清单 (task list, overdue)", "/tasks/?state=overdue", "office", 100),
     Page("报送审核 (review queue)", "/review/", "office", 100),
+    Page("年度考核 (annual assessment)", "/assessment/?campaign={campaign_id}", "office", 100),
 ]
 # The page put under gunicorn load: the first of these that exists.
 LOAD_PAGES = ["/my/", "/tasks/"]
