@@ -18,7 +18,7 @@ class CircularIssueForm(forms.Form):
                         "min_value": "请填写四位年份。", "max_value": "请填写四位年份。"},
     )
     issued_on = forms.DateField(
-        label="成文/印发日期", widget=forms.DateInput(attrs={"type": "date"}),
+        label="成文/印发日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写日期。", "invalid": "日期格式应为 2026-12-03。"},
     )
     recipients = forms.CharField(

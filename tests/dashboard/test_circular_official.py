@@ -122,6 +122,8 @@ def test_only_the_office_issues_and_a_bad_number_is_refused_in_chinese(client, o
     client.force_login(office_user)
     page = client.get(url)
     assert page.status_code == 200 and "文号序号" in page.content.decode()
+    # The date field is prefilled in the form a browser's date input reads (not 2026年11月29日).
+    assert 'type="date"' in page.content.decode() and 'value="2026-11-29"' in page.content.decode()
     response = client.post(url, {**ISSUE, "number": "abc"})
     assert response.status_code == 400 and "文号序号应为正整数" in response.content.decode()
     assert not AuditEntry.objects.filter(action="dashboard.circular.issued").exists()
