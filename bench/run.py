@@ -85,6 +85,7 @@ PAGES = [
     Page("督办 (supervisions, receipts and history)", "/governance/supervisions/?campaign={campaign_id}", "office", 100),
     Page("提醒记录 (reminder log)", "/reminders/", "office", 100),
     Page("我的通知 (notifications)", "/notifications/", "liaison", 100),
+    Page("年度考核 (annual assessment)", "/assessment/?campaign={campaign_id}", "office", 100),
 ]
 # The page put under gunicorn load: the first of these that exists.
 LOAD_PAGES = ["/my/", "/tasks/"]

@@ -12,4 +12,7 @@ urlpatterns = [
     path("rollups/<int:pk>/download/", views.rollup_download, name="rollup_download"),
     path("rollups/<int:pk>/", views.rollup_detail, name="rollup_detail"),
     path("rollups/<int:pk>/circular/", views.rollup_circular_download, name="rollup_circular"),
+    path("rollups/<int:pk>/circular/issue/", views.rollup_circular_issue, name="rollup_circular_issue"),
+    path("rollups/<int:pk>/assessment.xlsx", views.rollup_assessment, name="rollup_assessment"),
+    path("assessment/", views.assessment_annual_page, name="assessment_annual"),
 ]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.middleware.csrf import get_token
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
-from reports.access import is_office
+from reports.access import is_office, require_office
 from reports.status import Rag, TaskState
 from tasks.campaign_choice import campaign_for_request
 from tasks.links import task_path
@@ -21,13 +21,16 @@ from tasks.models import Campaign
 from tasks.selectors import active_campaigns
 
 from .access import require_dashboard_reader
+from .assessment import COMPONENTS, assessment_annual
 from .caching import dashboard_data_cached
-from .circular import circular_filename, circular_title
+from .circular import CircularOptions, circular_filename, circular_title
+from .forms import CircularIssueForm
 from .heatmap import unit_category_heatmap
 from .models import Rollup
-from .rollups import PROGRESS_LABELS, REPORTING_LABELS, rollup_compare, rollup_filename
-from .selectors import ScopeError, dashboard_scope
-from .services import DOCX_TYPE, XLSX_TYPE, RollupError, rollup_request
+from .rollups import PROGRESS_LABELS, REPORTING_LABELS, annual_rollups, rollup_compare, rollup_filename, rollup_label
+from .selectors import ScopeError, dashboard_scope, weights_get
+from .services import DOCX_TYPE, XLSX_TYPE, RollupError, circular_issue, rollup_request
+from .workbooks import assessment_workbook
 
 CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # read by static/js/dashboard.js
 
@@ -166,7 +169,8 @@ def rollup_detail(request, pk: int):
     return render(
         request,
         "dashboard/rollup_detail.html",
-        {"rollup": rollup, "s": rollup.snapshot, "rows": rows, "circular_title": circular_title(rollup.period.label)},
+        {"rollup": rollup, "s": rollup.snapshot, "rows": rows, "circular_title": circular_title(rollup.period.label),
+         "component_keys": [key for key, _, _ in COMPONENTS]},
     )
 
 
@@ -176,6 +180,30 @@ def _task_link(campaign_id: int, key: str) -> str:
         return task_path("reports:task_detail", campaign_id=campaign_id, key=key)
     except NoReverseMatch:
         return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rollup_circular_issue(request, pk: int):
+    """The office fills in the 文号 (and 主送, 抄送, 印发) and downloads the circular as issued."""
+    require_office(request.user)
+    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    today = timezone.localdate()
+    defaults = CircularOptions.defaults()
+    initial = {"year": today.year, "issued_on": today, "recipients": defaults.recipients, "cc": defaults.cc,
+               "printer": defaults.printer}
+    form = CircularIssueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        content, filename = circular_issue(user=request.user, rollup=rollup, ip_address=client_ip(request),
+                                           **form.cleaned_data)
+        response = HttpResponse(content, content_type=DOCX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    return render(
+        request, "dashboard/circular_issue.html",
+        {"rollup": rollup, "form": form, "title": circular_title(rollup.period.label)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -204,3 +232,42 @@ def rollup_compare_page(request):
         "dashboard/rollup_compare.html",
         {"choices": choices, "a": a, "b": b, "comparison": rollup_compare(a, b)},
     )
+
+
+@login_required
+def rollup_assessment(request, pk: int):
+    """A rollup's frozen ranking (考核排名) as .xlsx."""
+    require_dashboard_reader(request.user)
+    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    label = rollup_label(rollup.campaign, rollup.period, rollup.version, preview=rollup.preview)
+    content = assessment_workbook(title=f"{label}考核排名", assessment=rollup.snapshot.get("assessment") or {})
+    return _xlsx_response(content, f"{label}考核排名.xlsx")
+
+
+@login_required
+def assessment_annual_page(request):
+    """The annual total of a campaign year, from the final rollups of its periods; `?format=xlsx` downloads it."""
+    require_dashboard_reader(request.user)
+    campaigns = list(Campaign.objects.order_by("-start_date", "id"))
+    campaign_param = request.GET.get("campaign", "")
+    campaign = next((c for c in campaigns if str(c.pk) == campaign_param), campaigns[0] if campaigns else None)
+    years = list(range(campaign.start_date.year, campaign.end_date.year + 1)) if campaign else []
+    year_param = request.GET.get("year", "")
+    year = int(year_param) if year_param.isdigit() and int(year_param) in years else (
+        min(max(years), timezone.localdate().year) if years else None
+    )
+    rollups = annual_rollups(campaign, year) if campaign else []
+    annual = assessment_annual(rollups, weights_get())
+    title = f"{campaign.short_name or campaign.name}{year}年度考核排名" if campaign else "年度考核排名"
+    if request.GET.get("format") == "xlsx":
+        return _xlsx_response(assessment_workbook(title=title, assessment=annual), f"{title}.xlsx")
+    return render(request, "dashboard/assessment_annual.html", {
+        "campaigns": campaigns, "campaign": campaign, "years": years, "year": year, "rollups": rollups,
+        "annual": annual, "title": title, "component_keys": [key for key, _, _ in COMPONENTS],
+    })
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

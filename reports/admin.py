@@ -3,6 +3,7 @@ from django.contrib import admin
 from .models import (
     Attachment,
     ExtensionRequest,
+    PeriodReopening,
     ProgressReport,
     ReportingPeriod,
     ReportReview,
@@ -11,12 +12,6 @@ from .models import (
     Supervision,
     SupervisionStep,
 )
-
-
-@admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
-    list_display = ["code", "campaign", "start", "end", "due_date", "closed_at"]
-    list_filter = ["campaign"]
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -28,6 +23,19 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PeriodReopeningInline(ReadOnlyInline):
+    model = PeriodReopening
+    fields = ["reason", "closed_at", "closed_by", "reopened_by", "reopened_at"]
+    readonly_fields = fields
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["code", "campaign", "start", "end", "due_date", "closed_at"]
+    list_filter = ["campaign"]
+    inlines = [PeriodReopeningInline]
 
 
 class VersionInline(ReadOnlyInline):

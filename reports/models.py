@@ -61,6 +61,28 @@ class ReportingPeriod(models.Model):
         return self.closed_at is not None
 
 
+class PeriodReopening(models.Model):
+    """The office reopened a whole closed period, with a reason: the closing it undid is kept here."""
+
+    period = models.ForeignKey(ReportingPeriod, verbose_name="报送周期", on_delete=models.CASCADE, related_name="reopenings")
+    reason = models.TextField("原因")
+    closed_at = models.DateTimeField("原关闭时间")
+    closed_by = models.ForeignKey(
+        User, verbose_name="原关闭人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_by = models.ForeignKey(User, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField("重新开放时间")
+
+    class Meta:
+        verbose_name = "报送周期重新开放"
+        verbose_name_plural = "报送周期重新开放"
+        ordering = ["period", "reopened_at"]
+        constraints = [models.CheckConstraint(name="period_reopening_needs_reason", condition=~Q(reason=""))]
+
+    def __str__(self) -> str:
+        return f"{self.period.label} 重新开放"
+
+
 class ReportState(models.TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已报送"

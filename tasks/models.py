@@ -414,6 +414,12 @@ class TaskDutyQuerySet(models.QuerySet):
     def current(self) -> "TaskDutyQuerySet":
         return self.filter(valid_to__isnull=True)
 
+    def at(self, moment) -> "TaskDutyQuerySet":
+        """The duties in force at a past moment (`current()` when moment is None)."""
+        if moment is None:
+            return self.current()
+        return self.filter(Q(valid_from__lte=moment) & (Q(valid_to__isnull=True) | Q(valid_to__gt=moment)))
+
 
 class TaskDuty(models.Model):
     """One real unit's duty on one task, with groups resolved: who owes what, and why.

@@ -226,6 +226,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Public base address, used for links in e-mails and robot messages sent by jobs.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
+# The 通报 (dashboard.circular): issuing organ, 文号 prefix, and the defaults of 主送, 抄送 and
+# 印发机关 that the office can change on the page before downloading (docs/configuration.md).
+CIRCULAR_ISSUER = env("CIRCULAR_ISSUER", "鄞州区安全生产委员会办公室")
+CIRCULAR_NUMBER_PREFIX = env("CIRCULAR_NUMBER_PREFIX", "鄞安委办")
+CIRCULAR_RECIPIENTS = env("CIRCULAR_RECIPIENTS", "区安委会各成员单位,各镇人民政府、街道办事处:")
+CIRCULAR_CC = env("CIRCULAR_CC", "区委办、区政府办,区安委会主任、副主任。")
+CIRCULAR_PRINTER = env("CIRCULAR_PRINTER", CIRCULAR_ISSUER)
+
 # Celery on Redis. The broker may be down or hang: bounded timeouts, so that a page that
 # queues a job never blocks for minutes (kombu's defaults have no socket timeout).
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")

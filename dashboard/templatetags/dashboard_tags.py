@@ -79,20 +79,33 @@ def unit_rows(units: list[dict], chase: dict | None = None):
     return mark_safe("\n".join(_unit_row(u, chase) for u in units))  # noqa: S308 (each row is format_html)
 
 
+def component_text(part: dict) -> str:
+    """"87.5%(7/8)", or "—" when the unit owed nothing of this kind."""
+    if not part or not part.get("den"):
+        return "—"
+    return f"{part['rate']:g}%({part['num']}/{part['den']})"
+
+
 @register.simple_tag
 def ranking_rows(ranking: list[dict]):
-    """The rows of 单位考核排名."""
+    """The rows of 单位考核排名: score and the four rates, each linked to what it counts."""
     return format_html_join(
         "\n",
         RANKING_ROW,
         (
             (
                 r["rank"], r["name"], r["score"],
-                r["urls"]["done"], r["done_on_time"],
-                r["urls"]["submitted"], r["reports_on_time"],
-                r["urls"]["returned"], r["returned"],
-                r["urls"]["supervised"], r["cleared"],
+                r["urls"].get("submitted", ""), component_text(r["components"]["reporting"]),
+                r["urls"].get("done", ""), component_text(r["components"]["completion"]),
+                r["urls"].get("returned", ""), component_text(r["components"]["returns"]),
+                r["urls"].get("supervised", ""), component_text(r["components"]["supervision"]),
             )
             for r in ranking
         ),
     )
+
+
+@register.simple_tag
+def component(components: dict, key: str) -> str:
+    """One component of a frozen ranking line (`component_text`)."""
+    return component_text((components or {}).get(key) or {})

@@ -282,3 +282,47 @@ def task_governance(task: Task, user, *, today: datetime.date | None = None) -> 
         .first()
     )
     return panel
+
+
+CLOSE_SUMMARY = (
+    (ReportState.RETURNED, "被退回、尚未重新报送"),
+    (ReportState.DRAFT, "草稿、尚未报送"),
+    (ReportState.SUBMITTED, "已报送、等待审核"),
+)
+
+
+def period_close_summary(period: ReportingPeriod) -> list[dict]:
+    """What closing the period would lock in as it is: per state (returned, draft, awaiting review),
+    how many reports and of which units; then the reports owed and not submitted. Two queries.
+
+    Each line: key, label, count, units (name and count, in the catalogue's order).
+    """
+    from ..obligations import obligations, reported
+
+    lines = {state: {"key": state.value, "label": label, "count": 0, "units": []} for state, label in CLOSE_SUMMARY}
+    rows = (
+        ProgressReport.objects.filter(period=period, state__in=list(lines))
+        .values("state", "unit__name", "unit__sort_order")
+        .annotate(n=Count("id"))
+        .order_by("unit__sort_order", "unit__name")
+    )
+    for row in rows:
+        line = lines[ReportState(row["state"])]
+        line["count"] += row["n"]
+        line["units"].append({"name": row["unit__name"], "count": row["n"]})
+    missing = {"key": "missing", "label": "应报未报(含草稿)", "count": 0, "units": []}
+    owed = (
+        obligations(period)
+        .exclude(reported())
+        .values("unit__name", "unit__sort_order")
+        .annotate(n=Count("id"))
+        .order_by("unit__sort_order", "unit__name")
+    )
+    for row in owed:
+        missing["count"] += row["n"]
+        missing["units"].append({"name": row["unit__name"], "count": row["n"]})
+    return [*lines.values(), missing]
+
+
+def period_reopenings(period: ReportingPeriod):
+    return period.reopenings.select_related("reopened_by", "closed_by").order_by("reopened_at", "id")

@@ -28,6 +28,7 @@ from ..models import (
     ExtensionRequest,
     ExtensionState,
     ProgressReport,
+    PeriodReopening,
     ProgressStatus,
     ReportingPeriod,
     ReportReopening,
@@ -513,7 +514,11 @@ def authority_date_set(
 
 @transaction.atomic
 def period_close(*, user, period: ReportingPeriod, ip_address: str | None = None) -> ReportingPeriod:
-    """The office closes a period: its reports are locked from now on."""
+    """The office closes a period: its reports are locked from now on.
+
+    The one way a period closes (building a rollup never does): the office confirms on a page
+    that shows the reports still returned, in draft or awaiting review (`period_close_summary`).
+    """
     access.require_office(user)
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     if period.is_closed:
@@ -527,20 +532,31 @@ def period_close(*, user, period: ReportingPeriod, ip_address: str | None = None
 
 
 @transaction.atomic
-def period_close_for_rollup(*, period: ReportingPeriod, user=None) -> bool:
-    """Close a period when its rollup is taken (by the beat job with no user, or on an office user's demand).
+def period_reopen(*, user, period: ReportingPeriod, reason: str, ip_address: str | None = None) -> ReportingPeriod:
+    """The office reopens a whole closed period, with a reason: liaisons can report for it again.
 
-    Idempotent and safe when run twice: a conditional UPDATE closes it once; returns whether it closed now.
+    The closing it undoes is kept (PeriodReopening) and the reopening audited; the period can be
+    closed again later (`period_close`).
     """
-    closed_by = user if getattr(user, "is_authenticated", False) else None
-    closed = ReportingPeriod.objects.filter(pk=period.pk, closed_at__isnull=True).update(
-        closed_at=timezone.now(), closed_by=closed_by
+    access.require_office(user)
+    reason = _text(reason, "reason", "请填写重新开放的原因。")
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if not period.is_closed:
+        raise GovernanceConflict(f"{period.label}尚未关闭,无需重新开放。")
+    PeriodReopening.objects.create(
+        period=period, reason=reason, closed_at=period.closed_at, closed_by=period.closed_by,
+        reopened_by=user, reopened_at=timezone.now(),
     )
-    if closed:
-        period.refresh_from_db()
-        events.publish(events.PERIOD_CLOSING, period.pk, actor=closed_by, when="closed")
-        log_action("reports.period.closed", user=closed_by, obj=period, data={"period": period.code, "by": "rollup"})
-    return bool(closed)
+    closed_at = period.closed_at
+    period.closed_at = None
+    period.closed_by = None
+    period.save(update_fields=["closed_at", "closed_by"])
+    log_action(
+        "reports.period.reopened", user=user, obj=period,
+        data={"period": period.code, "reason": reason, "closed_at": closed_at.isoformat()},
+        ip_address=ip_address,
+    )
+    return period
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ urlpatterns = [
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("periods/", views.period_list, name="periods"),
     path("periods/<int:pk>/close/", views.period_close, name="period_close"),
+    path("periods/<int:pk>/reopen/", views.period_reopen, name="period_reopen"),
     path("periods/<int:pk>/reports/", views.period_report_list, name="period_reports"),
     path("reports/<int:pk>/reopen/", views.report_reopen, name="report_reopen"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),

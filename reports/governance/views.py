@@ -325,17 +325,37 @@ def authority_date(request, campaign_id: int, key: str):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def period_close(request, pk: int):
+    """GET: what closing would lock (returned, draft, awaiting review, missing — by unit); POST: close."""
     period = _period(pk)
     access.require_office(request.user)
+    if request.method == "GET":
+        return render(request, "governance/period_close.html", {
+            "period": period, "summary": selectors.period_close_summary(period),
+            "deadline_passed": period.due_date < timezone.localdate(),
+        })
     try:
         services.period_close(user=request.user, period=period, ip_address=client_ip(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{period.label}已关闭,本周期的报送已锁定。")
-    return redirect("governance:periods")
+    return redirect(f"{reverse('governance:periods')}?campaign={period.campaign_id}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_reopen(request, pk: int):
+    period = _period(pk)
+    access.require_office(request.user)
+    return _action(
+        request, forms.ReasonForm,
+        lambda data: services.period_reopen(user=request.user, period=period, ip_address=client_ip(request), **data),
+        title="重新开放报送周期", subject=f"{period.campaign} {period.label}:重新开放后,各单位可以再次报送和修改本周期的报送。",
+        back_url=f"{reverse('governance:periods')}?campaign={period.campaign_id}",
+        done=f"{period.label}已重新开放。",
+    )
 
 
 @login_required
