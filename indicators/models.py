@@ -197,7 +197,8 @@ class IndicatorValue(models.Model):
             models.CheckConstraint(
                 name="indicator_value_fraction_complete",
                 condition=Q(numerator__isnull=True, denominator__isnull=True)
-                | Q(numerator__gte=0, denominator__gt=0),
+                # Spelled out: a CHECK passes on NULL, so "denominator > 0" alone lets a half fraction in.
+                | Q(numerator__isnull=False, denominator__isnull=False, numerator__gte=0, denominator__gt=0),
             ),
             models.CheckConstraint(
                 name="indicator_value_submitted_has_time",
