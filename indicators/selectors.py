@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
 
 from departments.models import Unit
+from reports.models import ReportingPeriod, ReportState
 from tasks.models import AssignmentRole, Campaign, TaskDuty
 
-from .models import Indicator, IndicatorAssignment
+from .models import RATE_MEASURES, Area, Indicator, IndicatorAssignment, IndicatorValue, Measure, format_number
 
 
 def indicators_for_campaign(campaign: Campaign):
@@ -68,3 +73,96 @@ def indicators_awaiting_units(campaign: Campaign) -> list[Indicator]:
     indicators = list(indicators_for_campaign(campaign))
     units = responsible_units(indicators)
     return [i for i in indicators if not units[i.pk]]
+
+
+# --- The 目标指标 panel: target against the latest approved actual --------------------------------
+
+
+class PanelStatus:
+    MET = "met"
+    UNMET = "unmet"
+    MISSING = "missing"
+    LABELS = {"met": "达标", "unmet": "未达标", "missing": "未报"}
+
+
+@dataclass
+class PanelRow:
+    indicator: Indicator
+    units: list[Unit]
+    actual: Decimal | None = None
+    as_of: str = ""  # the period code of the actual (the latest with an approved value)
+    trend: list[tuple[str, Decimal]] = field(default_factory=list)  # (period code, actual), oldest first
+
+    @property
+    def status(self) -> str:
+        met = self.indicator.is_met(self.actual)
+        return PanelStatus.MISSING if met is None else (PanelStatus.MET if met else PanelStatus.UNMET)
+
+    @property
+    def status_label(self) -> str:
+        return PanelStatus.LABELS[self.status]
+
+    @property
+    def actual_label(self) -> str:
+        if self.actual is None:
+            return ""
+        unit = self.indicator.get_measure_display()
+        if self.indicator.measure == Measure.CLEARED:
+            unit = "(剩余数)"
+        return f"{format_number(self.actual)}{unit}" if unit == "%" else f"{format_number(self.actual)} {unit}"
+
+
+def _combined(measure: str, total: Decimal | None, numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    """Several units' approved values of one period as one figure: a rate is Σ numerators / Σ
+    denominators (× 100 for %), a count is the sum."""
+    if measure in RATE_MEASURES:
+        if not denominator:
+            return None
+        scale = Decimal(100) if measure == Measure.PERCENT else Decimal(1)
+        return (numerator * scale / denominator).quantize(Decimal("0.0001"))
+    return total
+
+
+def indicator_panel_rows(*, campaign: Campaign, period: ReportingPeriod) -> list[PanelRow]:
+    """The 目标指标 panel for a period: every indicator of the campaign with its target, the
+    units answering for it, the latest approved actual up to the period's end, its status
+    (达标 / 未达标 / 未报) and its trend per period. Four queries, whatever the number of
+    indicators, units, periods or values (aggregated in SQL per indicator and period).
+
+    This is the function for the rollup workbook and the 通报 to call.
+    """
+    indicators = list(indicators_for_campaign(campaign))
+    units = responsible_units(indicators)
+    rows = {i.pk: PanelRow(indicator=i, units=units[i.pk]) for i in indicators}
+    sums = (
+        IndicatorValue.objects.filter(
+            indicator__campaign=campaign, state=ReportState.APPROVED, period__end__lte=period.end
+        )
+        .values("indicator_id", "period__code", "period__start")
+        .annotate(total=Sum("value"), numerator=Sum("numerator"), denominator=Sum("denominator"))
+        .order_by("indicator_id", "period__start")
+    )
+    for item in sums:
+        row = rows[item["indicator_id"]]
+        actual = _combined(row.indicator.measure, item["total"], item["numerator"], item["denominator"])
+        if actual is not None:
+            row.trend.append((item["period__code"], actual))
+    for row in rows.values():
+        if row.trend:
+            row.as_of, row.actual = row.trend[-1]
+    return list(rows.values())
+
+
+def panel_by_area(rows: list[PanelRow]) -> list[tuple[str, list[PanelRow]]]:
+    """Rows grouped by area, in the order of Area (总体 first, 任务 last)."""
+    groups: dict[str, list[PanelRow]] = {area: [] for area in Area.values}
+    for row in rows:
+        groups[row.indicator.area].append(row)
+    return [(Area(area).label, items) for area, items in groups.items() if items]
+
+
+def panel_counts(rows: list[PanelRow]) -> dict[str, int]:
+    counts = {PanelStatus.MET: 0, PanelStatus.UNMET: 0, PanelStatus.MISSING: 0}
+    for row in rows:
+        counts[row.status] += 1
+    return counts
