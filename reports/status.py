@@ -16,6 +16,9 @@ never typed in. The rules (shown to users on the help page, `templates/help/stat
    - 即将到期 due_soon — due within 30 days (today included). Amber.
    - 正常推进 on_track — otherwise. Green, but amber if the last due report is missing.
 5. A task under supervision (督办) is at least amber.
+6. A task with a dated step (阶段目标, tasks.TaskMilestone) whose date has passed without the
+   office confirming it reached is red — unless the task is signed off or completed. Its state
+   stays what rules 1–4 say (the step is shown next to it).
 
 `task_state()` applies the rules to one task's facts in Python; `annotate_task_status()`
 writes the same rules as SQL so lists and the dashboard aggregate in the database. A test
@@ -34,7 +37,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from tasks.models import AssignmentRole, DeadlineKind, TaskDuty
+from tasks.models import AssignmentRole, DeadlineKind, TaskDuty, TaskMilestone
 
 from .models import (
     ExtensionState,
@@ -89,6 +92,8 @@ class TaskFacts:
     under_supervision: bool
     # None when no period is due yet; else whether the lead reported for the last due period.
     last_due_reported: bool | None
+    # A dated step inside the task passed its date unreached (rule 6).
+    milestone_overdue: bool = False
 
 
 def is_undated(facts: TaskFacts) -> bool:
@@ -112,6 +117,8 @@ def task_state(facts: TaskFacts, today: datetime.date) -> TaskState:
 
 def task_rag(facts: TaskFacts, state: TaskState) -> Rag:
     if state in (TaskState.OVERDUE, TaskState.MISSING_REPORT):
+        return Rag.RED
+    if facts.milestone_overdue and state not in (TaskState.SIGNED_OFF, TaskState.COMPLETED):
         return Rag.RED
     if state == TaskState.DUE_SOON:
         return Rag.AMBER
@@ -210,11 +217,13 @@ def annotate_task_facts(
     queryset,
     *,
     last_due_period: ReportingPeriod | None | Collection[ReportingPeriod],
+    today: datetime.date | None = None,
 ):
     """Annotate tasks with the facts the rules look at (correlated subqueries, one per fact).
 
     Adds: effective_deadline, leads_completed, progress_status, progress_percent, signed_off,
-    under_supervision, last_due_reported (NULL when no period is due).
+    under_supervision, last_due_reported (NULL when no period is due), milestone_overdue (a
+    dated step before `today`, default today in China, not reached).
 
     `last_due_period` is one campaign's last due period, or — for tasks of several campaigns —
     the collection of each campaign's last due period (`periods_last_due`): an obligation is for a
@@ -235,6 +244,11 @@ def annotate_task_facts(
             Supervision.objects.filter(task=OuterRef("pk")).exclude(state=SupervisionState.CLOSED)
         ),
         last_due_reported=_last_due_reported(last_due_period),
+        milestone_overdue=Exists(
+            TaskMilestone.objects.filter(
+                task=OuterRef("pk"), reached_at__isnull=True, due_date__lt=today or timezone.localdate()
+            )
+        ),
     )
     return queryset
 
@@ -251,7 +265,7 @@ def annotate_task_status(
     a derived table instead (see `dashboard.selectors`): Django inlines the whole `state`
     expression, subqueries included, into every conditional aggregate that mentions it.
     """
-    queryset = annotate_task_facts(queryset, last_due_period=last_due_period)
+    queryset = annotate_task_facts(queryset, last_due_period=last_due_period, today=today)
     return queryset.annotate(state=state_expression(today)).annotate(rag=rag_expression())
 
 
@@ -277,9 +291,14 @@ def state_expression(today: datetime.date) -> Case:
 
 
 def rag_expression() -> Case:
-    """The red/amber/green mark as SQL, over `state`, `last_due_reported` and `under_supervision`."""
+    """The red/amber/green mark as SQL, over `state`, `last_due_reported`, `under_supervision`
+    and `milestone_overdue`."""
     return Case(
         When(state__in=[TaskState.OVERDUE, TaskState.MISSING_REPORT], then=Value(Rag.RED.value)),
+        When(
+            Q(milestone_overdue=True) & ~Q(state__in=[TaskState.SIGNED_OFF, TaskState.COMPLETED]),
+            then=Value(Rag.RED.value),
+        ),
         When(state=TaskState.DUE_SOON, then=Value(Rag.AMBER.value)),
         When(Q(state=TaskState.ON_TRACK) & Q(last_due_reported=False), then=Value(Rag.AMBER.value)),
         When(~Q(state=TaskState.SIGNED_OFF) & Q(under_supervision=True), then=Value(Rag.AMBER.value)),
@@ -305,4 +324,5 @@ def facts_of(task) -> TaskFacts:
         signed_off=task.signed_off,
         under_supervision=task.under_supervision,
         last_due_reported=task.last_due_reported,
+        milestone_overdue=getattr(task, "milestone_overdue", False),
     )
