@@ -166,3 +166,15 @@ def panel_counts(rows: list[PanelRow]) -> dict[str, int]:
     for row in rows:
         counts[row.status] += 1
     return counts
+
+
+def indicator_panel_for(*, campaign: Campaign, period_code: str) -> dict | None:
+    """The dashboard's 目标指标 panel for one campaign and period code: rows by area and the
+    counts (five queries in all); None when the campaign has no such period or no indicators."""
+    period = ReportingPeriod.objects.filter(campaign=campaign, code=period_code).first()
+    if period is None:
+        return None
+    rows = indicator_panel_rows(campaign=campaign, period=period)
+    if not rows:
+        return None
+    return {"period": period, "groups": panel_by_area(rows), "counts": panel_counts(rows)}
