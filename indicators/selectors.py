@@ -178,3 +178,21 @@ def indicator_panel_for(*, campaign: Campaign, period_code: str) -> dict | None:
     if not rows:
         return None
     return {"period": period, "groups": panel_by_area(rows), "counts": panel_counts(rows)}
+
+
+def values_visible_to(user, indicator: Indicator):
+    """An indicator's values the user may read: the office and leaders all of them; a liaison the
+    approved ones (they are on the panel anyway) and its own unit's, whatever their state."""
+    from django.db.models import Q
+
+    from reports.access import can_read_everything
+
+    values = (
+        IndicatorValue.objects.filter(indicator=indicator)
+        .select_related("unit", "period")
+        .prefetch_related("evidence")
+        .order_by("-period__start", "unit__sort_order", "unit_id")
+    )
+    if can_read_everything(user):
+        return values
+    return values.filter(Q(state=ReportState.APPROVED) | Q(unit_id=getattr(user, "unit_id", None)))

@@ -22,7 +22,6 @@ from tasks.campaign_choice import campaign_for_request
 
 from . import access, selectors, services
 from .forms import AssignForm, CorrectionForm, ReviewForm, ValueForm
-from .models import IndicatorValue
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -54,12 +53,7 @@ def _detail(request, indicator, *, value_form=None, correction_forms=None, assig
     periods = periods_ensure(indicator.campaign)
     period = period_current(indicator.campaign, timezone.localdate(), periods)
     units = selectors.responsible_units([indicator])[indicator.pk]
-    values = list(
-        IndicatorValue.objects.filter(indicator=indicator)
-        .select_related("unit", "period")
-        .prefetch_related("evidence")
-        .order_by("-period__start", "unit__sort_order")
-    )
+    values = list(selectors.values_visible_to(request.user, indicator))
     writer = is_liaison(request.user) and any(u.pk == request.user.unit_id for u in units)
     own = next((v for v in values if writer and v.unit_id == request.user.unit_id and v.period_id == period.pk), None)
     if writer and value_form is None and (own is None or own.state != ReportState.APPROVED) and not period.is_closed:

@@ -136,3 +136,19 @@ def test_the_detail_page_offers_the_form_to_the_responsible_liaison_only(client,
     assert "填报2026年第四季度实际值" in login(client, liaison).get(url).content.decode()
     assert "分子(达标数)" in client.get(url).content.decode()
     assert "填报" not in login(client, other_liaison).get(url).content.decode()
+
+
+def test_a_liaison_sees_other_units_values_only_once_approved(client, indicators, liaison, other_liaison, office_user, period):
+    from indicators.services import indicator_value_review
+
+    o3 = indicators["O3"]
+    for user in (liaison, other_liaison):
+        indicator_unit_assign(user=office_user, indicator=o3, unit=user.unit, reason="按职责")
+    value = indicator_value_save(
+        user=liaison, indicator=o3, period=period, submit=True, data=ValueInput(numerator="77", denominator="100", note="草稿说明甲")
+    )
+    url = reverse("indicators:detail", args=[o3.pk])
+    assert "草稿说明甲" not in login(client, other_liaison).get(url).content.decode()
+    assert "草稿说明甲" in login(client, office_user).get(url).content.decode()
+    indicator_value_review(user=office_user, value=value, decision="approve")
+    assert "草稿说明甲" in login(client, other_liaison).get(url).content.decode()
