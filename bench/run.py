@@ -81,6 +81,9 @@ PAGES = [
          prepare="cold"),
     Page("任务状态清单 (task list, overdue)", "/tasks/?state=overdue", "office", 100),
     Page("报送审核 (review queue)", "/review/", "office", 100),
+    # 目标指标 (issue 17): 37 indicators, their units and every approved value up to today.
+    Page("目标指标 (indicator list)", "/indicators/?campaign={campaign_id}", "liaison", 100),
+    Page("目标指标 API (indicators)", "/api/v1/indicators/?campaign={campaign_id}", "office", 100),
 ]
 # The page put under gunicorn load: the first of these that exists.
 LOAD_PAGES = ["/my/", "/tasks/"]
