@@ -44,3 +44,17 @@ def get_value(user, value_id: int) -> IndicatorValue:
     if value is None:
         raise Http404("没有这条指标实际值")
     return value
+
+
+def get_evidence(user, evidence_id: int):
+    """An evidence file of a value the user may read (selectors.values_visible_to); 404 otherwise,
+    so a file's existence is not revealed to those who may not see it."""
+    from .models import IndicatorEvidence
+    from .selectors import values_visible_to
+
+    if not user.is_authenticated:
+        raise PermissionDenied
+    evidence = IndicatorEvidence.objects.select_related("value", "value__indicator").filter(pk=evidence_id).first()
+    if evidence is None or not values_visible_to(user, evidence.value.indicator).filter(pk=evidence.value_id).exists():
+        raise Http404("没有这份佐证材料")
+    return evidence

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:indicator_id>/assign/", views.unit_assign, name="assign"),
     path("values/<int:value_id>/review/", views.value_review, name="review"),
     path("values/<int:value_id>/correct/", views.value_correct, name="correct"),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
 ]

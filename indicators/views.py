@@ -9,8 +9,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from audit.net import client_ip
@@ -179,3 +181,16 @@ def unit_assign(request, indicator_id: int):
             messages.success(request, f"已指定{form.cleaned_data['unit'].name}为{indicator.key}的责任单位。")
             return redirect("indicators:detail", indicator_id=indicator.pk)
     return _detail(request, indicator, assign_form=form, status=400)
+
+
+@login_required
+def evidence_download(request, evidence_id: int):
+    evidence = access.get_evidence(request.user, evidence_id)
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("佐证材料文件已丢失,请联系管理员。")
+    response = FileResponse(handle, content_type=evidence.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, evidence.original_name)
+    response["Content-Length"] = str(evidence.size)
+    return response

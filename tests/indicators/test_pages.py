@@ -152,3 +152,19 @@ def test_a_liaison_sees_other_units_values_only_once_approved(client, indicators
     assert "草稿说明甲" in login(client, office_user).get(url).content.decode()
     indicator_value_review(user=office_user, value=value, decision="approve")
     assert "草稿说明甲" in login(client, other_liaison).get(url).content.decode()
+
+
+def test_evidence_downloads_for_those_who_may_read_the_value(client, indicators, liaison, other_liaison, office_user, period):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("抽查.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    value = indicator_value_save(
+        user=liaison, indicator=indicators["T12.3"], period=period, submit=True,
+        data=ValueInput(numerator="9", denominator="10"), files=[pdf],
+    )
+    url = reverse("indicators:evidence", args=[value.evidence.get().pk])
+    assert login(client, liaison).get(url).status_code == 200
+    assert login(client, office_user).get(url).status_code == 200
+    assert login(client, other_liaison).get(url).status_code == 404  # not approved: not theirs to see
+    assert reverse("indicators:evidence", args=[value.evidence.get().pk]) in login(client, liaison).get(
+        reverse("indicators:detail", args=[indicators["T12.3"].pk])).content.decode()
