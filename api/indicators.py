@@ -8,7 +8,7 @@ reviews and corrects. Values a user reads: indicators.selectors.values_visible_t
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from audit.net import client_ip
 from indicators import access, selectors, services
-from indicators.models import Area, Comparator, Indicator, IndicatorValue, Measure
-from reports.models import ReportState, ReviewDecision
+from indicators.models import Area, Comparator, IndicatorValue, Measure
+from reports.models import ReviewDecision
 from reports.periods import period_current, period_get
 from reports.services import ReportConflict
 from tasks.models import Campaign

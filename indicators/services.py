@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -330,7 +330,3 @@ def indicator_value_correct(
     )
     return value
 
-
-def require_own_value(user, value: IndicatorValue) -> None:
-    if value.unit_id != getattr(user, "unit_id", None):
-        raise PermissionDenied("只能修改本单位的实际值。")
