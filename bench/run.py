@@ -86,6 +86,9 @@ PAGES = [
     Page("提醒记录 (reminder log)", "/reminders/", "office", 100),
     Page("我的通知 (notifications)", "/notifications/", "liaison", 100),
     Page("年度考核 (annual assessment)", "/assessment/?campaign={campaign_id}", "office", 100),
+    # 目标指标 (issue 17): 37 indicators, their units and every approved value up to today.
+    Page("目标指标 (indicator list)", "/indicators/?campaign={campaign_id}", "liaison", 100),
+    Page("目标指标 API (indicators)", "/api/v1/indicators/?campaign={campaign_id}", "office", 100),
 ]
 # The page put under gunicorn load: the first of these that exists.
 LOAD_PAGES = ["/my/", "/tasks/"]

@@ -78,6 +78,7 @@ LIST_LIMIT = 50
 FACT_COLUMNS = (
     "id", "campaign_id", "key", "content", "sort_order", "deadline_text", "deadline_kind", "deadline_date",
     "effective_deadline", "progress_status", "signed_off", "under_supervision", "last_due_reported",
+    "milestone_overdue",  # issue 17: a dated step inside the task overdue turns it red
 )
 STATUS_COLUMNS = (*FACT_COLUMNS, "state", "rag")
 # Columns of the CTE the unit aggregate reads (besides the assignment's own task_id).
@@ -164,7 +165,9 @@ class Scope:
         from those columns, once per task, so aggregates over many joined rows (a task per lead
         unit) compare a plain column. `extra`: more per-task annotations to carry along.
         """
-        tasks = annotate_task_facts(self.tasks().order_by(), last_due_period=self.last_due_for_status(), as_of=self.as_of)
+        tasks = annotate_task_facts(
+            self.tasks().order_by(), last_due_period=self.last_due_for_status(), as_of=self.as_of, today=self.today
+        )
         if extra:
             tasks = tasks.annotate(**extra)
         facts = CTE(tasks.values(*FACT_COLUMNS, *extra, **STATUS_RELATED), name="task_fact", materialized=True)

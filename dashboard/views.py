@@ -13,6 +13,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
+from indicators.selectors import indicator_panel_for
+from indicators.stages import stages_for
 from reports.access import is_office, require_office
 from reports.status import Rag, TaskState
 from tasks.campaign_choice import campaign_for_request
@@ -55,6 +57,11 @@ def dashboard_page(request):
     except ScopeError as error:
         return render(request, "dashboard/dashboard.html", {"error": str(error), "campaigns": campaigns}, status=400)
     data = dashboard_data_cached(scope)
+    # 目标指标 (issue 17): live, not cached — five queries; one campaign only.
+    indicator_panel = stages = None
+    if scope.campaign is not None:
+        indicator_panel = indicator_panel_for(campaign=scope.campaign, period_code=scope.period_code)
+        stages = stages_for(scope.campaign, scope.today)
     return render(
         request,
         "dashboard/dashboard.html",
@@ -68,6 +75,8 @@ def dashboard_page(request):
             "campaigns": campaigns,
             "is_office": is_office(request.user),
             "chase": _chase_buttons(request, scope),
+            "indicator_panel": indicator_panel,
+            "stages": stages,
         },
     )
 

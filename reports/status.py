@@ -16,6 +16,9 @@ never typed in. The rules (shown to users on the help page, `templates/help/stat
    - 即将到期 due_soon — due within 30 days (today included). Amber.
    - 正常推进 on_track — otherwise. Green, but amber if the last due report is missing.
 5. A task under supervision (督办) is at least amber.
+6. A task with a dated step (阶段目标, tasks.TaskMilestone) whose date has passed without the
+   office confirming it reached is red — unless the task is signed off or completed. Its state
+   stays what rules 1–4 say (the step is shown next to it).
 
 `task_state()` applies the rules to one task's facts in Python; `annotate_task_status()`
 writes the same rules as SQL so lists and the dashboard aggregate in the database. A test
@@ -38,7 +41,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from tasks.models import AssignmentRole, DeadlineKind, TaskDuty
+from tasks.models import AssignmentRole, DeadlineKind, TaskDuty, TaskMilestone
 
 from .models import (
     ExtensionState,
@@ -93,6 +96,8 @@ class TaskFacts:
     under_supervision: bool
     # None when no period is due yet; else whether the lead reported for the last due period.
     last_due_reported: bool | None
+    # A dated step inside the task passed its date unreached (rule 6).
+    milestone_overdue: bool = False
 
 
 def is_undated(facts: TaskFacts) -> bool:
@@ -116,6 +121,8 @@ def task_state(facts: TaskFacts, today: datetime.date) -> TaskState:
 
 def task_rag(facts: TaskFacts, state: TaskState) -> Rag:
     if state in (TaskState.OVERDUE, TaskState.MISSING_REPORT):
+        return Rag.RED
+    if facts.milestone_overdue and state not in (TaskState.SIGNED_OFF, TaskState.COMPLETED):
         return Rag.RED
     if state == TaskState.DUE_SOON:
         return Rag.AMBER
@@ -225,16 +232,29 @@ def _last_due_reported(last_due_period, as_of: datetime.datetime | None = None):
     )
 
 
+def _milestones_overdue(as_of: datetime.datetime | None, today: datetime.date | None):
+    """A task's dated steps (阶段目标) past their date and not confirmed reached — as of `as_of`
+    (a rollup's period end: confirmations after it did not count yet) or now."""
+    if today is None:
+        today = timezone.localtime(as_of).date() if as_of is not None else timezone.localdate()
+    not_reached = Q(reached_at__isnull=True)
+    if as_of is not None:
+        not_reached |= Q(reached_at__gt=as_of)
+    return TaskMilestone.objects.filter(not_reached, task=OuterRef("pk"), due_date__lt=today)
+
+
 def annotate_task_facts(
     queryset,
     *,
     last_due_period: ReportingPeriod | None | Collection[ReportingPeriod],
     as_of: datetime.datetime | None = None,
+    today: datetime.date | None = None,
 ):
     """Annotate tasks with the facts the rules look at (correlated subqueries, one per fact).
 
     Adds: effective_deadline, leads_completed, progress_status, progress_percent, signed_off,
-    under_supervision, last_due_reported (NULL when no period is due).
+    under_supervision, last_due_reported (NULL when no period is due), milestone_overdue (a
+    dated step before `today`, default today in China, not reached).
 
     `last_due_period` is one campaign's last due period, or — for tasks of several campaigns —
     the collection of each campaign's last due period (`periods_last_due`): an obligation is for a
@@ -257,6 +277,7 @@ def annotate_task_facts(
         signed_off=Exists(SignOff.objects.filter(signed_off_at(as_of), task=OuterRef("pk"))),
         under_supervision=Exists(Supervision.objects.filter(supervised_at(as_of), task=OuterRef("pk"))),
         last_due_reported=_last_due_reported(last_due_period, as_of),
+        milestone_overdue=Exists(_milestones_overdue(as_of, today)),
     )
     return queryset
 
@@ -274,7 +295,7 @@ def annotate_task_status(
     a derived table instead (see `dashboard.selectors`): Django inlines the whole `state`
     expression, subqueries included, into every conditional aggregate that mentions it.
     """
-    queryset = annotate_task_facts(queryset, last_due_period=last_due_period, as_of=as_of)
+    queryset = annotate_task_facts(queryset, last_due_period=last_due_period, as_of=as_of, today=today)
     return queryset.annotate(state=state_expression(today)).annotate(rag=rag_expression())
 
 
@@ -300,9 +321,14 @@ def state_expression(today: datetime.date) -> Case:
 
 
 def rag_expression() -> Case:
-    """The red/amber/green mark as SQL, over `state`, `last_due_reported` and `under_supervision`."""
+    """The red/amber/green mark as SQL, over `state`, `last_due_reported`, `under_supervision`
+    and `milestone_overdue`."""
     return Case(
         When(state__in=[TaskState.OVERDUE, TaskState.MISSING_REPORT], then=Value(Rag.RED.value)),
+        When(
+            Q(milestone_overdue=True) & ~Q(state__in=[TaskState.SIGNED_OFF, TaskState.COMPLETED]),
+            then=Value(Rag.RED.value),
+        ),
         When(state=TaskState.DUE_SOON, then=Value(Rag.AMBER.value)),
         When(Q(state=TaskState.ON_TRACK) & Q(last_due_reported=False), then=Value(Rag.AMBER.value)),
         When(~Q(state=TaskState.SIGNED_OFF) & Q(under_supervision=True), then=Value(Rag.AMBER.value)),
@@ -328,4 +354,5 @@ def facts_of(task) -> TaskFacts:
         signed_off=task.signed_off,
         under_supervision=task.under_supervision,
         last_due_reported=task.last_due_reported,
+        milestone_overdue=getattr(task, "milestone_overdue", False),
     )

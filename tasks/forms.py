@@ -134,3 +134,13 @@ class ExemptionDecideForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "placeholder": "不予认定时必填"}),
     )
+
+
+class MilestoneReachForm(forms.Form):
+    """The office confirms a dated step reached: what shows it (a report, a document number)."""
+
+    note = forms.CharField(
+        label="达成情况(佐证说明)", max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        error_messages={"required": "请填写达成情况或佐证材料说明。"},
+    )

@@ -315,6 +315,55 @@ class TaskAssignment(models.Model):
         return f"{self.task.key} {self.get_role_display()} {self.unit.name}"
 
 
+# --- Dated steps inside a task (里程碑) ------------------------------------------------------------
+
+
+class TaskMilestone(models.Model):
+    """A dated step the annex states inside one task's deadline, e.g. 4.2 (2025年底):
+    "2024年……高危行业领域企业100%建立" by 2024-12-31, "2025年规上企业100%建立" by 2025-12-31.
+
+    Its state is computed: 已达成 (the office confirmed it, `reached_at`), 已逾期 (its date passed
+    without that), 未到期. An overdue step turns its task red (reports.status, rule 6).
+    """
+
+    task = models.ForeignKey(Task, verbose_name="具体任务", on_delete=models.CASCADE, related_name="milestones")
+    order = models.PositiveSmallIntegerField("顺序")
+    due_date = models.DateField("阶段时限")
+    text = models.CharField("阶段目标(原文)", max_length=300)
+    reached_at = models.DateTimeField("达成确认时间", null=True, blank=True)
+    reached_by = models.ForeignKey(
+        "departments.User", verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reached_note = models.TextField("达成情况(佐证说明)", blank=True)
+
+    class Meta:
+        verbose_name = "阶段目标"
+        verbose_name_plural = "阶段目标"
+        ordering = ["task", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "order"], name="milestone_order_unique_per_task"),
+            models.CheckConstraint(
+                name="milestone_reached_has_who_and_note",
+                condition=Q(reached_at__isnull=True, reached_by__isnull=True)
+                | (Q(reached_at__isnull=False, reached_by__isnull=False) & ~Q(reached_note="")),
+            ),
+        ]
+        indexes = [models.Index(fields=["task", "due_date"], condition=Q(reached_at__isnull=True), name="milestone_open_by_task")]
+
+    def __str__(self) -> str:
+        return f"{self.task.key} {self.due_date:%Y-%m-%d} {self.text[:20]}"
+
+    def state(self, today: datetime.date) -> str:
+        if self.reached_at is not None:
+            return "reached"
+        return "overdue" if self.due_date < today else "pending"
+
+    STATE_LABELS = {"reached": "已达成", "overdue": "已逾期", "pending": "未到期"}
+
+    def state_label(self, today: datetime.date) -> str:
+        return self.STATE_LABELS[self.state(today)]
+
+
 # --- Who owes what: groups resolved to units ---------------------------------------------------
 
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "departments",
     "tasks",
     "reports",
+    "indicators",  # the plan's numeric targets and their actual values (depends on tasks, reports)
     "api",
     "reminders",  # deadline and reporting reminders (depends on departments, tasks, reports)
     # Dashboard and quarterly rollups (depends on departments, tasks, reports; never the reverse).
