@@ -62,7 +62,7 @@ def _missing_counts(scope: Scope) -> dict[tuple[int, int], int]:
         materialized=False,
     )
     reports = period_reports_cte(scope)
-    joined = _with_period_report(reports, owed.queryset()).annotate(report_state=reports.col.state)
+    joined = _with_period_report(reports, owed.queryset()).annotate(report_state=reports.col.report_state)
     rows = (
         with_cte(owed, reports, select=joined)
         .filter(Q(report_state__isnull=True) | ~Q(report_state__in=REPORTED_STATES))
