@@ -192,3 +192,16 @@ def test_the_tables_stay_tables_at_desk_width(page, office_user, campaign):
     page.goto("/tasks/")
     expect(page.locator("table.task-table thead")).to_be_visible()
     expect(page.locator("table.task-table tbody tr").first).to_have_css("display", "table-row")
+
+
+def test_n_opens_the_next_report_on_a_desk_but_not_while_typing(page, office_user, liaison, campaign):
+    from tests.reports.pages_helpers import task_named, write_report
+
+    first, second = (write_report(liaison, task_named(campaign, key)) for key in ("5.6", "7.5"))
+    login(page, office_user.username)
+    page.goto(f"/review/{first.pk}/")
+    page.get_by_label("审核意见").press("n")  # typing a comment: stays
+    expect(page).to_have_url(re.compile(rf"/review/{first.pk}/"))
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("n")
+    expect(page).to_have_url(re.compile(rf"/review/{second.pk}/\?campaign={campaign.pk}$"))
