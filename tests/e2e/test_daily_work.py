@@ -172,6 +172,15 @@ def test_the_liaisons_pages_are_cards_on_a_phone_with_finger_sized_targets(phone
     content = page.locator(".task-content").first.bounding_box()
     assert content["width"] > 250
     expect(page.locator("table.task-table thead")).to_have_css("position", "absolute")
+    # The report form's period chips and buttons are finger-sized too.
+    page.goto(f"/tasks/{campaign.pk}/5.6/report/")
+    chips = page.locator("a.period-chip")
+    assert chips.count() >= 4
+    for chip in chips.all():
+        box = chip.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44
+    scroll_width, viewport_width = no_horizontal_scroll(page)
+    assert scroll_width <= viewport_width
 
 
 def test_the_offices_pages_are_cards_on_a_phone_with_finger_sized_targets(phone_page, office_user, liaison, campaign):
