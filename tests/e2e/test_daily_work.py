@@ -82,6 +82,9 @@ def test_evidence_shows_thumbnails_and_the_pdf_opens_in_the_browsers_viewer(page
     # (headless Chromium draws its viewer out of the page's DOM, so the document type is what we read).
     assert viewer.url.endswith("/view/")
     assert viewer.evaluate("document.contentType") == "application/pdf"
+    # Opened in this (watched) tab too: no CSP violation or other console error from the viewer.
+    page.goto(viewer.url)
+    assert page.evaluate("document.contentType") == "application/pdf"
 
 
 def test_a_heat_map_cell_on_a_phone_opens_the_list_it_counts(phone_page, office_user, campaign):
