@@ -11,9 +11,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('departments', '0002_unit_member_duty'),
+        # The earliest migrations with the models referenced (like reports and dashboard), so the
+        # tasks/departments data-migration tests can step back past later ones.
+        ('departments', '0001_initial'),
         ('reports', '0001_initial'),
-        ('tasks', '0006_campaign_choice'),
+        ('tasks', '0002_task_has_lead_trigger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
