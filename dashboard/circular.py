@@ -254,6 +254,9 @@ def _overall(snapshot: dict, period_label: str) -> list[str]:
         f"报送率{reports.get('rate', 0):g}%;其中审核通过{reports.get('approved', 0)}份,"
         f"被退回{reports.get('returned', 0)}份,未报送{reports.get('missing', 0)}份。",
     ]
+    indicators = snapshot.get("indicators") or []
+    if indicators:
+        paragraphs.append(_indicators_paragraph(indicators))
     changes = snapshot.get("changes") or {}
     if changes.get("previous"):
         paragraphs.append(
@@ -261,6 +264,20 @@ def _overall(snapshot: dict, period_label: str) -> list[str]:
             f"新增逾期任务{len(changes.get('newly_overdue', []))}项。"
         )
     return paragraphs
+
+
+def _indicators_paragraph(indicators: list[dict]) -> str:
+    """One sentence on the plan's numeric targets (the rollup's 目标指标 sheet lists each)."""
+    met = [i for i in indicators if i["status"] == "met"]
+    unmet = [i for i in indicators if i["status"] == "unmet"]
+    missing = len(indicators) - len(met) - len(unmet)
+    text = (
+        f"方案确定的量化目标指标共{len(indicators)}项,截至报送截止日已报送实际值{len(met) + len(unmet)}项,"
+        f"其中达标{len(met)}项、未达标{len(unmet)}项"
+    )
+    if unmet:
+        text += f"({few([i['name'] for i in unmet], unit='项')})"
+    return text + (f";尚未报送实际值{missing}项。" if missing else "。")
 
 
 def _good_units(snapshot: dict) -> list[str]:

@@ -26,6 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import log_action
+from indicators.selectors import indicator_rollup_rows
 from reports.history import end_of_day
 from reports.models import ReportingPeriod
 from reports.periods import periods_ensure
@@ -111,6 +112,7 @@ def rollup_build(
     snapshot["as_of"] = scope.today.isoformat()
     snapshot["reports_as_of"] = timezone.localtime(scope.reports_as_of).date().isoformat()
     snapshot["task_units"] = task_units(scope)
+    snapshot["indicators"] = indicator_rollup_rows(campaign=campaign, period=period, as_of=scope.reports_as_of)
     rows = rollup_task_rows(scope)
     previous = rollup_previous(campaign)
     previous_rows = dict(previous.rows.values_list("task_key", "state")) if previous else {}

@@ -96,7 +96,7 @@ def _sheet(workbook, writer: SheetWriter, name: str, *, title: str, note: str, h
 
 
 def rollup_workbook(*, title: str, snapshot: dict, rows: list, changes: dict) -> bytes:
-    """The rollup as .xlsx (sheets 汇总, 任务明细, 单位报送情况, 变化) in print quality; xlsxwriter."""
+    """The rollup as .xlsx (sheets 汇总, 任务明细, 单位报送情况, 变化, 目标指标, 考核排名) in print quality; xlsxwriter."""
     from reports.status import Rag, TaskState
 
     from .rollups import PROGRESS_LABELS, REPORTING_LABELS
@@ -179,6 +179,23 @@ def rollup_workbook(*, title: str, snapshot: dict, rows: list, changes: dict) ->
             writer.text(sheet, row, 1, item["key"], align="center")
             writer.text_in(sheet, row, 2, item["content"], wrap)
             writer.text_in(sheet, row, 3, item["lead_units"], wrap)
+            row += 1
+
+    indicators = snapshot.get("indicators") or []
+    if indicators:
+        headers = ["编号", "领域", "指标", "目标", "目标年份", "最新实际值", "所属周期", "状态", "责任单位"]
+        sheet, row = _sheet(workbook, writer, "目标指标", title=title, note=note + ";实际值为截至报送截止日审核通过的数值",
+                            headers=headers, widths=[8, 10, 40, 14, 10, 16, 10, 8, 36])
+        for item in indicators:
+            writer.text(sheet, row, 0, item["key"], align="center")
+            writer.text(sheet, row, 1, item["area"], align="center")
+            writer.text_in(sheet, row, 2, item["name"], wrap)
+            writer.text(sheet, row, 3, item["target"], align="center")
+            writer.text(sheet, row, 4, f"{item['due_year']}年" if item["due_year"] else "常态化", align="center")
+            writer.text(sheet, row, 5, item["actual"] or "—", align="center")
+            writer.text(sheet, row, 6, item["actual_period"], align="center")
+            writer.text(sheet, row, 7, item["status_label"], align="center")
+            writer.text_in(sheet, row, 8, "、".join(item["units"]) or "待明确", wrap)
             row += 1
 
     _assessment_sheet(workbook, writer, title=title, assessment=snapshot.get("assessment") or {})

@@ -123,21 +123,24 @@ def _combined(measure: str, total: Decimal | None, numerator: Decimal | None, de
     return total
 
 
-def indicator_panel_rows(*, campaign: Campaign, period: ReportingPeriod) -> list[PanelRow]:
+def indicator_panel_rows(*, campaign: Campaign, period: ReportingPeriod, as_of=None) -> list[PanelRow]:
     """The 目标指标 panel for a period: every indicator of the campaign with its target, the
     units answering for it, the latest approved actual up to the period's end, its status
     (达标 / 未达标 / 未报) and its trend per period. Four queries, whatever the number of
     indicators, units, periods or values (aggregated in SQL per indicator and period).
 
-    This is the function for the rollup workbook and the 通报 to call.
+    `as_of` (a rollup's period end or report deadline): only values approved by then count.
     """
     indicators = list(indicators_for_campaign(campaign))
     units = responsible_units(indicators)
     rows = {i.pk: PanelRow(indicator=i, units=units[i.pk]) for i in indicators}
+    approved = IndicatorValue.objects.filter(
+        indicator__campaign=campaign, state=ReportState.APPROVED, period__end__lte=period.end
+    )
+    if as_of is not None:
+        approved = approved.filter(reviewed_at__lte=as_of)
     sums = (
-        IndicatorValue.objects.filter(
-            indicator__campaign=campaign, state=ReportState.APPROVED, period__end__lte=period.end
-        )
+        approved
         .values("indicator_id", "period__code", "period__start")
         .annotate(total=Sum("value"), numerator=Sum("numerator"), denominator=Sum("denominator"))
         .order_by("indicator_id", "period__start")
@@ -196,3 +199,22 @@ def values_visible_to(user, indicator: Indicator):
     if can_read_everything(user):
         return values
     return values.filter(Q(state=ReportState.APPROVED) | Q(unit_id=getattr(user, "unit_id", None)))
+
+
+def indicator_rollup_rows(*, campaign: Campaign, period: ReportingPeriod, as_of=None) -> list[dict]:
+    """The panel's rows as plain data for a rollup's snapshot (its workbook sheet and 通报)."""
+    return [
+        {
+            "key": row.indicator.key,
+            "name": row.indicator.name,
+            "area": row.indicator.get_area_display(),
+            "target": row.indicator.target_label,
+            "due_year": row.indicator.due_year,
+            "actual": row.actual_label,
+            "actual_period": row.as_of,
+            "status": row.status,
+            "status_label": row.status_label,
+            "units": [unit.name for unit in row.units],
+        }
+        for row in indicator_panel_rows(campaign=campaign, period=period, as_of=as_of)
+    ]
