@@ -163,6 +163,12 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     @property
+    def audit_name(self) -> str:
+        """区应急管理局 · 张三(联络员): the account as the audit log names it."""
+        who = f"{self.display_name}({self.get_role_display() or ('系统管理员' if self.is_superuser else '账号')})"
+        return f"{self.unit.name} · {who}" if self.unit_id else who
+
+    @property
     def display_name(self) -> str:
         return self.full_name or self.username
 

@@ -205,6 +205,11 @@ class Task(models.Model):
     def __str__(self) -> str:
         return f"{self.key} {self.content[:30]}"
 
+    @property
+    def audit_name(self) -> str:
+        """任务 7.4, as the office names a task (the audit log and change logs)."""
+        return f"任务 {self.key}"
+
     def save(self, *args, **kwargs):
         # The key is derived, never typed: it always agrees with the measure and the number.
         self.key = f"{self.measure.number}.{self.number}"
@@ -313,6 +318,10 @@ class TaskAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.key} {self.get_role_display()} {self.unit.name}"
+
+    @property
+    def audit_name(self) -> str:
+        return f"任务 {self.task.key} · {self.get_role_display()}单位 {self.unit.name}"
 
 
 # --- Who owes what: groups resolved to units ---------------------------------------------------

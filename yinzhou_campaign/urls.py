@@ -41,7 +41,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Hardening and operations: /healthz, the audit log, and the Chinese error pages (ops/views.py).
-urlpatterns += [path("", include("ops.urls")), path("audit/", include("ops.audit_urls"))]
+urlpatterns += [path("", include("ops.urls")), path("audit/", include("audit.urls"))]
 handler400 = "ops.views.bad_request"
 handler403 = "ops.views.permission_denied"
 handler404 = "ops.views.page_not_found"
