@@ -146,6 +146,11 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码",
+        default=False,
+        help_text="区安委办新建账号或重置密码后为“是”:用一次性密码登录后必须先设置自己的密码。",
+    )
 
     class Meta:
         verbose_name = "账号"

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "departments.middleware.ForcePasswordChangeMiddleware",  # one-time passwords (系统管理 · 账号)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -1,0 +1,68 @@
+"""Every 系统管理 URL × office / liaison / viewer / anonymous: only the office gets in; liaisons and
+viewers get 403 and nothing changes; anonymous visitors are sent to the login page."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEntry
+from departments.models import Unit, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _target(liaison):
+    return liaison.pk
+
+
+# (name, method, url args from the world, POST data from the world)
+URLS = [
+    ("system:home", "get", lambda w: [], None),
+    ("system:accounts", "get", lambda w: [], None),
+    ("system:account_create", "get", lambda w: [], None),
+    ("system:account_create", "post", lambda w: [],
+     lambda w: {"username": "matrix", "full_name": "矩阵", "unit": w["unit"].pk, "role": "liaison"}),
+    ("system:account", "get", lambda w: [w["target"].pk], None),
+    ("system:account", "post", lambda w: [w["target"].pk],
+     lambda w: {"full_name": "改名", "role": "liaison", "phone": "", "email": ""}),
+    ("system:account_move", "post", lambda w: [w["target"].pk], lambda w: {"unit": w["other_unit"].pk}),
+    ("system:account_reset_password", "post", lambda w: [w["target"].pk], lambda w: {}),
+    ("system:account_set_active", "post", lambda w: [w["target"].pk], lambda w: {"active": "0"}),
+]
+ROLES = ["office_user", "liaison", "viewer", "anonymous"]
+
+
+@pytest.fixture
+def world(campaign, office_user, liaison, viewer, unit):
+    target = User.objects.create_user(username="target", unit=unit("区应急管理局"), role="liaison", password="x-Long-Passw0rd")
+    return {"target": target, "unit": unit("区应急管理局"), "other_unit": unit("区农业农村局")}
+
+
+def _state():
+    return (AuditEntry.objects.exclude(action__startswith="auth.").count(),
+            list(User.objects.order_by("pk").values_list("username", "full_name", "unit_id", "is_active", "password")),
+            list(Unit.objects.order_by("pk").values_list("name", "aliases", "is_active", "sort_order", "webhook_url")))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name, method, args, data", URLS, ids=[f"{u[1]} {u[0]}" for u in URLS])
+def test_only_the_office_reaches_system_pages(client, world, request, role, name, method, args, data):
+    url = reverse(name, args=args(world))
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    before = _state()
+    response = getattr(client, method)(url, data(world) if data else None)
+    if role == "anonymous":
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert _state() == before
+    elif role == "office_user":
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 403
+        assert _state() == before
+
+
+def test_the_navbar_shows_system_management_to_the_office_only(client, office_user, liaison, viewer):
+    link = f'href="{reverse("system:home")}"'
+    for user, shown in ((office_user, True), (liaison, False), (viewer, False)):
+        client.force_login(user)
+        assert (link in client.get(reverse("tasks:list")).content.decode()) is shown
