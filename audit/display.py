@@ -144,6 +144,11 @@ DATA_LABELS: dict[str, str] = {
     "changed": "修改",
     "unchanged": "未变",
     "note": "说明",
+    "added": "新增",
+    "removed": "移除",
+    "kind": "类型",
+    "sort_order": "排序",
+    "full_name": "姓名",
     "why": "原因",
 }
 # Internal keys that only serve to find entries (the task page's history), never read by people.

@@ -27,6 +27,14 @@ URLS = [
     ("system:account_move", "post", lambda w: [w["target"].pk], lambda w: {"unit": w["other_unit"].pk}),
     ("system:account_reset_password", "post", lambda w: [w["target"].pk], lambda w: {}),
     ("system:account_set_active", "post", lambda w: [w["target"].pk], lambda w: {"active": "0"}),
+    ("system:units", "get", lambda w: [], None),
+    ("system:unit_create", "get", lambda w: [], None),
+    ("system:unit_create", "post", lambda w: [], lambda w: {"name": "区数据局", "kind": "department", "sort_order": "1"}),
+    ("system:unit", "get", lambda w: [w["unit"].pk], None),
+    ("system:unit", "post", lambda w: [w["unit"].pk],
+     lambda w: {"name": "新名称", "aliases": "", "sort_order": "1", "webhook_url": ""}),
+    ("system:unit_members", "post", lambda w: [w["group"].pk], lambda w: {"members": [w["unit"].pk]}),
+    ("system:unit_set_active", "post", lambda w: [w["spare"].pk], lambda w: {"active": "0"}),
 ]
 ROLES = ["office_user", "liaison", "viewer", "anonymous"]
 
@@ -34,7 +42,9 @@ ROLES = ["office_user", "liaison", "viewer", "anonymous"]
 @pytest.fixture
 def world(campaign, office_user, liaison, viewer, unit):
     target = User.objects.create_user(username="target", unit=unit("区应急管理局"), role="liaison", password="x-Long-Passw0rd")
-    return {"target": target, "unit": unit("区应急管理局"), "other_unit": unit("区农业农村局")}
+    spare = Unit.objects.create(name="区临时指挥部", kind="office")
+    return {"target": target, "unit": unit("区应急管理局"), "other_unit": unit("区农业农村局"),
+            "group": unit("区安委各成员单位"), "spare": spare}
 
 
 def _state():
