@@ -8,6 +8,7 @@ webhooks that carry an access token) are recorded as changed, never with their v
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,9 +30,11 @@ def value_words(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, models.Model):
         return getattr(value, "audit_name", None) or str(value)
-    if isinstance(value, (list, tuple, set)) or hasattr(value, "all"):
+    if hasattr(value, "all") or isinstance(value, set):  # related rows: by name
         items = value.all() if hasattr(value, "all") else value
         return "、".join(sorted(value_words(item) for item in items))
+    if isinstance(value, (list, tuple)):  # a stored list (e.g. reminder offsets): in its order
+        return "、".join(value_words(item) for item in value)
     return str(value)
 
 
@@ -39,10 +42,13 @@ def field_words(obj: models.Model, name: str) -> str:
     """One field of a row in words: the label of a choice, the name of a related row."""
     field = obj._meta.get_field(name)
     if field.many_to_many:
-        return value_words(list(getattr(obj, name).all())) if obj.pk else ""
+        return value_words(getattr(obj, name).all()) if obj.pk else ""
     if field.choices:
         return str(getattr(obj, f"get_{name}_display")())
-    return value_words(getattr(obj, name))
+    value = getattr(obj, name)
+    if isinstance(field, models.DecimalField) and value is not None:  # 3 and 3.00 read the same
+        return f"{Decimal(value):.{field.decimal_places}f}"
+    return value_words(value)
 
 
 def change(field_label: str, old: Any, new: Any, *, secret: bool = False) -> dict:

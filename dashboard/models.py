@@ -15,7 +15,8 @@ User = settings.AUTH_USER_MODEL
 
 
 class AssessmentWeights(models.Model):
-    """The open formula of the unit assessment (考核), tuned by the office in the admin.
+    """The open formula of the unit assessment (考核), tuned by the office in 系统管理 → 考核权重
+    (dashboard/weights.py).
 
     得分 = 按期完成任务数 × w1 + 按期报送数 × w2 − 被退回报送数 × w3 + 督办办结数 × w4
     Only the row named "default" is used; without one, the defaults below apply.

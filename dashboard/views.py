@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
+from reports import access
 from reports.access import is_office
 from reports.status import Rag, TaskState
 from tasks.links import task_path
@@ -24,7 +25,9 @@ from .circular import circular_filename, circular_title
 from .models import Rollup
 from .rollups import PROGRESS_LABELS, REPORTING_LABELS, rollup_compare, rollup_filename
 from .selectors import ScopeError, dashboard_scope
+from .selectors import weights_get
 from .services import DOCX_TYPE, XLSX_TYPE, RollupError, rollup_request
+from .weights import WEIGHT_FIELDS, WeightsForm, weights_set
 
 CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # read by static/js/dashboard.js
 
@@ -181,3 +184,19 @@ def rollup_compare_page(request):
         "dashboard/rollup_compare.html",
         {"choices": choices, "a": a, "b": b, "comparison": rollup_compare(a, b)},
     )
+
+
+# --- 系统管理 · 考核权重 ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def weights_page(request):
+    access.require_office(request.user)
+    current = weights_get()
+    form = WeightsForm(request.POST or None, initial={n: getattr(current, n) for n in [*WEIGHT_FIELDS, "note"]})
+    if request.method == "POST" and form.is_valid():
+        weights_set(by=request.user, values=form.cleaned_data, ip_address=client_ip(request))
+        messages.success(request, "已保存考核权重,总览和考核排名随即按新权重计算。")
+        return redirect("dashboard:weights")
+    return render(request, "system/weights.html", {"form": form, "weights": current})

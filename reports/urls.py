@@ -9,7 +9,7 @@ from django.urls import path
 
 import tasks.links  # noqa: F401 (registers the "taskkey" converter)
 
-from . import views
+from . import views, views_system
 
 app_name = "reports"
 
@@ -38,4 +38,10 @@ urlpatterns = [
     path("review/<int:report_id>/", views.review_detail, name="review_detail"),
     path("reports/missing/", views.missing_reports, name="missing_reports"),
     path("help/status/", views.help_status, name="help_status"),
+]
+
+# 系统管理 · 行动设置 (dates, cadence, due days), office only.
+urlpatterns += [
+    path("system/campaigns/", views_system.campaign_settings_list, name="campaign_settings_list"),
+    path("system/campaigns/<int:campaign_id>/", views_system.campaign_settings_edit, name="campaign_settings"),
 ]

@@ -35,6 +35,20 @@ URLS = [
      lambda w: {"name": "新名称", "aliases": "", "sort_order": "1", "webhook_url": ""}),
     ("system:unit_members", "post", lambda w: [w["group"].pk], lambda w: {"members": [w["unit"].pk]}),
     ("system:unit_set_active", "post", lambda w: [w["spare"].pk], lambda w: {"active": "0"}),
+    ("dashboard:weights", "get", lambda w: [], None),
+    ("dashboard:weights", "post", lambda w: [], lambda w: {"tasks_on_time": "1", "reports_on_time": "1",
+                                                             "reports_returned": "1", "supervision_cleared": "1"}),
+    ("reminders:rules", "get", lambda w: [], None),
+    ("reminders:rule_edit", "get", lambda w: ["deadline"], None),
+    ("reminders:rule_edit", "post", lambda w: ["deadline"], lambda w: {"enabled": "on", "offsets": "-3"}),
+    ("reminders:workdays", "get", lambda w: [], None),
+    ("reminders:workdays", "post", lambda w: [], lambda w: {"date_from": "2027-10-08", "is_working_day": "1"}),
+    ("reminders:workday_delete", "post", lambda w: [w["workday"].pk], lambda w: {}),
+    ("reports:campaign_settings_list", "get", lambda w: [], None),
+    ("reports:campaign_settings", "get", lambda w: [w["campaign"].pk], None),
+    ("reports:campaign_settings", "post", lambda w: [w["campaign"].pk],
+     lambda w: {"start_date": "2024-01-01", "end_date": "2027-12-31", "report_cadence": "quarterly",
+                "report_due_days": "7", "is_active": "on"}),
 ]
 ROLES = ["office_user", "liaison", "viewer", "anonymous"]
 
@@ -43,12 +57,23 @@ ROLES = ["office_user", "liaison", "viewer", "anonymous"]
 def world(campaign, office_user, liaison, viewer, unit):
     target = User.objects.create_user(username="target", unit=unit("区应急管理局"), role="liaison", password="x-Long-Passw0rd")
     spare = Unit.objects.create(name="区临时指挥部", kind="office")
+    from reminders.models import WorkingDayOverride
+
+    workday = WorkingDayOverride.objects.create(date="2027-01-01", is_working_day=False, note="元旦")
     return {"target": target, "unit": unit("区应急管理局"), "other_unit": unit("区农业农村局"),
-            "group": unit("区安委各成员单位"), "spare": spare}
+            "group": unit("区安委各成员单位"), "spare": spare, "workday": workday, "campaign": campaign}
 
 
 def _state():
+    from dashboard.models import AssessmentWeights
+    from reminders.models import ReminderRule, WorkingDayOverride
+    from tasks.models import Campaign
+
     return (AuditEntry.objects.exclude(action__startswith="auth.").count(),
+            list(AssessmentWeights.objects.values_list("reports_returned", flat=True)),
+            list(ReminderRule.objects.values_list("offsets", flat=True)),
+            list(WorkingDayOverride.objects.order_by("date").values_list("date", flat=True)),
+            list(Campaign.objects.values_list("end_date", "report_due_days")),
             list(User.objects.order_by("pk").values_list("username", "full_name", "unit_id", "is_active", "password")),
             list(Unit.objects.order_by("pk").values_list("name", "aliases", "is_active", "sort_order", "webhook_url")))
 
