@@ -13,4 +13,5 @@ urlpatterns = [
     path("rollups/<int:pk>/", views.rollup_detail, name="rollup_detail"),
     path("rollups/<int:pk>/circular/", views.rollup_circular_download, name="rollup_circular"),
     path("system/weights/", views.weights_page, name="weights"),  # 系统管理 · 考核权重
+    path("dashboard/ranking.xlsx", views.ranking_export, name="ranking_export"),
 ]

@@ -200,3 +200,28 @@ def weights_page(request):
         messages.success(request, "已保存考核权重,总览和考核排名随即按新权重计算。")
         return redirect("dashboard:weights")
     return render(request, "system/weights.html", {"form": form, "weights": current})
+
+
+# --- 考核 ranking as Excel (the dashboard's table, same scope and columns) -------------------------
+
+RANKING_HEADERS = ["名次", "单位", "得分", "按期完成任务", "按期报送", "被退回", "督办办结"]
+
+
+@login_required
+def ranking_export(request):
+    from tasks.excel.lists import list_response
+
+    require_dashboard_reader(request.user)
+    try:
+        scope = dashboard_scope(campaign_param=request.GET.get("campaign"), period_param=request.GET.get("period"),
+                                today=timezone.localdate())
+    except ScopeError as error:
+        return render(request, "dashboard/dashboard.html", {"error": str(error), "campaigns": active_campaigns()},
+                      status=400)
+    data = dashboard_data_cached(scope)
+    rows = ([r["rank"], r["name"], r["score"], r["done_on_time"], r["reports_on_time"], r["returned"], r["cleared"]]
+            for r in data["assessment"]["ranking"])
+    detail = "、".join(filter(None, [str(scope.campaign) if scope.campaign else "全部行动", data["period"]["label"]]))
+    return list_response(what="单位考核排名", day=timezone.localdate(), detail=detail,
+                         title=f"单位考核排名({detail})  {data['assessment']['formula']}",
+                         headers=RANKING_HEADERS, rows=rows, widths=[6, 26, 10, 14, 10, 8, 10])
