@@ -53,6 +53,8 @@ ACTION_LABELS: dict[str, str] = {
     "tasks.measure.changed_by_import": "导入时修改措施",
     "tasks.task.imported": "导入任务",
     "tasks.task.changed": "修改任务",
+    "tasks.task.handed_over": "交办任务",
+    "tasks.measure.created": "新增主要任务",
     "tasks.task.changed_by_import": "导入时修改任务",
     "tasks.import.uploaded": "上传任务清单",
     "tasks.import.applied": "应用任务清单导入",
@@ -150,6 +152,9 @@ DATA_LABELS: dict[str, str] = {
     "sort_order": "排序",
     "full_name": "姓名",
     "why": "原因",
+    "deadline": "完成时限",
+    "lead": "牵头单位",
+    "support": "责任(配合)单位",
 }
 # Internal keys that only serve to find entries (the task page's history), never read by people.
 HIDDEN_KEYS = {"task_id", "changes", "campaign_id"}

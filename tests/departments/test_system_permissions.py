@@ -44,6 +44,10 @@ URLS = [
     ("reminders:workdays", "get", lambda w: [], None),
     ("reminders:workdays", "post", lambda w: [], lambda w: {"date_from": "2027-10-08", "is_working_day": "1"}),
     ("reminders:workday_delete", "post", lambda w: [w["workday"].pk], lambda w: {}),
+    ("tasks:handover", "get", lambda w: [], None),
+    ("tasks:handover", "post", lambda w: [],
+     lambda w: {"measure": str(w["campaign"].measures.order_by("number").first().pk), "content": "交办的新任务",
+                "deadline_kind": "ongoing", "lead_units": [w["unit"].pk]}),
     ("reports:campaign_settings_list", "get", lambda w: [], None),
     ("reports:campaign_settings", "get", lambda w: [w["campaign"].pk], None),
     ("reports:campaign_settings", "post", lambda w: [w["campaign"].pk],
@@ -67,13 +71,14 @@ def world(campaign, office_user, liaison, viewer, unit):
 def _state():
     from dashboard.models import AssessmentWeights
     from reminders.models import ReminderRule, WorkingDayOverride
-    from tasks.models import Campaign
+    from tasks.models import Campaign, Task
 
     return (AuditEntry.objects.exclude(action__startswith="auth.").count(),
             list(AssessmentWeights.objects.values_list("reports_returned", flat=True)),
             list(ReminderRule.objects.values_list("offsets", flat=True)),
             list(WorkingDayOverride.objects.order_by("date").values_list("date", flat=True)),
             list(Campaign.objects.values_list("end_date", "report_due_days")),
+            Task.objects.count(),
             list(User.objects.order_by("pk").values_list("username", "full_name", "unit_id", "is_active", "password")),
             list(Unit.objects.order_by("pk").values_list("name", "aliases", "is_active", "sort_order", "webhook_url")))
 
