@@ -15,14 +15,13 @@ from django.views.decorators.http import require_GET
 from tasks.campaign_choice import campaign_for_request
 from tasks.excel.export import task_list_xlsx
 from tasks.excel.lists import list_response, xlsx_file_response
+from tasks.models import AssignmentRole, Task
 from tasks.selectors import task_list
-from tasks.models import AssignmentRole
 
 from . import access, obligations, selectors
 from .forms import TaskStatusFilterForm
 from .governance import selectors as governance_selectors
 from .ledger import ledger_xlsx
-from .status import TaskState
 
 def filters_text(form) -> str:
     """The filters in use, as the page's menus name them: 逾期、区应急管理局."""
@@ -79,8 +78,6 @@ def ledger_export(request):
     campaign, form, tasks = _filtered_tasks(request)
     if campaign is None:
         return render(request, "tasks/no_campaign.html", status=404)
-    from tasks.models import Task
-
     ids = [task.pk for task in tasks]
     today = timezone.localdate()
     data = ledger_xlsx(campaign=campaign, today=today, tasks=Task.objects.filter(pk__in=ids).order_by("sort_order", "pk"))
