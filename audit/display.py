@@ -54,6 +54,7 @@ ACTION_LABELS: dict[str, str] = {
     "tasks.task.imported": "导入任务",
     "tasks.task.changed": "修改任务",
     "tasks.task.handed_over": "交办任务",
+    "tasks.task.retired": "撤销任务",
     "tasks.measure.created": "新增主要任务",
     "tasks.task.changed_by_import": "导入时修改任务",
     "tasks.import.uploaded": "上传任务清单",
@@ -153,6 +154,7 @@ DATA_LABELS: dict[str, str] = {
     "full_name": "姓名",
     "why": "原因",
     "deadline": "完成时限",
+    "ended": "结束的责任",
     "lead": "牵头单位",
     "support": "责任(配合)单位",
 }

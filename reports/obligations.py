@@ -122,7 +122,7 @@ def missing_reports(campaign, period: ReportingPeriod) -> list[tuple[Task, Unit,
     """(task, unit, role) of every obligation of the period not reported yet (drafts count as missing),
     in the annex's order: three queries."""
     rows = list(
-        obligations_with_report_state(period, tasks=Task.objects.filter(campaign=campaign))
+        obligations_with_report_state(period, tasks=Task.objects.filter(campaign=campaign).in_figures())
         .filter(is_reported=False)
         .values("task_id", "unit_id", "role")
     )

@@ -1,4 +1,5 @@
-"""交办: the office hands a new task to units — in an existing measure or a new one.
+"""交办 and 撤销: the office hands a new task to units — in an existing measure or a new one — and
+retires a task (task_retire, at the end).
 
 The annex's tasks keep their keys; an added task takes the next free number in its measure
 (7.4 → 7.5 …), a new measure the next free measure number. Steps, in one transaction:
@@ -17,6 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from audit.services import log_action
 from departments.models import Unit
@@ -140,4 +142,25 @@ def task_hand_over(
         "key": task.key, "text": content, "deadline": task.deadline_text,
         "lead": [u.name for u in lead_units], "support": [u.name for u in support_units], "reason": reason,
     })
+    return task
+
+
+@transaction.atomic
+def task_retire(*, by, task: Task, reason: str, ip_address: str | None = None) -> Task:
+    """撤销 a task: it stays, with its reports and history, but nobody owes it from now on and it
+    leaves the task list, the figures and the reminders (TaskQuerySet.in_figures). Closed periods
+    keep their figures (duties end now, never back in time)."""
+    require_office(by, "只有区安委办可以撤销任务。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["请填写撤销理由。"]})
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.retired_at is not None:
+        raise ValidationError({"reason": [f"任务 {task.key} 已于 {timezone.localtime(task.retired_at):%Y-%m-%d} 撤销。"]})
+    task.retired_at = timezone.now()
+    task.retire_reason = reason
+    task.save(update_fields=["retired_at", "retire_reason", "updated_at"])
+    ended = duties_sync(task_ids=[task.pk])["ended"]
+    log_action("tasks.task.retired", user=by, obj=task, ip_address=ip_address,
+               data={"key": task.key, "reason": reason, "ended": ended})
     return task

@@ -30,7 +30,7 @@ def task_list(
     q: str = "",
 ):
     """Tasks of a campaign with their measure, category and units, filtered; fixed query count."""
-    tasks = Task.objects.filter(campaign=campaign).with_annex()
+    tasks = Task.objects.filter(campaign=campaign).in_figures().with_annex()
     if unit is not None:
         tasks = tasks.for_unit(unit)
     if measure:

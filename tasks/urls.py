@@ -13,6 +13,7 @@ urlpatterns = [
     path("import/<int:pk>/confirm/", views_excel.task_import_confirm, name="import_confirm"),
     path("import/<int:pk>/cancel/", views_excel.task_import_cancel_view, name="import_cancel"),
     path("hand-over/", views_handover.task_handover, name="handover"),  # 交办 (office)
+    path("<int:task_id>/retire/", views_handover.task_retire_view, name="retire"),  # 撤销 (office)
 ]
 
 # Who owes what (tasks.duties): the office's decisions and a member's 不涉及 declaration, keyed by

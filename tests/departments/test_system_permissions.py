@@ -48,6 +48,7 @@ URLS = [
     ("tasks:handover", "post", lambda w: [],
      lambda w: {"measure": str(w["campaign"].measures.order_by("number").first().pk), "content": "交办的新任务",
                 "deadline_kind": "ongoing", "lead_units": [w["unit"].pk]}),
+    ("tasks:retire", "post", lambda w: [w["campaign"].tasks.get(key="5.7").pk], lambda w: {"reason": "矩阵测试"}),
     ("reports:campaign_settings_list", "get", lambda w: [], None),
     ("reports:campaign_settings", "get", lambda w: [w["campaign"].pk], None),
     ("reports:campaign_settings", "post", lambda w: [w["campaign"].pk],
@@ -78,7 +79,7 @@ def _state():
             list(ReminderRule.objects.values_list("offsets", flat=True)),
             list(WorkingDayOverride.objects.order_by("date").values_list("date", flat=True)),
             list(Campaign.objects.values_list("end_date", "report_due_days")),
-            Task.objects.count(),
+            Task.objects.count(), Task.objects.filter(retired_at__isnull=False).count(),
             list(User.objects.order_by("pk").values_list("username", "full_name", "unit_id", "is_active", "password")),
             list(Unit.objects.order_by("pk").values_list("name", "aliases", "is_active", "sort_order", "webhook_url")))
 
