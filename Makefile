@@ -22,8 +22,9 @@ install-dev: $(BIN)/python
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_campaign
-	DEBUG=1 $(BIN)/python manage.py seed_demo --sample-reports
-	DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev
+	DEBUG=1 $(BIN)/python manage.py seed_demo --sample-reports --accounts-file demo-accounts.txt
+	# One clock: honcho's stamps, the app's and Celery's logs all in Asia/Shanghai.
+	DEBUG=1 TZ=Asia/Shanghai PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev
 
 services:
 	@bash scripts/ensure_services.sh

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import indicators, views
 
 app_name = "api"
 
@@ -18,6 +18,11 @@ urlpatterns = [
     path("reports/<int:id>/", views.ReportDetailView.as_view(), name="report-detail"),
     path("reports/<int:id>/review/", views.ReportReviewView.as_view(), name="report-review"),
     path("reports/<int:id>/attachments/", views.ReportAttachmentsView.as_view(), name="report-attachments"),
+    # The plan's targets (目标指标) and their actual values (issue 17).
+    path("indicators/", indicators.IndicatorListView.as_view(), name="indicator-list"),
+    path("indicators/<int:id>/values/", indicators.IndicatorValuesView.as_view(), name="indicator-values"),
+    path("indicator-values/<int:id>/review/", indicators.IndicatorValueReviewView.as_view(), name="indicator-value-review"),
+    path("indicator-values/<int:id>/correct/", indicators.IndicatorValueCorrectView.as_view(), name="indicator-value-correct"),
     # OpenAPI 3 schema and its docs page (Swagger UI from our static files; its init script is a
     # separate request, so the page needs no inline script and no internet).
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -264,6 +264,70 @@ def _report_rows(campaigns, plan: Plan, liaisons: dict[int, int], office_id: int
                 )
 
 
+INDICATOR_UNITS = 3  # units the office assigns to each indicator the plan names no unit for
+
+
+def _indicators(campaigns, office_id: int, today: datetime.date) -> None:
+    """The plan's 37 indicators in every campaign (seeded in the annex's, copied by key into the
+    others), three assigned units for each indicator without a task, and an approved value of
+    every responsible unit for every period already ended (issue 17's panel at city scale)."""
+    from decimal import Decimal
+
+    from departments.models import Unit, UnitKind
+    from indicators.models import Indicator, IndicatorAssignment, IndicatorValue
+    from indicators.seeding import indicators_seed
+    from indicators.selectors import responsible_units
+    from reports.models import ReportingPeriod
+    from tasks.models import Task
+
+    from django.utils import timezone
+
+    from indicators.seeding import load_indicator_fixture
+
+    indicators_seed()
+    template = list(
+        Indicator.objects.filter(campaign__name=load_indicator_fixture()["campaign"]).select_related("task")
+    )
+    units = list(Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("id")[:INDICATOR_UNITS])
+    for campaign in campaigns:
+        if Indicator.objects.filter(campaign=campaign).exists():
+            continue
+        tasks = {t.key: t.pk for t in Task.objects.filter(campaign=campaign)}
+        Indicator.objects.bulk_create(
+            Indicator(
+                campaign=campaign, key=i.key, name=i.name, area=i.area, source_text=i.source_text,
+                target_text=i.target_text, comparator=i.comparator, target=i.target, measure=i.measure,
+                due_year=i.due_year, task_id=tasks.get(i.task.key) if i.task_id else None, sort_order=i.sort_order,
+            )
+            for i in template
+        )
+    if IndicatorValue.objects.exists():
+        return
+    indicators = list(Indicator.objects.select_related("task"))
+    IndicatorAssignment.objects.bulk_create(
+        (IndicatorAssignment(indicator=i, unit=u, reason="基准测试", created_by_id=office_id)
+         for i in indicators if not i.task_id for u in units),
+        ignore_conflicts=True, batch_size=5000,
+    )
+    answering = responsible_units(indicators)
+    periods: dict[int, list] = {}
+    for period in ReportingPeriod.objects.filter(end__lt=today).order_by("start"):
+        periods.setdefault(period.campaign_id, []).append(period)
+    now = timezone.now()
+    rows = (
+        IndicatorValue(
+            indicator=i, unit=u, period=p, state="approved", created_by_id=office_id, updated_by_id=office_id,
+            submitted_at=now, reviewed_at=now, reviewed_by_id=office_id,
+            value=Decimal(90) if i.is_rate else Decimal(1),
+            numerator=Decimal(90) if i.is_rate else None, denominator=Decimal(100) if i.is_rate else None,
+        )
+        for i in indicators
+        for u in answering[i.pk]
+        for p in periods.get(i.campaign_id, ())
+    )
+    IndicatorValue.objects.bulk_create(rows, batch_size=5000)
+
+
 def _is_superuser() -> bool:
     from django.db import connection
 
@@ -333,6 +397,7 @@ def generate(plan: Plan, *, today: datetime.date | None = None, analyze: bool = 
     from django.utils import timezone
 
     from departments.models import Unit, User
+    from indicators.models import IndicatorValue
     from reports.models import ProgressReport, ReportingPeriod, ReportVersion
     from reports.periods import periods_ensure
     from tasks.models import Campaign, Task, TaskAssignment
@@ -372,6 +437,8 @@ def generate(plan: Plan, *, today: datetime.date | None = None, analyze: bool = 
         with connection.cursor() as cursor:
             cursor.execute(VERSIONS_SQL)
         phase("versions (INSERT … SELECT)")
+        _indicators(campaigns, office_id, today)
+        phase("indicators and their values")
     phase("commit (deferred constraint checks)")
     if analyze:
         with connection.cursor() as cursor:
@@ -386,6 +453,7 @@ def generate(plan: Plan, *, today: datetime.date | None = None, analyze: bool = 
         "periods": ReportingPeriod.objects.count(),
         "reports": ProgressReport.objects.count(),
         "versions": ReportVersion.objects.count(),
+        "indicator values": IndicatorValue.objects.count(),
     }
 
 

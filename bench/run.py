@@ -85,6 +85,14 @@ PAGES = [
     Page("系统管理 · 账号 (accounts by unit)", "/system/accounts/", "office", 200),
     Page("系统管理 · 单位 (units)", "/system/units/", "office", 200),
     Page("操作日志 (audit log, first page)", "/audit/", "office", 200),
+    Page("未报送清单 (missing reports, by unit)", "/reports/missing/?campaign={campaign_id}", "office", 100),
+    Page("督办 (supervisions, receipts and history)", "/governance/supervisions/?campaign={campaign_id}", "office", 100),
+    Page("提醒记录 (reminder log)", "/reminders/", "office", 100),
+    Page("我的通知 (notifications)", "/notifications/", "liaison", 100),
+    Page("年度考核 (annual assessment)", "/assessment/?campaign={campaign_id}", "office", 100),
+    # 目标指标 (issue 17): 37 indicators, their units and every approved value up to today.
+    Page("目标指标 (indicator list)", "/indicators/?campaign={campaign_id}", "liaison", 100),
+    Page("目标指标 API (indicators)", "/api/v1/indicators/?campaign={campaign_id}", "office", 100),
 ]
 # The page put under gunicorn load: the first of these that exists.
 LOAD_PAGES = ["/my/", "/tasks/"]

@@ -10,8 +10,9 @@ class AssessmentWeightsAdmin(admin.ModelAdmin):
 
 @admin.register(Rollup)
 class RollupAdmin(admin.ModelAdmin):
-    list_display = ["campaign", "period", "version", "status", "created_at", "created_by", "scheduled", "mailed_at"]
-    list_filter = ["campaign", "status"]
+    list_display = ["campaign", "period", "version", "preview", "status", "created_at", "created_by", "scheduled",
+                    "mailed_at"]
+    list_filter = ["campaign", "status", "preview"]
     readonly_fields = [f.name for f in Rollup._meta.fields]
 
     def has_add_permission(self, request):

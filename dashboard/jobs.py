@@ -43,7 +43,8 @@ def build_rollup(campaign_id: int, period_code: str, requested_at: str | None = 
 
 @shared_task(name="dashboard.jobs.build_due_rollups")
 def build_due_rollups() -> list[int]:
-    """Daily: a rollup for every active campaign's period whose due date has passed and that has none.
+    """Daily: the final rollup of every active campaign's period whose due date has passed and that
+    has none yet (previews built before the deadline do not count). It never closes the period.
 
     Each build commits on its own; then the scheduled rollups not yet mailed (these, and any whose
     e-mail failed on an earlier run) are e-mailed to the office, after commit and at most once each.
@@ -51,7 +52,7 @@ def build_due_rollups() -> list[int]:
     today = timezone.localdate()
     due = (
         ReportingPeriod.objects.filter(campaign__is_active=True, due_date__lt=today)
-        .exclude(Exists(Rollup.objects.filter(period=OuterRef("pk"))))
+        .exclude(Exists(Rollup.objects.filter(period=OuterRef("pk"), preview=False)))
         .select_related("campaign")
         .order_by("campaign_id", "start")
     )

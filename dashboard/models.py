@@ -15,18 +15,19 @@ User = settings.AUTH_USER_MODEL
 
 
 class AssessmentWeights(models.Model):
-    """The open formula of the unit assessment (考核), tuned by the office in 系统管理 → 考核权重
+    """The weights of the open unit assessment (考核), tuned by the office in 系统管理 → 考核权重
     (dashboard/weights.py).
 
-    得分 = 按期完成任务数 × w1 + 按期报送数 × w2 − 被退回报送数 × w3 + 督办办结数 × w4
+    得分 = (按时报送率×w报送 + 按期完成率×w完成 + 未被退回率×w退回 + 督办按时答复率×w督办) ÷ 权重之和 × 100,
+    each rate over the unit's own obligations of the period (`dashboard.assessment`).
     Only the row named "default" is used; without one, the defaults below apply.
     """
 
     name = models.CharField("名称", max_length=20, unique=True, default="default")
-    tasks_on_time = models.DecimalField("按期完成任务(每项加分)", max_digits=5, decimal_places=2, default=3)
-    reports_on_time = models.DecimalField("按期报送(每份加分)", max_digits=5, decimal_places=2, default=1)
-    reports_returned = models.DecimalField("报送被退回(每份扣分)", max_digits=5, decimal_places=2, default=1)
-    supervision_cleared = models.DecimalField("督办事项办结(每项加分)", max_digits=5, decimal_places=2, default=2)
+    tasks_on_time = models.DecimalField("按期完成率权重", max_digits=5, decimal_places=2, default=3)
+    reports_on_time = models.DecimalField("按时报送率权重", max_digits=5, decimal_places=2, default=1)
+    reports_returned = models.DecimalField("未被退回率权重", max_digits=5, decimal_places=2, default=1)
+    supervision_cleared = models.DecimalField("督办按时答复率权重", max_digits=5, decimal_places=2, default=2)
     note = models.TextField("说明", blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -60,6 +61,10 @@ class Rollup(models.Model):
     snapshot = models.JSONField("汇总数据", default=dict)
     xlsx = models.FileField("汇总表", upload_to=rollup_path, max_length=300, blank=True)
     docx = models.FileField("通报稿", upload_to=rollup_path, max_length=300, blank=True)
+    preview = models.BooleanField(
+        "预览", default=False,
+        help_text="在报送截止日期前生成的汇总只是预览:周期仍在报送,数据还会变化;截止后由定时任务生成正式汇总。",
+    )
     scheduled = models.BooleanField(
         "定时生成", default=False, help_text="由每日定时任务生成的汇总会以邮件发送给区安委办。"
     )
@@ -82,7 +87,7 @@ class Rollup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.period.label}季度汇总(第{self.version}版)"
+        return f"{self.period.label}汇总(第{self.version}版{'·预览' if self.preview else ''})"
 
 
 class RollupTaskRow(models.Model):

@@ -29,6 +29,7 @@ from reports.models import (
     SupervisionLevel,
     SupervisionStep,
     SupervisionStepKind,
+    VersionAction,
 )
 from departments.models import Unit
 from reports.obligations import obligations
@@ -174,16 +175,32 @@ def _sample_report(task, period, liaison, office, seed, counts) -> None:
     submitted = _at(period.due_date - datetime.timedelta(days=seed % 5)) if seed % 13 else _at(
         period.due_date + datetime.timedelta(days=3)
     )
-    submitted = min(submitted, timezone.now())  # never dated in the future (the current quarter's reports)
-    ProgressReport.objects.filter(pk=report.pk).update(submitted_at=submitted, first_submitted_at=submitted)
+    now = timezone.now()
+    submitted = min(submitted, now)  # never dated in the future (the current quarter's reports)
     counts["reports"] += 1
     if period.due_date >= timezone.localdate() and seed % 2:
+        _backdate(report, submitted=submitted, reviewed=None)
         return  # left awaiting review
     if seed % 17 == 5:
         report_review(user=office, report=report, decision=ReviewDecision.RETURN, comment=MARK + "请补充具体数据和佐证材料。")
         counts["returned"] += 1
     else:
         report_review(user=office, report=report, decision=ReviewDecision.APPROVE)
+    _backdate(report, submitted=submitted, reviewed=min(submitted + datetime.timedelta(days=2 + seed % 4), now))
+
+
+def _backdate(report, *, submitted: datetime.datetime, reviewed: datetime.datetime | None) -> None:
+    """Sample data only: every time of a sample report as if it had happened then — submitted
+    within its period, reviewed a few days later, never after now — so no page shows a report
+    sent or reviewed in the future, or reviewed long after a quarter that closed years ago."""
+    last = reviewed or submitted
+    ProgressReport.objects.filter(pk=report.pk).update(
+        created_at=submitted, updated_at=last, submitted_at=submitted, first_submitted_at=submitted, reviewed_at=reviewed,
+    )
+    report.versions.filter(action=VersionAction.SUBMITTED).update(created_at=submitted)
+    if reviewed is not None:
+        report.versions.exclude(action=VersionAction.SUBMITTED).update(created_at=reviewed)
+        report.reviews.update(created_at=reviewed)
 
 
 @transaction.atomic

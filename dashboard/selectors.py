@@ -14,7 +14,6 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import (
@@ -54,6 +53,7 @@ from reports.models import (
     SupervisionState,
 )
 from reports.periods import period_current, period_last_due, periods_ensure, periods_last_due
+from reports.history import approved_versions_at, report_state_at, signed_off_at
 from reports.obligations import obligations
 from reports.obligations import reported as reported_exists
 from reports.status import (
@@ -70,6 +70,7 @@ from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task, TaskDuty,
 from tasks.links import task_path
 from tasks.selectors import active_campaigns
 
+from .assessment import assessment_section
 from .models import AssessmentWeights
 
 LIST_LIMIT = 50
@@ -77,6 +78,7 @@ LIST_LIMIT = 50
 FACT_COLUMNS = (
     "id", "campaign_id", "key", "content", "sort_order", "deadline_text", "deadline_kind", "deadline_date",
     "effective_deadline", "progress_status", "signed_off", "under_supervision", "last_due_reported",
+    "milestone_overdue",  # issue 17: a dated step inside the task overdue turns it red
 )
 STATUS_COLUMNS = (*FACT_COLUMNS, "state", "rag")
 # Columns of the CTE the unit aggregate reads (besides the assignment's own task_id).
@@ -112,6 +114,11 @@ class Scope:
     today: datetime.date
     periods: list[dict] = field(default_factory=list)  # code, label, start, end, due_date (all campaigns merged)
     last_due: ReportingPeriod | None = None  # single campaign only
+    # A rollup reads the past from the history (reports.history), not today's rows: task states as
+    # they stood at `as_of` (the period's end), reporting figures at `reports_as_of` (its deadline).
+    # None: now (the live dashboard).
+    as_of: datetime.datetime | None = None
+    reports_as_of: datetime.datetime | None = None
     _last_due_all: list[ReportingPeriod] | None = field(default=None, repr=False)
     _status_ctes: tuple[CTE, CTE] | None = field(default=None, repr=False)
 
@@ -144,7 +151,9 @@ class Scope:
 
     def annotated_tasks(self) -> QuerySet:
         """Tasks with their facts, state and RAG (for lists of tasks, not for aggregates)."""
-        return annotate_task_status(self.tasks(), today=self.today, last_due_period=self.last_due_for_status())
+        return annotate_task_status(
+            self.tasks(), today=self.today, last_due_period=self.last_due_for_status(), as_of=self.as_of
+        )
 
     def status_ctes(self, **extra) -> tuple[CTE, CTE]:
         """Each task's facts, then its state and RAG, each computed ONCE: two materialized CTEs.
@@ -156,7 +165,9 @@ class Scope:
         from those columns, once per task, so aggregates over many joined rows (a task per lead
         unit) compare a plain column. `extra`: more per-task annotations to carry along.
         """
-        tasks = annotate_task_facts(self.tasks().order_by(), last_due_period=self.last_due_for_status())
+        tasks = annotate_task_facts(
+            self.tasks().order_by(), last_due_period=self.last_due_for_status(), as_of=self.as_of, today=self.today
+        )
         if extra:
             tasks = tasks.annotate(**extra)
         facts = CTE(tasks.values(*FACT_COLUMNS, *extra, **STATUS_RELATED), name="task_fact", materialized=True)
@@ -304,7 +315,7 @@ def _state_counts(prefix: str = "", distinct: bool = True) -> dict:
 
 STATE_COUNT_KEYS = tuple(_state_counts())
 # A unit's row in the unit table: its lead tasks' figures and its lead reports' for the period.
-TASK_FIGURE_KEYS = (*STATE_COUNT_KEYS, "done_on_time", "cleared")
+TASK_FIGURE_KEYS = (*STATE_COUNT_KEYS, "done_on_time", "cleared", "due", "due_done_on_time")
 REPORT_COUNT_KEYS = ("expected", "submitted", "approved", "returned", "returned_now", "awaiting", "late")
 REPORT_FIGURE_KEYS = (*REPORT_COUNT_KEYS, "missing", "on_time")
 
@@ -393,16 +404,17 @@ def _dim_param(dimension: str, item: dict) -> dict:
 # --- units ------------------------------------------------------------------------------------
 
 
-def _completed_on():
-    """When a task was done: its first approved 'completed' lead report, else its sign-off."""
-    report = (
-        ProgressReport.objects.filter(
+def _completed_on(as_of: datetime.datetime | None = None):
+    """When a task was done: its first approved 'completed' lead report, else its sign-off (then, with `as_of`)."""
+    if as_of is None:
+        reports = ProgressReport.objects.filter(
             task=OuterRef("pk"), role=AssignmentRole.LEAD, state=ReportState.APPROVED, status=ProgressStatus.COMPLETED
         )
-        .order_by("first_submitted_at")
-        .values("first_submitted_at")[:1]
-    )
-    sign_off = SignOff.objects.filter(task=OuterRef("pk"), reopened_at__isnull=True).values("signed_at")[:1]
+    else:
+        approved = approved_versions_at(as_of).filter(status=ProgressStatus.COMPLETED).values("report_id")
+        reports = ProgressReport.objects.filter(task=OuterRef("pk"), role=AssignmentRole.LEAD, pk__in=approved)
+    report = reports.order_by("first_submitted_at").values("first_submitted_at")[:1]
+    sign_off = SignOff.objects.filter(signed_off_at(as_of), task=OuterRef("pk")).values("signed_at")[:1]
     return Coalesce(Subquery(report), Subquery(sign_off), output_field=DateTimeField())
 
 
@@ -423,9 +435,9 @@ def unit_figures(scope: Scope) -> dict[int, dict]:
             closed_at__date__lte=period["due_date"],
         )
     )
-    facts, status = scope.status_ctes(completed_on=TruncDate(_completed_on()), supervision_cleared=cleared)
+    facts, status = scope.status_ctes(completed_on=TruncDate(_completed_on(scope.as_of)), supervision_cleared=cleared)
     leads = CTE(
-        TaskDuty.objects.current()
+        TaskDuty.objects.at(scope.as_of)
         .filter(role=AssignmentRole.LEAD, task__in=scope.tasks())
         .order_by()
         .values("task_id", "unit_id"),
@@ -437,6 +449,7 @@ def unit_figures(scope: Scope) -> dict[int, dict]:
     def count(condition=None):
         return Count("task_id", filter=condition)
 
+    dated_due = ~Q(deadline_kind=DeadlineKind.ONGOING) & Q(effective_deadline__lt=scope.today)
     task_rows = (
         with_cte(facts, status, leads, select=joined)
         .annotate(**{name: getattr(status.col, name) for name in UNIT_COLUMNS})
@@ -449,6 +462,11 @@ def unit_figures(scope: Scope) -> dict[int, dict]:
                 & (Q(effective_deadline__isnull=True) | Q(completed_on__lte=F("effective_deadline")))
             ),
             cleared=count(Q(supervision_cleared=True)),
+            # For the 考核: dated lead tasks whose deadline had passed by `today`, and those done by it.
+            due=count(dated_due),
+            due_done_on_time=count(
+                dated_due & Q(state__in=DONE_STATES) & Q(completed_on__lte=F("effective_deadline"))
+            ),
         )
     )
     report_rows = (
@@ -486,24 +504,28 @@ def period_reports_cte(scope: Scope) -> CTE:
     code, so (task_id, unit_id) identifies a row. `.order_by()`: ProgressReport's default
     ordering would join period, task and unit for nothing.
     """
-    reports = (
-        ProgressReport.objects.filter(period__in=scope.period_rows())
-        .order_by()
-        .values(
-            "task_id",
-            "unit_id",
-            "state",
-            late=Case(
-                When(
-                    state__in=REPORTED_STATES,
-                    first_submitted_at__date__gt=F("period__due_date"),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
+    as_of = scope.reports_as_of
+    returns = ReportReview.objects.filter(report=OuterRef("pk"), decision=ReviewDecision.RETURN)
+    reports = ProgressReport.objects.filter(period__in=scope.period_rows()).order_by()
+    if as_of is not None:
+        # The report as it stood then (its version then), its returns until then.
+        returns = returns.filter(created_at__lte=as_of)
+        reports = reports.annotate(state_then=report_state_at(as_of)).filter(state_then__isnull=False)
+    state = F("state_then") if as_of is not None else F("state")
+    reports = reports.values(
+        "task_id",
+        "unit_id",
+        report_state=state,
+        late=Case(
+            When(
+                Q(state__in=REPORTED_STATES) if as_of is None else Q(state_then__in=REPORTED_STATES),
+                first_submitted_at__date__gt=F("period__due_date"),
+                then=Value(True),
             ),
-            returned=Exists(ReportReview.objects.filter(report=OuterRef("pk"), decision=ReviewDecision.RETURN)),
-        )
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        returned=Exists(returns),
     )
     return CTE(reports, name="period_report", materialized=False)
 
@@ -523,7 +545,7 @@ def expected_report_rows(scope: Scope) -> QuerySet:
     probe per obligation, where correlated subqueries per obligation cost ≈ 0.5 s per query.
     """
     owed = CTE(
-        obligations(scope.period_rows(), tasks=scope.tasks()).values(
+        obligations(scope.period_rows(), tasks=scope.tasks(), as_of=scope.reports_as_of).values(
             "task_id", "unit_id", "role", task_sort_order=F("task__sort_order")
         ),
         name="obligation",
@@ -531,7 +553,7 @@ def expected_report_rows(scope: Scope) -> QuerySet:
     )
     reports = period_reports_cte(scope)
     joined = _with_period_report(reports, owed.queryset()).annotate(
-        report_state=reports.col.state,
+        report_state=reports.col.report_state,
         report_late=Coalesce(reports.col.late, Value(False)),
         report_returned=Coalesce(reports.col.returned, Value(False)),
     )
@@ -573,8 +595,8 @@ def _unit_links(scope: Scope):
     return unit_urls
 
 
-def units_section(scope: Scope) -> tuple[list[dict], dict, list[dict]]:
-    """The unit table, the report totals and the assessment ranking: three queries."""
+def units_section(scope: Scope) -> tuple[list[dict], dict, dict]:
+    """The unit table, the report totals and the assessment (`dashboard.assessment`): eight queries."""
     units = {
         u["id"]: u
         for u in Unit.objects.exclude(kind=UnitKind.GROUP).values("id", "name", "kind", "sort_order")
@@ -588,12 +610,6 @@ def units_section(scope: Scope) -> tuple[list[dict], dict, list[dict]]:
             continue
         tasks = figures[unit_id]["tasks"]
         reports = figures[unit_id]["reports"]
-        score = (
-            weights.tasks_on_time * tasks["done_on_time"]
-            + weights.reports_on_time * reports["on_time"]
-            - weights.reports_returned * reports["returned"]
-            + weights.supervision_cleared * tasks["cleared"]
-        )
         table.append(
             {
                 "id": unit_id,
@@ -602,33 +618,12 @@ def units_section(scope: Scope) -> tuple[list[dict], dict, list[dict]]:
                 "reports": reports,
                 "reporting_rate": _rate(reports["submitted"], reports["expected"]),
                 "late_rate": _rate(reports["late"], reports["submitted"]),
-                "score": float(Decimal(score).quantize(Decimal("0.01"))),
                 "urls": unit_urls(unit_id),
             }
         )
     totals = {key: sum(row["reports"][key] for row in table) for key in REPORT_FIGURE_KEYS}
     totals["rate"] = _rate(totals["submitted"], totals["expected"])
-    ranking = sorted(
-        ({"id": r["id"], "name": r["name"], "score": r["score"], "done_on_time": r["tasks"]["done_on_time"],
-          "reports_on_time": r["reports"]["on_time"], "returned": r["reports"]["returned"],
-          "cleared": r["tasks"]["cleared"], "urls": r["urls"]} for r in table),
-        key=lambda r: (-r["score"], r["name"]),
-    )
-    for place, row in enumerate(ranking, start=1):
-        row["rank"] = place
-    assessment = {
-        "weights": {
-            "tasks_on_time": float(weights.tasks_on_time),
-            "reports_on_time": float(weights.reports_on_time),
-            "reports_returned": float(weights.reports_returned),
-            "supervision_cleared": float(weights.supervision_cleared),
-        },
-        "formula": (
-            f"得分 = 按期完成任务数×{weights.tasks_on_time:g} + 按期报送数×{weights.reports_on_time:g}"
-            f" − 被退回报送数×{weights.reports_returned:g} + 本期办结督办事项×{weights.supervision_cleared:g}"
-        ),
-        "ranking": ranking,
-    }
+    assessment = assessment_section(scope, table, figures, units, weights)
     return table, totals, assessment
 
 
@@ -649,27 +644,26 @@ def trend(scope: Scope, task_total: int) -> list[dict]:
         task=OuterRef("task_id"), unit=OuterRef("unit_id"), period=OuterRef("period_id"),
         state__in=REPORTED_STATES, first_submitted_at__date__gt=F("period__due_date"),
     )
+    if scope.reports_as_of is not None:
+        late_report = late_report.filter(first_submitted_at__lte=scope.reports_as_of)
     reported = {
         row["period_code"]: row
-        for row in obligations(periods, tasks=scope.tasks())
-        .annotate(is_reported=reported_exists(), is_late=Exists(late_report))
+        for row in obligations(periods, tasks=scope.tasks(), as_of=scope.reports_as_of)
+        .annotate(is_reported=reported_exists(as_of=scope.reports_as_of), is_late=Exists(late_report))
         .values("period_code")
         .annotate(expected=Count("id"), n=Count("id", filter=Q(is_reported=True)), late=Count("id", filter=Q(is_late=True)))
     }
+    completions = ProgressReport.objects.filter(
+        task=OuterRef("task_id"), unit=OuterRef("unit_id"), status=ProgressStatus.COMPLETED, state=ReportState.APPROVED
+    )
+    if scope.as_of is not None:
+        approved = approved_versions_at(scope.as_of).filter(status=ProgressStatus.COMPLETED).values("report_id")
+        completions = ProgressReport.objects.filter(task=OuterRef("task_id"), unit=OuterRef("unit_id"), pk__in=approved)
     unit_done = (
-        TaskDuty.objects.current()
+        TaskDuty.objects.at(scope.as_of)
         .filter(role=AssignmentRole.LEAD, task__in=scope.tasks())
         .order_by()
-        .annotate(
-            done_start=Subquery(
-                ProgressReport.objects.filter(
-                    task=OuterRef("task_id"), unit=OuterRef("unit_id"),
-                    state=ReportState.APPROVED, status=ProgressStatus.COMPLETED,
-                )
-                .order_by("period__start")
-                .values("period__start")[:1]
-            )
-        )
+        .annotate(done_start=Subquery(completions.order_by("period__start").values("period__start")[:1]))
     )
     task_done = CTE(
         unit_done.values("task_id").annotate(
@@ -785,9 +779,15 @@ def report_lists(scope: Scope) -> dict:
         row["task_key"], row["task_content"], row["campaign_id"] = task["key"], task["content"], task["campaign_id"]
     unit_ids = {row["unit_id"] for row in missing}
     names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("id", "name")) if unit_ids else {}
+    awaiting = ProgressReport.objects.filter(period__in=scope.period_rows())
+    if scope.reports_as_of is None:
+        awaiting = awaiting.filter(state=ReportState.SUBMITTED)
+    else:
+        awaiting = awaiting.annotate(state_then=report_state_at(scope.reports_as_of)).filter(
+            state_then=ReportState.SUBMITTED
+        )
     awaiting = (
-        ProgressReport.objects.filter(period__in=scope.period_rows(), state=ReportState.SUBMITTED)
-        .select_related("task", "unit")
+        awaiting.select_related("task", "unit")
         .order_by("submitted_at", "id")[:LIST_LIMIT]
     )
     return {

@@ -26,16 +26,24 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import log_action
-from reports.governance.services import period_close_for_rollup
+from reports.history import end_of_day
 from reports.models import ReportingPeriod
 from reports.periods import periods_ensure
 from tasks.models import Campaign
 from yinzhou_campaign.queueing import enqueue
 
 from reports import access
-from .circular import circular_filename, circular_title, rollup_circular
+from .circular import CircularOptions, circular_filename, circular_title, rollup_circular
 from .models import Rollup, RollupStatus, RollupTaskRow
-from .rollups import rollup_changes, rollup_filename, rollup_previous, rollup_task_rows, rollup_workbook
+from .rollups import (
+    rollup_changes,
+    rollup_filename,
+    rollup_label,
+    rollup_previous,
+    rollup_task_rows,
+    task_units,
+)
+from .workbooks import rollup_workbook
 from .selectors import ScopeError, dashboard_data, dashboard_scope
 
 
@@ -76,7 +84,9 @@ def rollup_build(
     - `only_if_missing`: the daily job's mode; does nothing if the period has any rollup.
     - `scheduled`: built by the daily job; such rollups are e-mailed to the office (`rollups_mail_pending`,
       called by the job after this transaction commits).
-    Taking a rollup closes the period (liaisons can no longer edit its reports).
+    Building never closes the period: closing is the office's explicit act (`period_close`). A rollup
+    built before the period's report deadline has passed is a preview (预览): liaisons are still
+    reporting; the final rollup is built by the daily job after the deadline.
     """
     today = today or timezone.localdate()
     requested_at = requested_at or timezone.now()
@@ -86,7 +96,7 @@ def rollup_build(
         raise RollupError(f"行动方案没有报送周期“{period_code}”。")
     existing = Rollup.objects.filter(campaign=campaign, period=period)
     if only_if_missing:
-        latest = existing.order_by("-version").first()
+        latest = existing.filter(preview=False).order_by("-version").first()
         if latest is not None:
             return latest, False
     else:
@@ -94,13 +104,13 @@ def rollup_build(
         if recent is not None:
             return recent, False
 
-    try:
-        scope = dashboard_scope(campaign_param=str(campaign.pk), period_param=period.code, today=today)
-    except ScopeError as error:
-        raise RollupError(str(error)) from error
+    scope = rollup_scope(campaign=campaign, period=period, today=today)
     now = timezone.now()
     snapshot = _json(dashboard_data(scope))
     snapshot["generated_at"] = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    snapshot["as_of"] = scope.today.isoformat()
+    snapshot["reports_as_of"] = timezone.localtime(scope.reports_as_of).date().isoformat()
+    snapshot["task_units"] = task_units(scope)
     rows = rollup_task_rows(scope)
     previous = rollup_previous(campaign)
     previous_rows = dict(previous.rows.values_list("task_key", "state")) if previous else {}
@@ -111,6 +121,7 @@ def rollup_build(
     snapshot["changes"] = changes
 
     version = (existing.aggregate(v=Max("version"))["v"] or 0) + 1
+    preview = period.due_date >= today
     rollup = Rollup.objects.create(
         campaign=campaign,
         period=period,
@@ -120,13 +131,14 @@ def rollup_build(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         created_at=now,
         scheduled=scheduled,
+        preview=preview,
     )
     for row in rows:
         row.rollup = rollup
     RollupTaskRow.objects.bulk_create(rows)
     counts = Counter(row.reporting for row in rows)  # the rows just written, still in memory
     snapshot["reporting"] = {key: counts[key] for key in ("on_time", "late", "missing", "not_owed")}
-    title = f"{campaign.short_name or campaign.name}{period.label}季度汇总(第{version}版)"
+    title = rollup_label(campaign, period, version, preview=preview)
     content = rollup_workbook(title=title, snapshot=snapshot, rows=rows, changes=changes)
     rollup.xlsx.save(_storage_name(rollup_filename(rollup)), ContentFile(content), save=False)
     circular = rollup_circular(
@@ -136,20 +148,56 @@ def rollup_build(
     rollup.snapshot = snapshot
     Rollup.objects.filter(pk=rollup.pk).update(xlsx=rollup.xlsx.name, docx=rollup.docx.name, snapshot=snapshot)
 
-    # Taking the quarter's rollup closes its period (once; a rebuild leaves it closed).
-    period_close_for_rollup(period=period, user=user)
     log_action(
         "dashboard.rollup.built",
         user=user,
         obj=rollup,
-        data={"campaign": campaign.pk, "period": period.code, "version": version, "tasks": len(rows)},
+        data={"campaign": campaign.pk, "period": period.code, "version": version, "tasks": len(rows), "preview": preview},
     )
     return rollup, True
+
+
+def rollup_scope(*, campaign: Campaign, period: ReportingPeriod, today: datetime.date):
+    """The dashboard scope of a rollup: the period as it stood at its end (task states) and at its
+    report deadline (reporting figures), read from the history — or today, if that is earlier
+    (a preview of a period still running). A rollup rebuilt later therefore shows the same figures.
+    """
+    states_on = min(period.end, today)
+    try:
+        scope = dashboard_scope(campaign_param=str(campaign.pk), period_param=period.code, today=states_on)
+    except ScopeError as error:
+        raise RollupError(str(error)) from error
+    scope.as_of = end_of_day(states_on)
+    scope.reports_as_of = end_of_day(min(period.due_date, today))
+    return scope
 
 
 def _storage_name(filename: str) -> str:
     """The file's name on disk: the download name without full-width brackets (the download keeps them)."""
     return filename.replace("(", "-").replace(")", "")
+
+
+def circular_issue(
+    *, user, rollup: Rollup, number: int, year: int, issued_on: datetime.date, recipients: str, cc: str,
+    printer: str, ip_address: str | None = None,
+) -> tuple[bytes, str]:
+    """The circular of a rollup as the office issues it (its 文号 and 版记 filled in): (docx, file name).
+
+    Built from the rollup's frozen snapshot and rows, so it shows the figures of the draft; audited.
+    """
+    access.require_office(user)
+    options = CircularOptions(number=number, year=year, recipients=recipients.strip(), cc=cc.strip(),
+                              printer=printer.strip(), issued_on=issued_on)
+    content = rollup_circular(
+        period_label=rollup.period.label, snapshot=rollup.snapshot, rows=list(rollup.rows.all()),
+        issued_on=issued_on, options=options,
+    )
+    document_number = options.document_number(issued_on)
+    log_action(
+        "dashboard.circular.issued", user=user, obj=rollup, ip_address=ip_address,
+        data={"number": document_number, "period": rollup.period.code, "version": rollup.version},
+    )
+    return content, circular_filename(rollup, document_number)
 
 
 def rollup_request(*, user, campaign: Campaign, period_code: str, ip_address: str | None = None) -> bool:
@@ -209,7 +257,7 @@ def rollup_mail(*, rollup: Rollup) -> bool:
     if not Rollup.objects.filter(pk=rollup.pk, mailed_at__isnull=True).update(mailed_at=claimed_at):
         return False
     try:
-        label = f"{rollup.campaign.short_name or rollup.campaign.name}{rollup.period.label}季度汇总(第{rollup.version}版)"
+        label = rollup_label(rollup.campaign, rollup.period, rollup.version, preview=rollup.preview)
         tasks, reports = rollup.snapshot.get("tasks", {}), rollup.snapshot.get("reports", {})
         body = (
             f"区安委办:\n\n{label}已由系统自动生成。\n"
@@ -219,7 +267,7 @@ def rollup_mail(*, rollup: Rollup) -> bool:
             f"也可登录任务管理系统的“季度汇总”页面查看和下载。\n\n(本邮件由系统自动发送,请勿回复。)"
         )
         message = EmailMessage(
-            subject=f"【季度汇总】{label}",
+            subject=f"【汇总】{label}",
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=recipients,

@@ -14,4 +14,7 @@ urlpatterns = [
     path("rollups/<int:pk>/circular/", views.rollup_circular_download, name="rollup_circular"),
     path("system/weights/", views.weights_page, name="weights"),  # 系统管理 · 考核权重
     path("dashboard/ranking.xlsx", views.ranking_export, name="ranking_export"),
+    path("rollups/<int:pk>/circular/issue/", views.rollup_circular_issue, name="rollup_circular_issue"),
+    path("rollups/<int:pk>/assessment.xlsx", views.rollup_assessment, name="rollup_assessment"),
+    path("assessment/", views.assessment_annual_page, name="assessment_annual"),
 ]

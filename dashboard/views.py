@@ -4,30 +4,37 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch
+from django.middleware.csrf import get_token
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
+from indicators.selectors import indicator_panel_for
+from indicators.stages import stages_for
 from reports import access
-from reports.access import is_office
+from reports.access import is_office, require_office
 from reports.status import Rag, TaskState
+from tasks.campaign_choice import campaign_for_request
 from tasks.links import task_path
 from tasks.models import Campaign
 from tasks.selectors import active_campaigns
 
 from .access import require_dashboard_reader
+from .assessment import COMPONENTS, assessment_annual
 from .caching import dashboard_data_cached
-from .circular import circular_filename, circular_title
+from .circular import CircularOptions, circular_filename, circular_title
+from .forms import CircularIssueForm
+from .heatmap import unit_category_heatmap
 from .models import Rollup
-from .rollups import PROGRESS_LABELS, REPORTING_LABELS, rollup_compare, rollup_filename
-from .selectors import ScopeError, dashboard_scope
-from .selectors import weights_get
-from .services import DOCX_TYPE, XLSX_TYPE, RollupError, rollup_request
+from .rollups import PROGRESS_LABELS, REPORTING_LABELS, annual_rollups, rollup_compare, rollup_filename, rollup_label
+from .selectors import ScopeError, dashboard_scope, weights_get
+from .services import DOCX_TYPE, XLSX_TYPE, RollupError, circular_issue, rollup_request
 from .weights import WEIGHT_FIELDS, WeightsForm, weights_set
+from .workbooks import assessment_workbook
 
 CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # read by static/js/dashboard.js
 
@@ -36,15 +43,27 @@ CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # 
 def dashboard_page(request):
     require_dashboard_reader(request.user)
     campaigns = active_campaigns()
+    campaign_param = (request.GET.get("campaign") or "").strip()
+    if campaign_param != "all":
+        # One campaign: the same choice as every single-campaign page (?campaign= remembered,
+        # else the user's remembered one, else the newest); a bad id keeps its 400 below.
+        chosen = campaign_for_request(request)
+        if chosen.campaign is not None and not chosen.error:
+            campaign_param = str(chosen.campaign.pk)
     try:
         scope = dashboard_scope(
-            campaign_param=request.GET.get("campaign"),
+            campaign_param=campaign_param,
             period_param=request.GET.get("period"),
             today=timezone.localdate(),
         )
     except ScopeError as error:
         return render(request, "dashboard/dashboard.html", {"error": str(error), "campaigns": campaigns}, status=400)
     data = dashboard_data_cached(scope)
+    # 目标指标 (issue 17): live, not cached — five queries; one campaign only.
+    indicator_panel = stages = None
+    if scope.campaign is not None:
+        indicator_panel = indicator_panel_for(campaign=scope.campaign, period_code=scope.period_code)
+        stages = stages_for(scope.campaign, scope.today)
     return render(
         request,
         "dashboard/dashboard.html",
@@ -53,10 +72,25 @@ def dashboard_page(request):
             # Only what the charts draw goes into the page as JSON; the tables are HTML already.
             "chart_data": {key: data[key] for key in CHART_KEYS},
             "scope": scope,
+            # Not in dashboard_data (the API's and the stored overview's): one campaign only.
+            "heatmap": unit_category_heatmap(scope),
             "campaigns": campaigns,
             "is_office": is_office(request.user),
+            "chase": _chase_buttons(request, scope),
+            "indicator_panel": indicator_panel,
+            "stages": stages,
         },
     )
+
+
+def _chase_buttons(request, scope) -> dict | None:
+    """For the office on one campaign: what each unit row's 催报 button posts (reminders' chase page)."""
+    if scope.campaign is None or not is_office(request.user):
+        return None
+    return {
+        "action": reverse("reminders:chase"), "csrf_token": get_token(request), "campaign": scope.campaign.pk,
+        "period": scope.period_code, "next": request.get_full_path(),
+    }
 
 
 @login_required
@@ -146,7 +180,8 @@ def rollup_detail(request, pk: int):
     return render(
         request,
         "dashboard/rollup_detail.html",
-        {"rollup": rollup, "s": rollup.snapshot, "rows": rows, "circular_title": circular_title(rollup.period.label)},
+        {"rollup": rollup, "s": rollup.snapshot, "rows": rows, "circular_title": circular_title(rollup.period.label),
+         "component_keys": [key for key, _, _ in COMPONENTS]},
     )
 
 
@@ -156,6 +191,30 @@ def _task_link(campaign_id: int, key: str) -> str:
         return task_path("reports:task_detail", campaign_id=campaign_id, key=key)
     except NoReverseMatch:
         return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rollup_circular_issue(request, pk: int):
+    """The office fills in the 文号 (and 主送, 抄送, 印发) and downloads the circular as issued."""
+    require_office(request.user)
+    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    today = timezone.localdate()
+    defaults = CircularOptions.defaults()
+    initial = {"year": today.year, "issued_on": today, "recipients": defaults.recipients, "cc": defaults.cc,
+               "printer": defaults.printer}
+    form = CircularIssueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        content, filename = circular_issue(user=request.user, rollup=rollup, ip_address=client_ip(request),
+                                           **form.cleaned_data)
+        response = HttpResponse(content, content_type=DOCX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    return render(
+        request, "dashboard/circular_issue.html",
+        {"rollup": rollup, "form": form, "title": circular_title(rollup.period.label)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -204,12 +263,15 @@ def weights_page(request):
 
 # --- 考核 ranking as Excel (the dashboard's table, same scope and columns) -------------------------
 
-RANKING_HEADERS = ["名次", "单位", "得分", "按期完成任务", "按期报送", "被退回", "督办办结"]
+RANKING_HEADERS = ["名次", "单位", "得分", "按时报送率", "按期完成率", "未被退回率", "督办按时答复率"]
+RANKING_PARTS = ["reporting", "completion", "returns", "supervision"]
 
 
 @login_required
 def ranking_export(request):
     from tasks.excel.lists import list_response
+
+    from .templatetags.dashboard_tags import component_text
 
     require_dashboard_reader(request.user)
     try:
@@ -219,9 +281,46 @@ def ranking_export(request):
         return render(request, "dashboard/dashboard.html", {"error": str(error), "campaigns": active_campaigns()},
                       status=400)
     data = dashboard_data_cached(scope)
-    rows = ([r["rank"], r["name"], r["score"], r["done_on_time"], r["reports_on_time"], r["returned"], r["cleared"]]
+    rows = ([r["rank"], r["name"], r["score"], *(component_text(r["components"][part]) for part in RANKING_PARTS)]
             for r in data["assessment"]["ranking"])
     detail = "、".join(filter(None, [str(scope.campaign) if scope.campaign else "全部行动", data["period"]["label"]]))
     return list_response(what="单位考核排名", day=timezone.localdate(), detail=detail,
                          title=f"单位考核排名({detail})  {data['assessment']['formula']}",
-                         headers=RANKING_HEADERS, rows=rows, widths=[6, 26, 10, 14, 10, 8, 10])
+                         headers=RANKING_HEADERS, rows=rows, widths=[6, 26, 10, 16, 16, 16, 16])
+@login_required
+def rollup_assessment(request, pk: int):
+    """A rollup's frozen ranking (考核排名) as .xlsx."""
+    require_dashboard_reader(request.user)
+    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    label = rollup_label(rollup.campaign, rollup.period, rollup.version, preview=rollup.preview)
+    content = assessment_workbook(title=f"{label}考核排名", assessment=rollup.snapshot.get("assessment") or {})
+    return _xlsx_response(content, f"{label}考核排名.xlsx")
+
+
+@login_required
+def assessment_annual_page(request):
+    """The annual total of a campaign year, from the final rollups of its periods; `?format=xlsx` downloads it."""
+    require_dashboard_reader(request.user)
+    campaigns = list(Campaign.objects.order_by("-start_date", "id"))
+    campaign_param = request.GET.get("campaign", "")
+    campaign = next((c for c in campaigns if str(c.pk) == campaign_param), campaigns[0] if campaigns else None)
+    years = list(range(campaign.start_date.year, campaign.end_date.year + 1)) if campaign else []
+    year_param = request.GET.get("year", "")
+    year = int(year_param) if year_param.isdigit() and int(year_param) in years else (
+        min(max(years), timezone.localdate().year) if years else None
+    )
+    rollups = annual_rollups(campaign, year) if campaign else []
+    annual = assessment_annual(rollups, weights_get())
+    title = f"{campaign.short_name or campaign.name}{year}年度考核排名" if campaign else "年度考核排名"
+    if request.GET.get("format") == "xlsx":
+        return _xlsx_response(assessment_workbook(title=title, assessment=annual), f"{title}.xlsx")
+    return render(request, "dashboard/assessment_annual.html", {
+        "campaigns": campaigns, "campaign": campaign, "years": years, "year": year, "rollups": rollups,
+        "annual": annual, "title": title, "component_keys": [key for key, _, _ in COMPONENTS],
+    })
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -27,11 +27,18 @@ def _weight_field(label: str) -> forms.DecimalField:
     )
 
 
+def _label(name: str) -> str:
+    return str(AssessmentWeights._meta.get_field(name).verbose_name)
+
+
 class WeightsForm(forms.Form):
-    tasks_on_time = _weight_field("按期完成任务(每项加分)")
-    reports_on_time = _weight_field("按期报送(每份加分)")
-    reports_returned = _weight_field("报送被退回(每份扣分)")
-    supervision_cleared = _weight_field("督办事项办结(每项加分)")
+    """The weights as the model names them (按时报送率权重 …): one source for the form, the
+    admin and the audit log's 字段:旧值 → 新值."""
+
+    tasks_on_time = _weight_field(_label("tasks_on_time"))
+    reports_on_time = _weight_field(_label("reports_on_time"))
+    reports_returned = _weight_field(_label("reports_returned"))
+    supervision_cleared = _weight_field(_label("supervision_cleared"))
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
 

@@ -37,3 +37,15 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class ForbiddenWithoutTraceback(logging.Filter):
+    """A 403 (PermissionDenied) is an answer, not a fault: Django logs it as a warning with the
+    exception's traceback; keep the one line ("Forbidden (Permission denied): /path") and drop the
+    traceback. Other warnings and errors keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True

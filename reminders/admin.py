@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Digest, DigestDelivery, Notification, ReminderRule, ReminderRun, SentReminder, WorkingDayOverride
+from .models import (
+    Digest,
+    DigestDelivery,
+    NoticeDelivery,
+    NoticeEvent,
+    Notification,
+    ReminderRule,
+    ReminderRun,
+    SentReminder,
+    WorkingDayOverride,
+)
 
 
 @admin.register(ReminderRule)
@@ -70,3 +80,20 @@ class ReminderRunAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "title", "read_at"]
     list_select_related = ["user"]
+
+
+class NoticeDeliveryInline(admin.TabularInline):
+    model = NoticeDelivery
+    extra = 0
+    can_delete = False
+    fields = ["user", "channel", "target", "status", "attempts", "last_error", "sent_at"]
+    readonly_fields = fields
+
+
+@admin.register(NoticeEvent)
+class NoticeEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "title", "unit"]
+    list_filter = ["kind"]
+    search_fields = ["title", "key"]
+    list_select_related = ["unit"]
+    inlines = [NoticeDeliveryInline]

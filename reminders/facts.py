@@ -16,6 +16,7 @@ from reports.status import REPORTED_STATES, annotate_task_status
 from tasks.models import AssignmentRole, Campaign, Task, TaskDuty
 
 from .rules import Facts, PeriodInfo, ReturnedReport, SupervisionInfo, TaskInfo
+from .workdays import WorkingCalendar
 
 
 def assigned_units(campaign: Campaign) -> dict[int, tuple[list[int], list[int]]]:
@@ -62,8 +63,12 @@ def office_user_ids() -> list[int]:
     return list(User.objects.filter(role=Role.OFFICE, is_active=True).order_by("id").values_list("id", flat=True))
 
 
-def facts_load(*, today: datetime.date) -> list[Facts]:
-    """The facts of every active campaign, as of `today` (states from `reports.status`)."""
+def facts_load(*, today: datetime.date, calendar: WorkingCalendar | None = None) -> list[Facts]:
+    """The facts of every active campaign, as of `today` (states from `reports.status`).
+
+    A period's report due date on a non-working day is moved to the next working day (the
+    reminders count from that day, and say so)."""
+    calendar = calendar or WorkingCalendar()
     liaisons = liaisons_by_unit()
     office = office_user_ids()
     unit_names = dict(Unit.objects.values_list("id", "name"))
@@ -112,7 +117,11 @@ def facts_load(*, today: datetime.date) -> list[Facts]:
         result.append(
             Facts(
                 tasks=tasks,
-                periods=[PeriodInfo(id=p.id, label=p.label, due_date=p.due_date) for p in periods],
+                periods=[
+                    PeriodInfo(id=p.id, label=p.label, due_date=calendar.next_working_day(p.due_date),
+                               printed_due=p.due_date)
+                    for p in periods
+                ],
                 owed=owed_reports(campaign, periods),
                 reported=reported,
                 returned=returned,

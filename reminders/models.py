@@ -147,7 +147,11 @@ class SentReminder(models.Model):
     rule = models.CharField("规则", max_length=20, choices=RuleKind.choices)
     due_on = models.DateField("应提醒日期", help_text="规则算出的提醒日(遇节假日顺延前的日期)")
     group = models.CharField("分组", max_length=20)
+    topic = models.CharField(
+        "事项", max_length=40, blank=True, help_text="提醒所说的事(任务时限、某期报送、退回、督办……),同一汇总中每项一行"
+    )
     title = models.CharField("内容", max_length=300)
+    detail = models.TextField("任务全文", blank=True, help_text="邮件中列出任务全文;有长度限制的渠道只发标题")
     link = models.CharField("链接", max_length=300, blank=True)
     unit = models.ForeignKey(
         Unit, verbose_name="涉及单位", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -223,8 +227,91 @@ class DigestDelivery(models.Model):
         return f"{self.digest} {self.channel} {self.status}"
 
 
+class NoticeKind(models.TextChoices):
+    REPORT_RETURNED = "report_returned", "报送被退回"
+    SUPERVISION_OPENED = "supervision_opened", "督办"
+    SUPERVISION_RAISED = "supervision_raised", "督办升级"
+    SUPERVISION_DUE = "supervision_due", "督办明日到期"
+    SUPERVISION_OVERDUE = "supervision_overdue", "督办已超期"
+    SUPERVISION_ANSWERED = "supervision_answered", "督办已答复"
+    EXTENSION_REQUESTED = "extension_requested", "延期申请"
+    EXTENSION_DECIDED = "extension_decided", "延期审批结果"
+    SIGNED_OFF = "signed_off", "销号"
+    SIGN_OFF_WITHDRAWN = "sign_off_withdrawn", "撤销销号"
+    PERIOD_CLOSING = "period_closing", "报送周期关闭"
+    CHASE = "chase", "催报/催办"
+
+
+class NoticeEvent(models.Model):
+    """Something that happened and that people must hear of now (a return, a 督办 …), told once.
+
+    `key` names the happening itself (e.g. the review or the supervision step that caused it, or
+    "supervision_due:<id>:<date>" for a date the daily scan notices): raising the same happening
+    again finds the existing row and tells nobody twice.
+    """
+
+    kind = models.CharField("类型", max_length=30, choices=NoticeKind.choices)
+    key = models.CharField("事件标识", max_length=200, unique=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=300, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name="涉及单位", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    item_type = models.CharField("对象类型", max_length=20, blank=True)  # report / supervision / task / period …
+    item_id = models.PositiveBigIntegerField("对象编号", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "即时通知事件"
+        verbose_name_plural = "即时通知事件"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["item_type", "item_id"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def supervision_to_acknowledge(self) -> int | None:
+        """The supervision a liaison can sign for (签收) from this notice, if it is a 督办 demand."""
+        demands = (NoticeKind.SUPERVISION_OPENED, NoticeKind.SUPERVISION_RAISED, NoticeKind.SUPERVISION_DUE,
+                   NoticeKind.SUPERVISION_OVERDUE)
+        return self.item_id if self.item_type == "supervision" and self.kind in demands else None
+
+
+class NoticeDelivery(models.Model):
+    """An event told to one person on one channel (e-mail, robot …): sent once, retried on its own.
+
+    The channel is a configured channel's name (reminders.channels), not a fixed choice, so a new
+    channel (浙政钉) needs no migration.
+    """
+
+    event = models.ForeignKey(NoticeEvent, verbose_name="事件", on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(User, verbose_name="接收人", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField("渠道", max_length=30)
+    target = models.CharField("发送地址", max_length=500, blank=True)
+    status = models.CharField("状态", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    claimed_at = models.DateTimeField("开始发送时间", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("下次重试时间", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "即时通知发送"
+        verbose_name_plural = "即时通知发送"
+        ordering = ["event", "user_id", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user", "channel"], name="notice_once_per_recipient_channel"),
+        ]
+        indexes = [models.Index(fields=["status"], condition=~Q(status="sent"), name="notice_delivery_unsent")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.user_id} {self.channel} {self.status}"
+
+
 class Notification(models.Model):
-    """An in-app message (the bell in the navbar)."""
+    """An in-app message (the bell in the navbar): a day's digest, or one event told at once."""
 
     user = models.ForeignKey(User, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField("标题", max_length=200)
@@ -235,12 +322,50 @@ class Notification(models.Model):
     digest = models.OneToOneField(
         Digest, verbose_name="来自汇总", null=True, blank=True, on_delete=models.SET_NULL, related_name="notification"
     )
+    event = models.ForeignKey(
+        NoticeEvent, verbose_name="来自事件", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notifications",
+    )
 
     class Meta:
         verbose_name = "站内通知"
         verbose_name_plural = "站内通知"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"], condition=Q(event__isnull=False), name="one_notification_per_event_user"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class ChaseKind(models.TextChoices):
+    REPORT = "report", "催报"
+    SUPERVISION = "supervision", "催办"
+
+
+class Chase(models.Model):
+    """The office chased a unit now (催报 its missing reports, 催办 a 督办): at most once per unit a day."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField("日期")
+    kind = models.CharField("类型", max_length=20, choices=ChaseKind.choices)
+    title = models.CharField("内容", max_length=200)
+    item_count = models.PositiveSmallIntegerField("涉及任务数", default=0)
+    sent_by = models.ForeignKey(User, verbose_name="发起人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    event = models.OneToOneField(
+        NoticeEvent, verbose_name="通知", null=True, blank=True, on_delete=models.SET_NULL, related_name="chase"
+    )
+
+    class Meta:
+        verbose_name = "催报催办"
+        verbose_name_plural = "催报催办"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="one_chase_per_unit_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.get_kind_display()}"

@@ -17,6 +17,16 @@ The rules (defaults, editable by the office in 系统管理 → 提醒规则 as 
 - supervision: 2 days before and 1 day after an open supervision's answer date (督办答复期限),
   to the lead units, the office copied after the date;
 - a unit that should be reminded but has no liaison account is reported to the office as a gap.
+
+How a digest reads (issue 15):
+- one line per person, item and topic (a task's deadline, its report for one period, a return, a
+  supervision, a gap): when a catch-up window holds several trigger days, the latest one wins, so
+  a weekly overdue line is not repeated and "尚未报送" never stands next to "逾期未报送";
+- a report due date on a non-working day counts from the next working day, and the line says so
+  ("原定10月5日,遇休息日顺延");
+- on a task's deadline day and a report's due date itself there is a 今天到期 line, whatever the offsets;
+- a supporting unit's lines start with 【配合】; the office's 【抄送】 names at most five units;
+- sections: 督办 → 已逾期 → 今天到期 → 即将到期 → 待报送 (then returns and gaps).
 """
 
 from __future__ import annotations
@@ -34,24 +44,26 @@ TITLE_MAX = 300
 
 
 class Group:
-    """Sections of a digest, in the order they are shown."""
+    """Sections of a digest, in the order they are shown: what is most pressing first."""
 
-    OVERDUE = "overdue"
-    DUE_SOON = "due_soon"
-    REPORTS = "reports"
-    RETURNED = "returned"
     SUPERVISION = "supervision"
+    OVERDUE = "overdue"  # overdue tasks and missing reports
+    DUE_TODAY = "due_today"  # a task's deadline or a report's due date is today
+    DUE_SOON = "due_soon"
+    REPORTS = "reports"  # reports due soon
+    RETURNED = "returned"
     GAPS = "gaps"
 
     LABELS = {
-        OVERDUE: "已逾期任务",
-        DUE_SOON: "即将到期任务",
-        REPORTS: "待报送进展",
-        RETURNED: "被退回待重新报送",
         SUPERVISION: "督办事项",
+        OVERDUE: "已逾期",
+        DUE_TODAY: "今天到期",
+        DUE_SOON: "即将到期",
+        REPORTS: "待报送",
+        RETURNED: "被退回待重新报送",
         GAPS: "无联络员账号的单位(未能提醒)",
     }
-    ORDER = [OVERDUE, DUE_SOON, REPORTS, RETURNED, SUPERVISION, GAPS]
+    ORDER = [SUPERVISION, OVERDUE, DUE_TODAY, DUE_SOON, REPORTS, RETURNED, GAPS]
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,15 @@ class TaskInfo:
 class PeriodInfo:
     id: int
     label: str
-    due_date: datetime.date
+    due_date: datetime.date  # on the working calendar: a due date on a holiday moves to the next working day
+    printed_due: datetime.date | None = None  # the period's own due date, when it was moved
+
+    @property
+    def moved_note(self) -> str:
+        """"原定10月5日,遇休息日顺延" when the due date was moved, else ""."""
+        if self.printed_due and self.printed_due != self.due_date:
+            return f"原定{self.printed_due.month}月{self.printed_due.day}日,遇休息日顺延"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -152,7 +172,11 @@ class Facts:
 
 @dataclass(frozen=True)
 class Owed:
-    """One reminder owed to one person; (user, item_type, item_id, rule, due_on) is its identity."""
+    """One reminder owed to one person; (user, item_type, item_id, rule, due_on) is its identity.
+
+    `topic` names what the line is about (a task's deadline, its report for one period, a return,
+    a supervision …): one person's digest has one line per item and topic, the latest state.
+    """
 
     user_id: int
     item_type: str
@@ -163,49 +187,72 @@ class Owed:
     title: str
     link: str = ""
     unit_id: int | None = None
+    topic: str = ""
+    detail: str = ""  # the task's full text, for channels without a length limit (e-mail)
 
     @property
     def key(self) -> tuple:
         return (self.user_id, self.item_type, self.item_id, self.rule, self.due_on)
 
+    @property
+    def line_key(self) -> tuple:
+        return (self.user_id, self.item_type, self.item_id, self.topic or self.rule)
+
 
 @dataclass
 class _Collector:
     facts: Facts
-    owed: dict[tuple, Owed] = field(default_factory=dict)
+    owed: dict[tuple, Owed] = field(default_factory=dict)  # by line_key: the latest trigger wins
     # (unit, rule, due_on) → task keys a unit without a liaison was not reminded of
     gaps: dict[tuple[int, str, datetime.date], list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, owed: Owed) -> None:
-        self.owed.setdefault(owed.key, owed)
+        """One line per person, item and topic: a later trigger day (a newer state) replaces an earlier one."""
+        current = self.owed.get(owed.line_key)
+        if current is None or owed.due_on > current.due_on:
+            self.owed[owed.line_key] = owed
 
     def to_unit(self, unit_id: int, *, item_type: str, item_id: int, rule: str, due_on, group: str,
-                title: str, link: str, gap_label: str) -> None:
+                title: str, link: str, gap_label: str, topic: str = "", detail: str = "") -> None:
         users = self.facts.liaisons.get(unit_id, [])
         if not users:
             self.gaps[(unit_id, rule, due_on)].append(gap_label)
         for user_id in users:
-            self.add(Owed(user_id, item_type, item_id, rule, due_on, group, title[:TITLE_MAX], link, unit_id))
+            self.add(Owed(user_id, item_type, item_id, rule, due_on, group, title[:TITLE_MAX], link, unit_id, topic,
+                          detail))
 
     def to_office(self, *, item_type: str, item_id: int, rule: str, due_on, group: str, title: str,
-                  link: str) -> None:
+                  link: str, topic: str = "", detail: str = "") -> None:
         for user_id in self.facts.office_user_ids:
-            self.add(Owed(user_id, item_type, item_id, rule, due_on, group, title[:TITLE_MAX], link))
+            self.add(Owed(user_id, item_type, item_id, rule, due_on, group, title[:TITLE_MAX], link, None, topic,
+                          detail))
 
 
-def _triggers(rule: RuleConfig, anchor: datetime.date | None, window: list[datetime.date]):
-    """The (day, offset) pairs of the window on which the rule fires for a date."""
+def _triggers(rule: RuleConfig, anchor: datetime.date | None, window: list[datetime.date], *, on_the_day=False):
+    """The (day, offset) pairs of the window on which the rule fires for a date (`on_the_day`: also
+    on the date itself, whatever the offsets: the 今天到期 line)."""
     if anchor is None:
         return []
-    return [(day, (day - anchor).days) for day in window if rule.matches((day - anchor).days)]
+    return [
+        (day, (day - anchor).days)
+        for day in window
+        if rule.matches((day - anchor).days) or (on_the_day and day == anchor)
+    ]
 
 
 def _fmt(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+UNITS_SHOWN = 5
+
+
 def _units_text(facts: Facts, unit_ids) -> str:
-    return "、".join(facts.unit_names.get(u, str(u)) for u in unit_ids)
+    """At most five names, then the count: "甲、乙、丙、丁、戊 等 26 个单位"."""
+    names = [facts.unit_names.get(u, str(u)) for u in unit_ids]
+    if len(names) <= UNITS_SHOWN:
+        return "、".join(names)
+    return "、".join(names[:UNITS_SHOWN]) + f" 等 {len(names)} 个单位"
 
 
 SUPPORT_MARK = "【配合】"
@@ -221,18 +268,21 @@ def _deadline(c: _Collector, rule: RuleConfig, window, today) -> None:
     for task in facts.tasks.values():
         if task.done or task.deadline is None or task.state == TaskState.OVERDUE:
             continue
-        for day, offset in _triggers(rule, task.deadline, window):
+        for day, offset in _triggers(rule, task.deadline, window, on_the_day=True):
             left = (task.deadline - today).days
             if left < 0:
                 continue
-            title = f"{task.short}:{_fmt(task.deadline)}到期,还有 {left} 天"
+            if left == 0:
+                title, group = f"{task.short}:今天到期({_fmt(task.deadline)})", Group.DUE_TODAY
+            else:
+                title, group = f"{task.short}:{_fmt(task.deadline)}到期,还有 {left} 天", Group.DUE_SOON
             units = list(task.lead_unit_ids)
-            if offset in rule.support_offsets:
+            if offset in rule.support_offsets or offset == 0:
                 units += [u for u in task.support_unit_ids if u not in task.lead_unit_ids]
             for unit_id in units:
                 c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
-                          group=Group.DUE_SOON, title=_as_role(task, unit_id, title), link=facts.task_link(task),
-                          gap_label=task.key)
+                          group=group, title=_as_role(task, unit_id, title), link=facts.task_link(task),
+                          gap_label=task.key, topic="deadline", detail=task.content)
 
 
 def _overdue(c: _Collector, rule: RuleConfig, window, today) -> None:
@@ -245,39 +295,48 @@ def _overdue(c: _Collector, rule: RuleConfig, window, today) -> None:
             title = f"{task.short}:已逾期 {late} 天(完成时限 {_fmt(task.deadline)})"
             for unit_id in task.lead_unit_ids:
                 c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
-                          group=Group.OVERDUE, title=title, link=facts.task_link(task), gap_label=task.key)
+                          group=Group.OVERDUE, title=title, link=facts.task_link(task), gap_label=task.key,
+                          topic="deadline", detail=task.content)
             if rule.copies_office(offset):
                 c.to_office(item_type="task", item_id=task.id, rule=rule.kind, due_on=day, group=Group.OVERDUE,
                             title=f"【抄送】{_units_text(facts, task.lead_unit_ids)}牵头:{title}",
-                            link=facts.task_link(task))
+                            link=facts.task_link(task), topic="deadline", detail=task.content)
 
 
 def _reports(c: _Collector, rule: RuleConfig, window, today, *, missing: bool) -> None:
+    """Reports due soon, due today (on the due date itself) or missing, judged as of `today`."""
     facts = c.facts
     for period in facts.periods:
-        triggers = _triggers(rule, period.due_date, window)
+        triggers = _triggers(rule, period.due_date, window, on_the_day=not missing)
         if not triggers:
             continue
+        left = (period.due_date - today).days
+        note = period.moved_note
+        if missing:
+            text, group = f"进展逾期未报送(截止 {_fmt(period.due_date)}{',' + note if note else ''})", Group.OVERDUE
+        elif left == 0:
+            text, group = f"进展尚未报送,今天截止{f'({note})' if note else ''}", Group.DUE_TODAY
+        elif left > 0:
+            text, group = f"进展尚未报送,{_fmt(period.due_date)}截止{f'({note})' if note else ''}", Group.REPORTS
+        else:
+            continue  # past its due date: the missing-report rule speaks for it
         for task in facts.tasks.values():
             if task.done:
                 continue
             units = facts.owed.get((period.id, task.id), ())
+            owing = [u for u in units if (task.id, u, period.id) not in facts.reported]
+            if not owing:
+                continue
+            title = f"{task.short}:{period.label}{text}"
             for day, offset in triggers:
-                owing = [u for u in units if (task.id, u, period.id) not in facts.reported]
-                if not owing:
-                    continue
-                if missing:
-                    title = f"{task.short}:{period.label}进展逾期未报送(截止 {_fmt(period.due_date)})"
-                else:
-                    title = f"{task.short}:{period.label}进展尚未报送,{_fmt(period.due_date)}截止"
                 for unit_id in owing:
                     c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
-                              group=Group.REPORTS, title=_as_role(task, unit_id, title), link=facts.task_link(task),
-                              gap_label=task.key)
+                              group=group, title=_as_role(task, unit_id, title), link=facts.task_link(task),
+                              gap_label=task.key, topic=f"report:{period.id}", detail=task.content)
                 if rule.copies_office(offset):
-                    c.to_office(item_type="task", item_id=task.id, rule=rule.kind, due_on=day, group=Group.REPORTS,
+                    c.to_office(item_type="task", item_id=task.id, rule=rule.kind, due_on=day, group=group,
                                 title=f"【抄送】{task.short}:{period.label}进展未报送单位:{_units_text(facts, owing)}",
-                                link=facts.task_link(task))
+                                link=facts.task_link(task), topic=f"report:{period.id}", detail=task.content)
 
 
 def _returned(c: _Collector, rule: RuleConfig, window, today) -> None:
@@ -292,11 +351,12 @@ def _returned(c: _Collector, rule: RuleConfig, window, today) -> None:
                 f"已 {(today - report.returned_on).days} 天未重新报送"
             )
             c.to_unit(report.unit_id, item_type="report", item_id=report.id, rule=rule.kind, due_on=day,
-                      group=Group.RETURNED, title=title, link=facts.task_link(task), gap_label=task.key)
+                      group=Group.RETURNED, title=title, link=facts.task_link(task), gap_label=task.key,
+                      topic="returned", detail=task.content)
             if rule.copies_office(offset):
                 c.to_office(item_type="report", item_id=report.id, rule=rule.kind, due_on=day,
                             group=Group.RETURNED, title=f"【抄送】{facts.unit_names.get(report.unit_id, '')}:{title}",
-                            link=facts.task_link(task))
+                            link=facts.task_link(task), topic="returned", detail=task.content)
 
 
 def _supervision(c: _Collector, rule: RuleConfig, window, today) -> None:
@@ -307,16 +367,17 @@ def _supervision(c: _Collector, rule: RuleConfig, window, today) -> None:
             continue
         for day, offset in _triggers(rule, item.respond_by, window):
             days = (item.respond_by - today).days
-            when = f"还有 {days} 天" if days >= 0 else f"已超期 {-days} 天"
+            when = f"还有 {days} 天" if days > 0 else ("今天到期" if days == 0 else f"已超期 {-days} 天")
             title = f"{task.short}:{item.level_label}答复期限 {_fmt(item.respond_by)},{when}"
             for unit_id in task.lead_unit_ids:
                 c.to_unit(unit_id, item_type="supervision", item_id=item.id, rule=rule.kind, due_on=day,
-                          group=Group.SUPERVISION, title=title, link=facts.task_link(task), gap_label=task.key)
+                          group=Group.SUPERVISION, title=title, link=facts.task_link(task), gap_label=task.key,
+                          topic="supervision", detail=task.content)
             if rule.copies_office(offset):
                 c.to_office(item_type="supervision", item_id=item.id, rule=rule.kind, due_on=day,
                             group=Group.SUPERVISION,
                             title=f"【抄送】{_units_text(facts, task.lead_unit_ids)}:{title}",
-                            link=facts.task_link(task))
+                            link=facts.task_link(task), topic="supervision", detail=task.content)
 
 
 RULE_LABELS = dict(RuleKind.choices)
@@ -347,10 +408,15 @@ def owed_compute(
             _returned(c, rule, window, today)
         elif kind == RuleKind.SUPERVISION:
             _supervision(c, rule, window, today)
+    # One gap line per unit and rule over the whole window (catch-up days merged), on its latest day.
+    merged: dict[tuple[int, str], tuple[datetime.date, list[str]]] = {}
     for (unit_id, kind, day), keys in sorted(c.gaps.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
+        _, seen = merged.get((unit_id, kind), (day, []))
+        merged[(unit_id, kind)] = (day, seen + keys)
+    for (unit_id, kind), (day, keys) in merged.items():
         unique_keys = list(dict.fromkeys(keys))
         shown = "、".join(unique_keys[:20]) + (f" 等 {len(unique_keys)} 项" if len(unique_keys) > 20 else "")
         title = f"{facts.unit_names.get(unit_id, unit_id)}没有联络员账号,未能发送“{RULE_LABELS.get(kind, kind)}”:任务 {shown}"
         c.to_office(item_type="unit", item_id=unit_id, rule=kind, due_on=day, group=Group.GAPS, title=title,
-                    link=f"{facts.site_url.rstrip('/')}/reminders/")
+                    link=f"{facts.site_url.rstrip('/')}/reminders/", topic=f"gap:{kind}")
     return sorted(c.owed.values(), key=lambda o: (o.user_id, Group.ORDER.index(o.group), o.due_on, o.title))

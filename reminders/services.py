@@ -19,16 +19,12 @@ Steps of a run (`reminders_run`), each safe to repeat or to run twice at once:
 from __future__ import annotations
 
 import datetime
-import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
@@ -36,12 +32,14 @@ from django.utils import timezone
 
 from audit.services import log_action
 
+from .channels import DeliveryFailed, Message, get_channel, targets_for
 from .facts import facts_load
 from .models import (
     Channel,
     DeliveryStatus,
     Digest,
     DigestDelivery,
+    NoticeDelivery,
     Notification,
     ReminderRule,
     ReminderRun,
@@ -56,11 +54,8 @@ CATCH_UP_DAYS = 7
 RETRY_DAYS = 7  # undelivered digests older than this are given up
 MAX_ATTEMPTS = 6
 STALE_SENDING = datetime.timedelta(minutes=15)
-WEBHOOK_TIMEOUT = 10
 
-
-class DeliveryFailed(Exception):
-    """A channel could not deliver a digest; the delivery is marked failed and will be retried."""
+__all__ = ["DeliveryFailed"]  # re-exported: jobs and callers catch it from here
 
 
 # --- Rules and window ------------------------------------------------------------------------
@@ -111,10 +106,12 @@ def owed_for_day(
     if window is None:
         window = window_days(today=today, calendar=calendar)
     rules = rules_load()
-    owed: dict[tuple, Owed] = {}
-    for facts in facts_load(today=today):
+    owed: dict[tuple, Owed] = {}  # one line per person, item and topic: the latest trigger (rules._Collector)
+    for facts in facts_load(today=today, calendar=calendar):
         for item in owed_compute(facts, rules=rules, window=window, today=today):
-            owed.setdefault(item.key, item)
+            current = owed.get(item.line_key)
+            if current is None or item.due_on > current.due_on:
+                owed[item.line_key] = item
     return list(owed.values())
 
 
@@ -129,20 +126,32 @@ class RunResult:
     claimed: int = 0
     digests: int = 0
     delivery_ids: list[int] = field(default_factory=list)
+    notices: int = 0
+    notice_delivery_ids: list[int] = field(default_factory=list)
 
 
-def reminders_run(*, today: datetime.date, deliver: Callable[[int], None] | None = None) -> RunResult:
-    """Run the reminders for `today`; `deliver(delivery_id)` sends or queues each unsent delivery."""
+def reminders_run(
+    *,
+    today: datetime.date,
+    deliver: Callable[[int], None] | None = None,
+    deliver_notice: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Run the reminders for `today`; `deliver(delivery_id)` sends or queues each unsent digest
+    delivery, `deliver_notice(id)` each event delivery left unsent (broker down, crash, failure)."""
+    from .notices import supervision_deadlines_raise
+
     calendar = WorkingCalendar()
     if not calendar.is_working_day(today):
         logger.info("reminders: %s is not a working day; nothing is sent", today)
         return RunResult(day=today, working_day=False)
+    notices = supervision_deadlines_raise(today=today, calendar=calendar)
     window = window_days(today=today, calendar=calendar)
     owed = owed_for_day(today=today, calendar=calendar, window=window)
     run = ReminderRun.objects.create(day=today, window_start=window[0])
     claimed = reminders_claim(owed=owed, run=run)
     digests = digests_build(day=today)
     delivery_ids = deliveries_due()
+    notice_ids = notice_deliveries_due()
     ReminderRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), claimed=claimed)
     log_action(
         "reminders.run.finished",
@@ -153,8 +162,11 @@ def reminders_run(*, today: datetime.date, deliver: Callable[[int], None] | None
     if deliver is not None:
         for delivery_id in delivery_ids:
             deliver(delivery_id)
+    if deliver_notice is not None:
+        for delivery_id in notice_ids:
+            deliver_notice(delivery_id)
     return RunResult(day=today, working_day=True, owed=len(owed), claimed=claimed, digests=digests,
-                     delivery_ids=delivery_ids)
+                     delivery_ids=delivery_ids, notices=notices, notice_delivery_ids=notice_ids)
 
 
 @transaction.atomic
@@ -164,7 +176,8 @@ def reminders_claim(*, owed: list[Owed], run: ReminderRun) -> int:
         [
             SentReminder(
                 user_id=o.user_id, item_type=o.item_type, item_id=o.item_id, rule=o.rule, due_on=o.due_on,
-                group=o.group, title=o.title, link=o.link, unit_id=o.unit_id, run=run,
+                group=o.group, title=o.title, link=o.link, unit_id=o.unit_id, run=run, topic=o.topic,
+                detail=o.detail,
             )
             for o in owed
         ],
@@ -175,13 +188,8 @@ def reminders_claim(*, owed: list[Owed], run: ReminderRun) -> int:
 
 
 def _channels_for(user) -> list[tuple[str, str]]:
-    channels = [(Channel.INAPP, "")]
-    if user.email:
-        channels.append((Channel.EMAIL, user.email))
-    webhook = (user.unit.webhook_url if user.unit_id else "") or getattr(settings, "REMINDER_WEBHOOK_URL", "")
-    if webhook:
-        channels.append((Channel.WEBHOOK, webhook))
-    return channels
+    """In-app, then each configured channel that can reach the person (reminders.channels)."""
+    return [(Channel.INAPP, ""), *targets_for(user)]
 
 
 def digests_build(*, day: datetime.date) -> int:
@@ -212,12 +220,10 @@ def _digest_build_one(*, user, day: datetime.date) -> int:
     return 1
 
 
-def deliveries_due(*, now: datetime.datetime | None = None) -> list[int]:
-    """Deliveries to (re)send: pending, failed past their backoff, or abandoned while sending."""
-    now = now or timezone.now()
+def _unsent(model, *, now: datetime.datetime, day_field: str):
     since = timezone.localdate(now) - datetime.timedelta(days=RETRY_DAYS)
-    return list(
-        DigestDelivery.objects.filter(digest__day__gte=since, attempts__lt=MAX_ATTEMPTS)
+    return (
+        model.objects.filter(**{f"{day_field}__gte": since}, attempts__lt=MAX_ATTEMPTS)
         .filter(
             Q(status=DeliveryStatus.PENDING)
             | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
@@ -225,6 +231,19 @@ def deliveries_due(*, now: datetime.datetime | None = None) -> list[int]:
         )
         .order_by("id")
         .values_list("id", flat=True)
+    )
+
+
+def deliveries_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Digest deliveries to (re)send: pending, failed past their backoff, or abandoned while sending."""
+    return list(_unsent(DigestDelivery, now=now or timezone.now(), day_field="digest__day"))
+
+
+def notice_deliveries_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Event deliveries to (re)send (left over by a broker outage, a crash or a failure)."""
+    now = now or timezone.now()
+    return list(
+        _unsent(NoticeDelivery, now=now, day_field="event__created_at__date")
     )
 
 
@@ -247,6 +266,8 @@ class DigestContent:
             lines.append(f"【{label}】({len(items)} 项)")
             for n, item in enumerate(items, start=1):
                 lines.append(f"{n}. {item.title}")
+                if item.detail:
+                    lines.append(f"   任务内容:{' '.join(item.detail.split())}")
                 if item.link:
                     lines.append(f"   {item.link}")
             lines.append("")
@@ -254,20 +275,40 @@ class DigestContent:
         lines.append("(本邮件由系统自动发送,每人每天最多一封。)")
         return "\n".join(lines)
 
-    def markdown(self) -> str:
+    def message(self) -> Message:
+        link = f"{settings.SITE_URL.rstrip('/')}/notifications/"
+        return Message(
+            subject=self.subject, text=self.text(), markdown=self.markdown(),
+            short=self.markdown(links=False) + f"详见 {link}", more=f"……共 {self.count} 项,详见 {link}",
+        )
+
+    def markdown(self, *, links: bool = True) -> str:
+        """For robots: titles (linked, unless `links` is off for the short form), never the task text."""
         lines = [f"### {self.subject}", "", self.greeting, ""]
         for label, items in self.groups:
             lines.append(f"**{label}**({len(items)} 项)")
             lines.append("")
             for item in items:
-                lines.append(f"- [{item.title}]({item.link})" if item.link else f"- {item.title}")
+                lines.append(f"- [{item.title}]({item.link})" if item.link and links else f"- {item.title}")
             lines.append("")
         return "\n".join(lines)
 
 
+def _one_line_per_item(items: list[SentReminder]) -> list[SentReminder]:
+    """Rows claimed by different runs can meet in one digest (a crashed run's leftovers): keep, per
+    item and topic, the latest trigger (the newest state), in the original order."""
+    latest: dict[tuple, SentReminder] = {}
+    for item in items:
+        key = (item.item_type, item.item_id, item.topic or item.rule)
+        if key not in latest or (item.due_on, item.pk) > (latest[key].due_on, latest[key].pk):
+            latest[key] = item
+    keep = {item.pk for item in latest.values()}
+    return [item for item in items if item.pk in keep]
+
+
 def digest_content(digest: Digest) -> DigestContent:
     """The digest grouped (overdue / due soon / reports / returned / supervision / gaps), in one query."""
-    items = list(digest.reminders.order_by("due_on", "title", "id"))
+    items = _one_line_per_item(list(digest.reminders.order_by("due_on", "title", "id")))
     by_group: dict[str, list[SentReminder]] = {}
     for item in items:
         by_group.setdefault(item.group, []).append(item)
@@ -297,49 +338,22 @@ def _send_inapp(delivery: DigestDelivery, content: DigestContent) -> None:
     )
 
 
-def _send_email(delivery: DigestDelivery, content: DigestContent) -> None:
-    EmailMessage(subject=content.subject, body=content.text(), to=[delivery.target]).send(fail_silently=False)
-
-
-def _send_webhook(delivery: DigestDelivery, content: DigestContent) -> None:
-    """A DingTalk/WeCom-style robot message: both read {"msgtype": "markdown", "markdown": {...}}."""
-    markdown = content.markdown()
-    payload = {
-        "msgtype": "markdown",
-        "markdown": {"title": content.subject, "text": markdown, "content": markdown},
-    }
-    request = urllib.request.Request(
-        delivery.target,
-        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-        headers={"Content-Type": "application/json; charset=utf-8"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310 (admin-set URL)
-            body = response.read(65536)
-    except urllib.error.HTTPError as error:
-        raise DeliveryFailed(f"群机器人返回 HTTP {error.code}") from error
-    except (urllib.error.URLError, OSError) as error:
-        raise DeliveryFailed(f"无法连接群机器人:{error}") from error
-    try:
-        answer = json.loads(body or b"{}")
-    except ValueError:
-        answer = {}
-    if isinstance(answer, dict) and answer.get("errcode") not in (None, 0):
-        raise DeliveryFailed(f"群机器人拒绝:{answer.get('errcode')} {answer.get('errmsg', '')}")
-
-
-SENDERS = {Channel.INAPP: _send_inapp, Channel.EMAIL: _send_email, Channel.WEBHOOK: _send_webhook}
+def _send_digest(delivery: DigestDelivery) -> None:
+    content = digest_content(delivery.digest)
+    if delivery.channel == Channel.INAPP:
+        _send_inapp(delivery, content)
+    else:
+        get_channel(delivery.channel).send(delivery.target, content.message())
 
 
 def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=2 ** max(attempts - 1, 0))
 
 
-def delivery_send(*, delivery_id: int) -> bool:
-    """Send one channel of one digest, at most once; True if this call sent it.
+def claim_and_send(model, delivery_id: int, send: Callable, *, related: tuple[str, ...] = ()) -> bool:
+    """Send one delivery row (a digest's or an event's channel) at most once; True if this call sent it.
 
-    Claims the delivery by a conditional UPDATE (pending/failed, or abandoned "sending") before
+    Claims the row by a conditional UPDATE (pending/failed, or abandoned "sending") before
     sending, so concurrent or repeated calls send once. A failure marks it failed with the error
     and a backoff time and raises DeliveryFailed (the Celery job retries on it).
     """
@@ -347,29 +361,33 @@ def delivery_send(*, delivery_id: int) -> bool:
     claimable = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]) | Q(
         status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_SENDING
     )
-    claimed = (
-        DigestDelivery.objects.filter(claimable, pk=delivery_id, attempts__lt=MAX_ATTEMPTS)
-        .update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    claimed = model.objects.filter(claimable, pk=delivery_id, attempts__lt=MAX_ATTEMPTS).update(
+        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     if claimed != 1:
         return False
-    delivery = DigestDelivery.objects.select_related("digest__user__unit").get(pk=delivery_id)
+    delivery = model.objects.select_related(*related).get(pk=delivery_id)
     try:
         with transaction.atomic():
-            SENDERS[delivery.channel](delivery, digest_content(delivery.digest))
-            DigestDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+            send(delivery)
+            model.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
                 status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
             )
     except Exception as error:
         message = str(error) or error.__class__.__name__
-        DigestDelivery.objects.filter(pk=delivery_id).update(
+        model.objects.filter(pk=delivery_id).update(
             status=DeliveryStatus.FAILED,
             last_error=message[:2000],
             next_attempt_at=timezone.now() + _backoff(delivery.attempts),
         )
-        logger.warning("reminder delivery %s (%s) failed: %s", delivery_id, delivery.channel, message)
+        logger.warning("%s %s (%s) failed: %s", model.__name__, delivery_id, delivery.channel, message)
         raise DeliveryFailed(message) from error
     return True
+
+
+def delivery_send(*, delivery_id: int) -> bool:
+    """Send one channel of one digest, at most once (see `claim_and_send`)."""
+    return claim_and_send(DigestDelivery, delivery_id, _send_digest, related=("digest__user__unit",))
 
 
 def delivery_send_quietly(delivery_id: int) -> None:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("system/reminder-rules/<str:kind>/", views.rule_edit, name="rule_edit"),
     path("system/workdays/", views.workdays_page, name="workdays"),
     path("system/workdays/<int:override_id>/delete/", views.workday_delete, name="workday_delete"),
+    path("reminders/chase/", views.chase, name="chase"),
 ]

@@ -9,10 +9,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
 
+from audit.net import client_ip
 from reports.access import require_office
+from yinzhou_campaign.actions import next_url
 
 from . import office_settings, selectors, services
-from .forms import DayForm
+from .chasing import chase_send
+from .forms import ChaseForm, DayForm
 from .models import RuleKind, WorkingDayOverride
 from .rules import Group
 
@@ -53,6 +56,8 @@ def office_log(request):
             "form": form,
             "day": day,
             "digests": selectors.digests_of_day(day=day),
+            "chases": selectors.chases_of_day(day=day),
+            "notices": selectors.notices_of_day(day=day),
             "waiting": selectors.undigested_reminders()[:200],
             "gaps": selectors.units_without_liaison(),
             "group_labels": Group.LABELS,
@@ -118,3 +123,20 @@ def workday_delete(request, override_id: int):
     office_settings.workday_delete(by=request.user, override=override, ip_address=client_ip(request))
     messages.success(request, f"已删除 {override.date:%Y-%m-%d} 的工作日调整。")
     return redirect("reminders:workdays")
+@require_POST
+@login_required
+def chase(request):
+    """催报 / 催办 now: from the 未报送清单, a dashboard unit row or a 督办 (office only)."""
+    require_office(request.user)
+    form = ChaseForm(request.POST)
+    back = next_url(request, "/reminders/")
+    if not form.is_valid():
+        messages.error(request, "".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    data = form.cleaned_data
+    result = chase_send(
+        user=request.user, kind=data["kind"], unit_ids=data["units"], campaign=data.get("campaign"),
+        period=data.get("period"), supervision=data.get("supervision"), ip_address=client_ip(request),
+    )
+    (messages.success if result.sent else messages.warning)(request, result.message(data["kind"]))
+    return redirect(back)

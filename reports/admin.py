@@ -5,6 +5,7 @@ from audit.admin_site import ReadOnlyAdmin
 from .models import (
     Attachment,
     ExtensionRequest,
+    PeriodReopening,
     ProgressReport,
     ReportingPeriod,
     ReportReview,
@@ -13,12 +14,6 @@ from .models import (
     Supervision,
     SupervisionStep,
 )
-
-
-@admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
-    list_display = ["code", "campaign", "start", "end", "due_date", "closed_at"]
-    list_filter = ["campaign"]
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -30,6 +25,19 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PeriodReopeningInline(ReadOnlyInline):
+    model = PeriodReopening
+    fields = ["reason", "closed_at", "closed_by", "reopened_by", "reopened_at"]
+    readonly_fields = fields
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["code", "campaign", "start", "end", "due_date", "closed_at"]
+    list_filter = ["campaign"]
+    inlines = [PeriodReopeningInline]
 
 
 class VersionInline(ReadOnlyInline):

@@ -16,6 +16,7 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import DOCX, XLSX, Attachment
@@ -127,21 +128,63 @@ def attachments_check(files, *, field: str = "attachments") -> list[tuple[Upload
     return checked
 
 
-def attachment_store(*, uploaded: UploadedFile, content_type: str, user, **owner) -> Attachment:
-    """Save a validated upload for its owner (report=…, supervision_step=… or sign_off=…)."""
+def file_sha256(uploaded: UploadedFile) -> str:
     digest = hashlib.sha256()
+    uploaded.seek(0)
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def duplicate_message(name: str, earlier: str) -> str:
+    if name == earlier:
+        return f"附件“{name}”已上传过,同一份报送不能重复上传同一文件。"
+    return f"附件“{name}”与已上传的“{earlier}”内容完全相同,同一份报送不能重复上传同一文件。"
+
+
+def duplicates_find(files, *, existing: dict[str, str]) -> list[str]:
+    """Messages for the files (uploads) whose bytes are already on the report (`existing`:
+    SHA-256 → file name) or earlier in the same upload; empty when there is none."""
+    seen = dict(existing)
+    problems = []
+    for uploaded in files:
+        digest = file_sha256(uploaded)
+        if digest in seen:
+            problems.append(duplicate_message(uploaded.name, seen[digest]))
+        else:
+            seen[digest] = uploaded.name
+    return problems
+
+
+def report_files(report) -> dict[str, str]:
+    """SHA-256 → name of the files already on a report (none for a report not yet saved)."""
+    if report is None or report.pk is None:
+        return {}
+    return dict(Attachment.objects.filter(report=report).values_list("sha256", "original_name"))
+
+
+def attachment_store(*, uploaded: UploadedFile, content_type: str, user, **owner) -> Attachment:
+    """Save a validated upload for its owner (report=…, supervision_step=… or sign_off=…).
+
+    A report holds each file once (a unique constraint on report × SHA-256): callers check first
+    (duplicates_find) for a clear message; a concurrent upload of the same file that slips past
+    that check is refused here by the constraint, with the same message, and its file removed.
+    """
     attachment = Attachment(
         original_name=uploaded.name[:200],
         content_type=content_type,
         size=uploaded.size,
-        sha256=digest.hexdigest(),
+        sha256=file_sha256(uploaded),
         uploaded_by=user,
         uploaded_at=timezone.now(),
         **owner,
     )
     attachment.file.save(uploaded.name, uploaded, save=False)  # stored name: models.attachment_path
-    attachment.save()
+    try:
+        with transaction.atomic():
+            attachment.save()
+    except IntegrityError:
+        attachment.file.delete(save=False)
+        raise ValidationError(duplicate_message(uploaded.name, uploaded.name)) from None
     return attachment

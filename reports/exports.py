@@ -21,6 +21,7 @@ from tasks.selectors import task_list
 from . import access, obligations, selectors
 from .forms import TaskStatusFilterForm
 from .governance import selectors as governance_selectors
+from .governance import views as governance_views
 from .ledger import ledger_xlsx
 
 def filters_text(form) -> str:
@@ -111,11 +112,22 @@ def missing_reports_export(request):
 def supervisions_export(request):
     access.require_read_everything(request.user)
     campaign = campaign_for_request(request).campaign
-    supervisions = governance_selectors.supervisions_open(campaign=campaign) if campaign else []
-    rows = ([s.task.key, s.get_level_display(), s.instruction, s.respond_by.isoformat(), s.get_state_display()]
-            for s in supervisions)
+    after = governance_views._next_working_day()  # the page's own rule for a late 签收
+    rows = governance_selectors.supervision_rows(campaign=campaign, next_working_day=after) if campaign else []
+
+    def receipts(row) -> str:
+        return ";".join(
+            f"{unit.name + ' ' if len(row.receipts) > 1 else ''}"
+            + (f"已签收 {timezone.localtime(r.acknowledged_at):%m-%d %H:%M}" if r else "未签收")
+            for unit, r in row.receipts
+        )
+
+    lines = ([row.supervision.task.key, "、".join(u.name for u in row.units) or "—", row.supervision.get_level_display(),
+              row.supervision.instruction, row.supervision.respond_by.isoformat(), row.supervision.get_state_display(),
+              receipts(row)] for row in rows)
     return list_response(what=f"{campaign or ''}督办清单", day=timezone.localdate(),
-                         headers=["任务", "等级", "督办要求", "答复期限", "状态"], rows=rows, widths=[8, 8, 60, 12, 10])
+                         headers=["任务", "牵头单位", "等级", "督办要求", "答复期限", "状态", "签收"], rows=lines,
+                         widths=[8, 22, 8, 56, 12, 10, 24])
 
 
 @require_GET

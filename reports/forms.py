@@ -9,8 +9,9 @@ from departments.models import Unit
 from yinzhou_campaign.widgets import use_plain_selects
 from tasks.models import AssignmentRole, DeadlineKind, Measure, Task
 
-from .attachments import MAX_FILES_PER_UPLOAD, attachment_validate
+from .attachments import MAX_FILES_PER_UPLOAD, attachment_validate, duplicates_find, report_files
 from .models import ProgressStatus, ReportState, ReviewDecision
+from .services import ReportInput, report_input_errors
 from .status import Rag, ReportingState, TaskState
 
 
@@ -25,7 +26,7 @@ def _joined(names) -> str:
 def _annex_choices(form, campaigns) -> None:
     """Category, measure and deadline choices of one campaign or several, from two queries.
 
-    The filters select by number (举措类别 1–5, 主要任务 7) and by the deadline's text, so with
+    The filters select by number (主要任务 1–5, 落实举措 7) and by the deadline's text, so with
     several campaigns a choice applies in each of them; where their wording differs the label
     shows each (“(一)强化项目源头管控 / (一)冬春专项整治”).
     """
@@ -59,17 +60,36 @@ class TaskStatusFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, max_length=100)
     state = forms.ChoiceField(label="任务状态", required=False, choices=_all(TaskState.choices))
     rag = forms.ChoiceField(label="红黄绿", required=False, choices=_all(Rag.choices))
-    category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
-    measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    measure = forms.TypedChoiceField(label="落实举措", required=False, coerce=int, empty_value=None)
     deadline_kind = forms.ChoiceField(label="时限类型", required=False, choices=_all(DeadlineKind.choices))
     deadline_text = forms.ChoiceField(label="完成时限", required=False)
     unit = forms.ModelChoiceField(label="单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位")
+    role = forms.ChoiceField(label="单位职责", required=False, choices=_all(AssignmentRole.choices))
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         _annex_choices(self, campaign)
         self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
         _style(self)
+
+
+UNSUBMITTED = "unsubmitted"
+
+
+class MissingReportsFilterForm(forms.Form):
+    """未报送清单's filters besides the period: the unit that owes, the task's category."""
+
+    unit = forms.ModelChoiceField(label="应报单位", required=False, queryset=Unit.objects.none(), empty_label="全部单位")
+    category = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.real()
+        self.fields["category"].choices = _all(campaign.categories.order_by("number").values_list("number", "name"))
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+        use_plain_selects(self)
 
 
 class MyTaskFilterForm(forms.Form):
@@ -82,11 +102,16 @@ class MyTaskFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, max_length=100)
     campaign = forms.TypedChoiceField(label="行动方案", required=False, coerce=int, empty_value=None)
     role = forms.ChoiceField(label="职责", required=False, choices=_all(AssignmentRole.choices))
-    category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
-    measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    measure = forms.TypedChoiceField(label="落实举措", required=False, coerce=int, empty_value=None)
     deadline_text = forms.ChoiceField(label="完成时限", required=False)
     state = forms.ChoiceField(label="任务状态", required=False, choices=_all(TaskState.choices))
-    report = forms.ChoiceField(label="本期报送", required=False, choices=_all(ReportingState.choices))
+    report = forms.ChoiceField(
+        label="报送",
+        required=False,
+        # "unsubmitted": not reported or a draft — what the 未报送 count at the top counts.
+        choices=_all([(UNSUBMITTED, "未报送(含草稿)"), *ReportingState.choices]),
+    )
 
     def __init__(self, *args, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,9 +168,11 @@ class ReportForm(forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, task, **kwargs):
+    def __init__(self, *args, task, submit: bool = False, report=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.task = task
+        self.submit = submit
+        self.report = report  # the saved report, if any: its files are not uploaded again
         if task.deadline_kind == DeadlineKind.ONGOING:
             # Ongoing tasks are reported every period; a percentage means nothing for them.
             del self.fields["percent"]
@@ -154,6 +181,22 @@ class ReportForm(forms.Form):
                 field.widget.attrs["class"] = "form-control"
         self.fields["attachments"].widget.attrs.update({"class": "form-control", "multiple": True})
         self.fields["progress"].widget.attrs["required"] = True
+
+    def clean(self):
+        """The service's rules too (percent required to submit, 已完成 = 100 %…), so that one
+        submit lists every error; a field that already failed keeps its own message."""
+        data = super().clean()
+        errors = report_input_errors(
+            self.task,
+            ReportInput(
+                status=data.get("status", ""), progress=data.get("progress", ""), percent=data.get("percent"),
+            ),
+            submit=self.submit,
+        )
+        for name, messages in errors.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, messages)
+        return data
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
@@ -167,6 +210,8 @@ class ReportForm(forms.Form):
                 errors.extend(error.messages)
         if errors:
             raise ValidationError(errors)
+        if duplicates := duplicates_find(files, existing=report_files(self.report)):
+            raise ValidationError(duplicates)
         return files
 
 

@@ -61,6 +61,28 @@ class ReportingPeriod(models.Model):
         return self.closed_at is not None
 
 
+class PeriodReopening(models.Model):
+    """The office reopened a whole closed period, with a reason: the closing it undid is kept here."""
+
+    period = models.ForeignKey(ReportingPeriod, verbose_name="报送周期", on_delete=models.CASCADE, related_name="reopenings")
+    reason = models.TextField("原因")
+    closed_at = models.DateTimeField("原关闭时间")
+    closed_by = models.ForeignKey(
+        User, verbose_name="原关闭人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_by = models.ForeignKey(User, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField("重新开放时间")
+
+    class Meta:
+        verbose_name = "报送周期重新开放"
+        verbose_name_plural = "报送周期重新开放"
+        ordering = ["period", "reopened_at"]
+        constraints = [models.CheckConstraint(name="period_reopening_needs_reason", condition=~Q(reason=""))]
+
+    def __str__(self) -> str:
+        return f"{self.period.label} 重新开放"
+
+
 class ReportState(models.TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已报送"
@@ -278,6 +300,30 @@ class SupervisionStep(models.Model):
         ordering = ["supervision", "created_at", "id"]
 
 
+class SupervisionReceipt(models.Model):
+    """A lead unit's liaison acknowledged (签收) a supervision's demand: its opening or a raise.
+
+    One per demand step and unit: a raise is a new demand and is signed for again.
+    """
+
+    supervision = models.ForeignKey(Supervision, verbose_name="督办", on_delete=models.CASCADE, related_name="receipts")
+    step = models.ForeignKey(
+        SupervisionStep, verbose_name="签收的督办环节", on_delete=models.CASCADE, related_name="receipts"
+    )
+    unit = models.ForeignKey(Unit, verbose_name="签收单位", on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(User, verbose_name="签收人", on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField("签收时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "督办签收"
+        verbose_name_plural = "督办签收"
+        ordering = ["supervision", "acknowledged_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["step", "unit"], name="one_receipt_per_step_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.supervision_id} {self.unit_id} {self.acknowledged_at:%Y-%m-%d %H:%M}"
+
+
 class SignOff(models.Model):
     """The office's sign-off (销号) of a completed task; reopening keeps the record."""
 
@@ -446,8 +492,20 @@ class Attachment(models.Model):
                     | Q(report__isnull=True, supervision_step__isnull=False, sign_off__isnull=True)
                     | Q(report__isnull=True, supervision_step__isnull=True, sign_off__isnull=False)
                 ),
-            )
+            ),
+            # The same file (same bytes) once per report: a second upload adds nothing but noise.
+            models.UniqueConstraint(
+                fields=["report", "sha256"], condition=Q(report__isnull=False), name="attachment_file_once_per_report"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"

@@ -28,6 +28,7 @@ from tasks.models import (
     Task,
     TaskDuty,
 )
+from tasks.links import task_path
 from tasks.selectors import active_campaigns, task_list
 
 from .models import (
@@ -222,7 +223,9 @@ def my_tasks(
         tasks = tasks.filter(deadline_text=deadline_text)
     if state:
         tasks = tasks.filter(state=state)
-    if report:
+    if report == UNSUBMITTED:
+        tasks = tasks.filter(my_report_state__in=[ReportingState.NOT_REPORTED, ReportingState.DRAFT])
+    elif report:
         tasks = tasks.filter(my_report_state=report)
     if q:
         tasks = tasks.filter(Q(content__icontains=q) | Q(key=q))
@@ -248,6 +251,51 @@ def my_tasks(
         )
         groups[task.campaign_id].tasks.append(task)
     return list(groups.values())
+
+
+UNSUBMITTED = "unsubmitted"  # the 未报送 filter of 我的任务: not reported, or a draft (forms.UNSUBMITTED)
+
+
+def earlier_open_reports(
+    *, unit: Unit, campaigns: list[Campaign], periods: dict[int, PeriodContext], report: str | None = None,
+    q: str = "",
+) -> list[ProgressReport]:
+    """The unit's returned and draft reports of earlier periods it can still correct: the period
+    is not closed yet, or the office reopened the report. Oldest period first, returned before
+    drafts; one query. Each carries `form_url` (the report form for its own period).
+
+    `report` narrows like 我的任务's filter: "returned", "draft" or "unsubmitted" (drafts); any
+    other state leaves nothing here (earlier reports are only listed while they need action).
+    """
+    states = [ReportState.RETURNED, ReportState.DRAFT]
+    if report == ReportState.RETURNED:
+        states = [ReportState.RETURNED]
+    elif report in (ReportState.DRAFT, UNSUBMITTED):
+        states = [ReportState.DRAFT]
+    elif report:
+        return []
+    if not campaigns:
+        return []
+    earlier = Q()
+    for campaign in campaigns:
+        earlier |= Q(period__campaign=campaign, period__start__lt=periods[campaign.pk].current.start)
+    rows = (
+        ProgressReport.objects.filter(earlier, unit=unit, state__in=states)
+        .filter(Q(period__closed_at__isnull=True) | Q(reopened_at__isnull=False))
+        .select_related("task", "task__campaign", "period")
+    )
+    if q:
+        rows = rows.filter(Q(task__content__icontains=q) | Q(task__key=q))
+    result = sorted(
+        rows,
+        key=lambda r: (r.period.start, r.state != ReportState.RETURNED, r.task.campaign_id, r.task.sort_order, r.pk),
+    )
+    for row in result:
+        row.form_url = task_path(
+            "reports:report_form_period", campaign_id=row.task.campaign_id, key=row.task.key,
+            extra=(row.period.code,),
+        )
+    return result
 
 
 # --- The task page -------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from django.utils import timezone
 from audit.services import log_action
 from tasks.models import DeadlineKind, Task
 
-from . import access
-from .attachments import attachment_store, attachments_check
+from . import access, events
+from .attachments import attachment_store, attachments_check, duplicates_find, report_files
 from .models import (
     Attachment,
     ProgressReport,
@@ -76,7 +76,11 @@ def report_lock_reason(report: ProgressReport | None, period: ReportingPeriod) -
     return f"{period.label}已关闭,报送已锁定;如需修改请联系区安委办重新开放。"
 
 
-def _validate_input(task: Task, data: ReportInput, *, submit: bool) -> ReportInput:
+def report_input_errors(task: Task, data: ReportInput, *, submit: bool) -> dict[str, list[str]]:
+    """Every problem of a report's input at once, by field (empty when it can be saved).
+
+    The form runs it too, so that one submit shows all the errors, not one per round trip.
+    """
     errors: dict[str, list[str]] = {}
     if data.status not in ProgressStatus.values:
         errors["status"] = ["请选择推进情况。"]
@@ -94,8 +98,13 @@ def _validate_input(task: Task, data: ReportInput, *, submit: bool) -> ReportInp
         errors["percent"] = ["推进情况为“已完成”时,完成进度应为 100%。"]
     elif data.status == ProgressStatus.NOT_STARTED and percent:
         errors["percent"] = ["推进情况为“未启动”时,完成进度应为 0。"]
-    if errors:
+    return errors
+
+
+def _validate_input(task: Task, data: ReportInput, *, submit: bool) -> ReportInput:
+    if errors := report_input_errors(task, data, submit=submit):
         raise ValidationError(errors)
+    percent = data.percent if task.deadline_kind != DeadlineKind.ONGOING else None
     return ReportInput(
         status=data.status,
         progress=data.progress.strip(),
@@ -119,6 +128,19 @@ def _append_version(report: ProgressReport, *, action: str, user, comment: str =
         comment=comment,
         created_by=user,
     )
+
+
+def _store_report_files(report: ProgressReport, checked, *, user, field: str) -> list[Attachment]:
+    """Store checked uploads on a report, refusing (all of them) if one is already there."""
+    if problems := duplicates_find([uploaded for uploaded, _ in checked], existing=report_files(report)):
+        raise ValidationError({field: problems})
+    stored = []
+    for uploaded, content_type in checked:
+        try:
+            stored.append(attachment_store(uploaded=uploaded, content_type=content_type, user=user, report=report))
+        except ValidationError as error:
+            raise ValidationError({field: error.messages}) from error
+    return stored
 
 
 @transaction.atomic
@@ -212,8 +234,7 @@ def report_save(
         if updated != 1:
             raise ReportConflict(ProgressReport.objects.get(pk=report.pk))
     _append_version(report, action=action, user=user)
-    for uploaded, content_type in checked:
-        attachment_store(uploaded=uploaded, content_type=content_type, user=user, report=report)
+    _store_report_files(report, checked, user=user, field="attachments")
     log_action(
         f"reports.report.{action}",
         user=user,
@@ -244,10 +265,7 @@ def report_attach(*, user, report: ProgressReport, files, ip_address: str | None
         if report.state == ReportState.APPROVED:
             raise ReportLocked("这份报送已审核通过,不能再上传附件。")
         raise ReportLocked(f"{report.period.label}已关闭,报送已锁定;如需补充材料请联系区安委办重新开放。")
-    stored = [
-        attachment_store(uploaded=uploaded, content_type=content_type, user=user, report=report)
-        for uploaded, content_type in checked
-    ]
+    stored = _store_report_files(report, checked, user=user, field="files")
     log_action(
         "reports.report.attached",
         user=user,
@@ -290,9 +308,11 @@ def report_review(
     report.version = F("version") + 1
     report.save(update_fields=["state", "reviewed_at", "reviewed_by", "review_comment", "reopened_at", "version"])
     report.refresh_from_db()
-    ReportReview.objects.create(
+    review = ReportReview.objects.create(
         report=report, version_number=reviewed_version, decision=decision, comment=comment, reviewer=user
     )
+    if decision == ReviewDecision.RETURN:
+        events.publish(events.REPORT_RETURNED, report.pk, actor=user, review=review.pk)
     action = VersionAction.APPROVED if decision == ReviewDecision.APPROVE else VersionAction.RETURNED
     _append_version(report, action=action, user=user, comment=comment)
     log_action(
@@ -304,3 +324,48 @@ def report_review(
     )
     return report
 
+
+
+@dataclass
+class BatchReview:
+    """What a batch approval did: the reports approved, and those skipped with the reason."""
+
+    approved: list[ProgressReport]
+    skipped: list[tuple[ProgressReport, str]]
+
+
+@transaction.atomic
+def report_approve_many(
+    *, user, versions: dict[int, int | None], ip_address: str | None = None
+) -> BatchReview:
+    """The office approves several submitted reports at once (`versions`: report id → the version
+    the reviewer saw, or None).
+
+    Steps: check the office role; lock the rows in id order (two reviewers never deadlock); approve
+    each through report_review — so each gets its review record, version and audit entry exactly
+    as one approved on its page — in a savepoint of this one transaction; a report that was
+    reviewed, returned or edited since the queue was loaded is skipped and named, the others are
+    still approved. Returns stay one by one, each with its reason (report_review).
+    """
+    access.require_office(user)
+    reports = list(
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("task", "unit", "period")
+        .filter(pk__in=list(versions))
+        .order_by("pk")
+    )
+    result = BatchReview(approved=[], skipped=[])
+    for report in reports:
+        try:
+            approved = report_review(
+                user=user, report=report, decision=ReviewDecision.APPROVE,
+                expected_version=versions[report.pk], ip_address=ip_address,
+            )
+        except ReportConflict:
+            result.skipped.append((report, "审核期间被联络员修改,请打开查看最新内容"))
+        except ReportLocked:
+            result.skipped.append((report, f"当前为“{report.get_state_display()}”,不再待审核"))
+        else:
+            approved.task, approved.unit = report.task, report.unit
+            result.approved.append(approved)
+    return result

@@ -16,10 +16,17 @@ never typed in. The rules (shown to users on the help page, `templates/help/stat
    - 即将到期 due_soon — due within 30 days (today included). Amber.
    - 正常推进 on_track — otherwise. Green, but amber if the last due report is missing.
 5. A task under supervision (督办) is at least amber.
+6. A task with a dated step (阶段目标, tasks.TaskMilestone) whose date has passed without the
+   office confirming it reached is red — unless the task is signed off or completed. Its state
+   stays what rules 1–4 say (the step is shown next to it).
 
 `task_state()` applies the rules to one task's facts in Python; `annotate_task_status()`
 writes the same rules as SQL so lists and the dashboard aggregate in the database. A test
 checks the two agree on a table of hand-made cases.
+
+State as of a past date D: `annotate_task_status(…, today=D, last_due_period=period_last_due(campaign, D),
+as_of=end_of_day(D))` reads every fact from the recorded history (`reports.history`) instead of
+today's rows, so a rollup rebuilt later shows what was true then.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from tasks.models import AssignmentRole, DeadlineKind, TaskDuty
+from tasks.models import AssignmentRole, DeadlineKind, TaskDuty, TaskMilestone
 
 from .models import (
     ExtensionState,
@@ -44,8 +51,8 @@ from .models import (
     ReportState,
     SignOff,
     Supervision,
-    SupervisionState,
 )
+from .history import approved_versions_at, signed_off_at, supervised_at
 from .obligations import REPORTED_STATES, obligations, reported
 from .periods import period_last_due
 
@@ -89,6 +96,8 @@ class TaskFacts:
     under_supervision: bool
     # None when no period is due yet; else whether the lead reported for the last due period.
     last_due_reported: bool | None
+    # A dated step inside the task passed its date unreached (rule 6).
+    milestone_overdue: bool = False
 
 
 def is_undated(facts: TaskFacts) -> bool:
@@ -113,6 +122,8 @@ def task_state(facts: TaskFacts, today: datetime.date) -> TaskState:
 def task_rag(facts: TaskFacts, state: TaskState) -> Rag:
     if state in (TaskState.OVERDUE, TaskState.MISSING_REPORT):
         return Rag.RED
+    if facts.milestone_overdue and state not in (TaskState.SIGNED_OFF, TaskState.COMPLETED):
+        return Rag.RED
     if state == TaskState.DUE_SOON:
         return Rag.AMBER
     if state == TaskState.ON_TRACK and facts.last_due_reported is False:
@@ -130,45 +141,55 @@ def days_left(effective_deadline: datetime.date | None, today: datetime.date) ->
 # --- The same rules in SQL -------------------------------------------------------------------
 
 
-def _latest_approved_lead_report():
-    return ProgressReport.objects.filter(
-        task=OuterRef("pk"), role=AssignmentRole.LEAD, state=ReportState.APPROVED
-    ).order_by("-period__start", "-reviewed_at", "-id")
+def _latest_approved_lead_report(as_of: datetime.datetime | None = None):
+    """The task's approved lead reports, latest first (as ProgressReport, or — as of a past
+    moment — as the approved ReportVersion of each report then)."""
+    if as_of is None:
+        return ProgressReport.objects.filter(
+            task=OuterRef("pk"), role=AssignmentRole.LEAD, state=ReportState.APPROVED
+        ).order_by("-period__start", "-reviewed_at", "-id")
+    return approved_versions_at(as_of).filter(
+        report__task=OuterRef("pk"), report__role=AssignmentRole.LEAD
+    ).order_by("-report__period__start", "-created_at", "-id")
 
 
-def _lead_duties():
-    """The task's current lead duties (groups resolved): the units that must each complete it."""
-    return TaskDuty.objects.current().filter(task=OuterRef("pk"), role=AssignmentRole.LEAD).order_by()
+def _lead_duties(as_of: datetime.datetime | None = None):
+    """The task's lead duties (groups resolved) now or at `as_of`: the units that must each complete it."""
+    return TaskDuty.objects.at(as_of).filter(task=OuterRef("pk"), role=AssignmentRole.LEAD).order_by()
 
 
-def _duty_unit_latest_approved(field: str) -> Subquery:
-    """Over a duty row: `field` of its unit's latest approved report on its task."""
-    return Subquery(
-        ProgressReport.objects.filter(task=OuterRef("task_id"), unit=OuterRef("unit_id"), state=ReportState.APPROVED)
-        .order_by("-period__start", "-reviewed_at", "-id")
-        .values(field)[:1]
-    )
+def _duty_unit_latest_approved(field: str, as_of: datetime.datetime | None = None) -> Subquery:
+    """Over a duty row: `field` of its unit's latest approved report on its task (then, with `as_of`)."""
+    if as_of is None:
+        reports = ProgressReport.objects.filter(
+            task=OuterRef("task_id"), unit=OuterRef("unit_id"), state=ReportState.APPROVED
+        ).order_by("-period__start", "-reviewed_at", "-id")
+    else:
+        reports = approved_versions_at(as_of).filter(
+            report__task=OuterRef("task_id"), report__unit=OuterRef("unit_id")
+        ).order_by("-report__period__start", "-created_at", "-id")
+    return Subquery(reports.values(field)[:1])
 
 
-def _progress_annotations() -> dict:
+def _progress_annotations(as_of: datetime.datetime | None = None) -> dict:
     """The task's progress from each lead unit's latest approved report.
 
     `leads_completed`: it has lead units and every one of them reported 已完成 (approved).
     `progress_status`: 已完成 only then; when one lead unit says 已完成 and others do not yet,
     推进中; else the latest approved lead report's status. `progress_percent`: the mean of the
     lead units' latest approved percentages (a unit without one counts 0), or NULL before any
-    lead report was approved.
+    lead report was approved. `as_of`: from the reports approved by then (their versions then).
     """
     # Spelled out for NULL (no approved report yet): `exclude(unit_status=…)` on a subquery
     # annotation would drop those rows, and a task nobody reported on would count as completed.
-    not_done = _lead_duties().annotate(unit_status=_duty_unit_latest_approved("status")).filter(
+    not_done = _lead_duties(as_of).annotate(unit_status=_duty_unit_latest_approved("status", as_of)).filter(
         Q(unit_status__isnull=True) | ~Q(unit_status=ProgressStatus.COMPLETED)
     )
-    leads_completed = Exists(_lead_duties()) & ~Exists(not_done)
-    latest_status = Subquery(_latest_approved_lead_report().values("status")[:1])
+    leads_completed = Exists(_lead_duties(as_of)) & ~Exists(not_done)
+    latest_status = Subquery(_latest_approved_lead_report(as_of).values("status")[:1])
     mean_percent = Subquery(
-        _lead_duties()
-        .annotate(unit_percent=Coalesce(_duty_unit_latest_approved("percent"), Value(0)))
+        _lead_duties(as_of)
+        .annotate(unit_percent=Coalesce(_duty_unit_latest_approved("percent", as_of), Value(0)))
         .values("task")
         .annotate(mean=Avg("unit_percent"))
         .values("mean")[:1]
@@ -182,19 +203,24 @@ def _progress_annotations() -> dict:
             output_field=models.CharField(),
         ),
         "progress_percent": Case(
-            When(Exists(_latest_approved_lead_report()), then=Cast(Round(mean_percent), IntegerField())),
+            When(Exists(_latest_approved_lead_report(as_of)), then=Cast(Round(mean_percent), IntegerField())),
             default=Value(None),
             output_field=IntegerField(),
         ),
     }
 
 
-def _last_due_reported(last_due_period):
+def _last_due_reported(last_due_period, as_of: datetime.datetime | None = None):
     """Every lead unit that owed a report for the task's last due period submitted it (NULL: none due)."""
     if last_due_period is None:
-        return Value(None, output_field=BooleanField())
+        # Typed: in a CTE column (dashboard.selectors) an untyped NULL would be text.
+        return Cast(Value(None), BooleanField())
     periods = [last_due_period] if isinstance(last_due_period, ReportingPeriod) else list(last_due_period)
-    unreported = obligations(periods, role=AssignmentRole.LEAD).filter(task_id=OuterRef("pk")).exclude(reported())
+    unreported = (
+        obligations(periods, role=AssignmentRole.LEAD, as_of=as_of)
+        .filter(task_id=OuterRef("pk"))
+        .exclude(reported(as_of=as_of))
+    )
     value = ~Exists(unreported)
     if isinstance(last_due_period, ReportingPeriod):
         return value
@@ -206,35 +232,52 @@ def _last_due_reported(last_due_period):
     )
 
 
+def _milestones_overdue(as_of: datetime.datetime | None, today: datetime.date | None):
+    """A task's dated steps (阶段目标) past their date and not confirmed reached — as of `as_of`
+    (a rollup's period end: confirmations after it did not count yet) or now."""
+    if today is None:
+        today = timezone.localtime(as_of).date() if as_of is not None else timezone.localdate()
+    not_reached = Q(reached_at__isnull=True)
+    if as_of is not None:
+        not_reached |= Q(reached_at__gt=as_of)
+    return TaskMilestone.objects.filter(not_reached, task=OuterRef("pk"), due_date__lt=today)
+
+
 def annotate_task_facts(
     queryset,
     *,
     last_due_period: ReportingPeriod | None | Collection[ReportingPeriod],
+    as_of: datetime.datetime | None = None,
+    today: datetime.date | None = None,
 ):
     """Annotate tasks with the facts the rules look at (correlated subqueries, one per fact).
 
     Adds: effective_deadline, leads_completed, progress_status, progress_percent, signed_off,
-    under_supervision, last_due_reported (NULL when no period is due).
+    under_supervision, last_due_reported (NULL when no period is due), milestone_overdue (a
+    dated step before `today`, default today in China, not reached).
 
     `last_due_period` is one campaign's last due period, or — for tasks of several campaigns —
     the collection of each campaign's last due period (`periods_last_due`): an obligation is for a
     period of its own task's campaign, so "reported for one of these periods" is, per task,
     "reported for its campaign's last due period"; a task whose campaign has no due period yet
     gets NULL, as with None for one campaign.
+
+    `as_of`: the facts as they stood at that moment, from the recorded history (`reports.history`):
+    extensions decided, reports approved, sign-offs and supervisions in force then. None: now.
     """
     from .models import ExtensionRequest
 
-    approved_extension = ExtensionRequest.objects.filter(
-        task=OuterRef("pk"), state=ExtensionState.APPROVED
-    ).order_by("-decided_at", "-id")
+    approved_extension = ExtensionRequest.objects.filter(task=OuterRef("pk"), state=ExtensionState.APPROVED)
+    if as_of is not None:
+        approved_extension = approved_extension.filter(decided_at__lte=as_of)
+    approved_extension = approved_extension.order_by("-decided_at", "-id")
     queryset = queryset.annotate(
         effective_deadline=Coalesce(Subquery(approved_extension.values("approved_date")[:1]), F("deadline_date")),
-        **_progress_annotations(),
-        signed_off=Exists(SignOff.objects.filter(task=OuterRef("pk"), reopened_at__isnull=True)),
-        under_supervision=Exists(
-            Supervision.objects.filter(task=OuterRef("pk")).exclude(state=SupervisionState.CLOSED)
-        ),
-        last_due_reported=_last_due_reported(last_due_period),
+        **_progress_annotations(as_of),
+        signed_off=Exists(SignOff.objects.filter(signed_off_at(as_of), task=OuterRef("pk"))),
+        under_supervision=Exists(Supervision.objects.filter(supervised_at(as_of), task=OuterRef("pk"))),
+        last_due_reported=_last_due_reported(last_due_period, as_of),
+        milestone_overdue=Exists(_milestones_overdue(as_of, today)),
     )
     return queryset
 
@@ -244,6 +287,7 @@ def annotate_task_status(
     *,
     today: datetime.date,
     last_due_period: ReportingPeriod | None | Collection[ReportingPeriod],
+    as_of: datetime.datetime | None = None,
 ):
     """Annotate tasks with their facts and the computed `state` and `rag`, in one SQL query.
 
@@ -251,7 +295,7 @@ def annotate_task_status(
     a derived table instead (see `dashboard.selectors`): Django inlines the whole `state`
     expression, subqueries included, into every conditional aggregate that mentions it.
     """
-    queryset = annotate_task_facts(queryset, last_due_period=last_due_period)
+    queryset = annotate_task_facts(queryset, last_due_period=last_due_period, as_of=as_of, today=today)
     return queryset.annotate(state=state_expression(today)).annotate(rag=rag_expression())
 
 
@@ -277,9 +321,14 @@ def state_expression(today: datetime.date) -> Case:
 
 
 def rag_expression() -> Case:
-    """The red/amber/green mark as SQL, over `state`, `last_due_reported` and `under_supervision`."""
+    """The red/amber/green mark as SQL, over `state`, `last_due_reported`, `under_supervision`
+    and `milestone_overdue`."""
     return Case(
         When(state__in=[TaskState.OVERDUE, TaskState.MISSING_REPORT], then=Value(Rag.RED.value)),
+        When(
+            Q(milestone_overdue=True) & ~Q(state__in=[TaskState.SIGNED_OFF, TaskState.COMPLETED]),
+            then=Value(Rag.RED.value),
+        ),
         When(state=TaskState.DUE_SOON, then=Value(Rag.AMBER.value)),
         When(Q(state=TaskState.ON_TRACK) & Q(last_due_reported=False), then=Value(Rag.AMBER.value)),
         When(~Q(state=TaskState.SIGNED_OFF) & Q(under_supervision=True), then=Value(Rag.AMBER.value)),
@@ -305,4 +354,5 @@ def facts_of(task) -> TaskFacts:
         signed_off=task.signed_off,
         under_supervision=task.under_supervision,
         last_due_reported=task.last_due_reported,
+        milestone_overdue=getattr(task, "milestone_overdue", False),
     )

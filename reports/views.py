@@ -6,25 +6,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
 from tasks.campaign_choice import campaign_for_request
 from tasks.links import task_url
 from tasks.models import AssignmentRole
 from tasks.selectors import active_campaigns
+from yinzhou_campaign.actions import next_url
 
-from . import access, obligations, selectors, services
-from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
-from .models import ProgressReport
+from . import access, obligations, previews, selectors, services
+from .forms import MissingReportsFilterForm, MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
+from .models import ProgressReport, ReportState
 from .services import ReportConflict, ReportInput, ReportLocked
 from .status import DUE_SOON_DAYS, ReportingState, TaskState
 
 REVIEW_PAGE_SIZE = 50
+BATCH_MAX = 200  # reports approved in one batch (the queue shows 50 a page)
 
 
 def _today():
@@ -51,12 +56,14 @@ def _valid_filters(form) -> dict:
 
 @login_required
 def home(request):
-    """Liaisons land on their tasks, the office on the review queue, viewers on the task list."""
+    """Liaisons land on their tasks, the office on the review queue, leaders (viewers) on 总览."""
     user = request.user
     if access.is_office(user):
         return redirect("reports:review_queue")
     if access.is_liaison(user):
         return redirect("reports:my_tasks")
+    if access.can_read_everything(user):
+        return redirect("dashboard:page")
     return redirect("tasks:list")
 
 
@@ -74,9 +81,18 @@ def my_tasks(request):
         campaigns = [c for c in campaigns if c.pk == chosen]
     periods = selectors.campaign_periods(campaigns, today)
     groups = selectors.my_tasks(user=request.user, campaigns=campaigns, today=today, periods=periods, **filters)
+    # Earlier periods still open: their returned and draft reports come first, with their period.
+    earlier = selectors.earlier_open_reports(
+        unit=request.user.unit, campaigns=campaigns, periods=periods,
+        report=filters.get("report"), q=filters.get("q", ""),
+    )
+    earlier_returned = sum(1 for r in earlier if r.state == ReportState.RETURNED)
     every = [t for g in groups for t in g.tasks]
     open_tasks = [t for t in every if t.state != TaskState.SIGNED_OFF]
+    supervised_group = next((g for g in groups if g.supervised), None)
     context = {
+        "earlier": earlier,
+        "supervised_anchor": f"supervised-{supervised_group.campaign.pk}" if supervised_group else "",
         "form": form,
         "filtered": bool(filters) or bool(chosen),
         "groups": groups,
@@ -87,11 +103,12 @@ def my_tasks(request):
         "lead_tasks": [t for g in groups for t in g.lead_tasks],
         "support_tasks": [t for g in groups for t in g.support_tasks],
         "signed_off": [t for g in groups for t in g.signed_off],
-        "action_count": sum(1 for t in every if t.needs_action),
+        "action_count": sum(1 for t in every if t.needs_action) + len(earlier),
         "not_reported_count": sum(
             1 for t in open_tasks if t.my_report_state in (ReportingState.NOT_REPORTED, ReportingState.DRAFT)
-        ),
-        "returned_count": sum(1 for t in open_tasks if t.my_report_state == ReportingState.RETURNED),
+        ) + len(earlier) - earlier_returned,
+        "returned_count": sum(1 for t in open_tasks if t.my_report_state == ReportingState.RETURNED)
+        + earlier_returned,
         "supervision_count": sum(1 for t in open_tasks if t.open_supervision),
     }
     return render(request, "reports/my_tasks.html", context)
@@ -173,10 +190,10 @@ def report_form(request, campaign_id, key, period_code=None):
     )
     conflict = None
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, task=task)
+        submit = request.POST.get("action") == "submit"
+        form = ReportForm(request.POST, request.FILES, task=task, submit=submit, report=report)
         if form.is_valid():
             data = form.cleaned_data
-            submit = request.POST.get("action") == "submit"
             try:
                 services.report_save(
                     user=user,
@@ -199,7 +216,7 @@ def report_form(request, campaign_id, key, period_code=None):
                 conflict = error.current
                 kept = request.POST.copy()
                 kept["version"] = str(conflict.version)
-                form = ReportForm(kept, task=task)  # the writer's text, now based on the current version
+                form = ReportForm(kept, task=task, submit=submit)  # the writer's text, now based on the current version
                 messages.error(request, "保存失败:这份报送在您填写期间已被他人修改。您填写的内容保留在下方,请对照当前已保存的内容修改后再保存。")
             except ReportLocked as error:
                 messages.error(request, " ".join(error.messages))
@@ -232,17 +249,74 @@ def report_form(request, campaign_id, key, period_code=None):
     return render(request, "reports/report_form.html", context)
 
 
-@login_required
-def attachment_download(request, attachment_id):
-    attachment = access.get_attachment(request.user, attachment_id)
+def _attachment_response(attachment, *, inline: bool) -> FileResponse:
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404("附件文件已丢失,请联系管理员。")
     response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
+    response["Content-Disposition"] = content_disposition_header(not inline, attachment.original_name)
     response["Content-Length"] = str(attachment.size)
     return response
+
+
+@login_required
+def attachment_download(request, attachment_id):
+    attachment = access.get_attachment(request.user, attachment_id)
+    return _attachment_response(attachment, inline=False)
+
+
+# A PDF or picture shown by the browser itself. Its own policy: nothing of ours runs in it, and
+# Chromium's PDF viewer is a plugin frame, which the site's `object-src 'none'` would block
+# (the page would stay blank); only our own pages may frame it.
+INLINE_CSP = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'"
+
+
+@login_required
+@xframe_options_sameorigin
+def attachment_view(request, attachment_id):
+    """Evidence opened in the browser's own viewer (PDF, images); other types are downloaded."""
+    attachment = access.get_attachment(request.user, attachment_id)
+    if not previews.shows_inline(attachment):
+        return _attachment_response(attachment, inline=False)
+    response = _attachment_response(attachment, inline=True)
+    response["Content-Security-Policy"] = INLINE_CSP
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def attachment_thumbnail(request, attachment_id):
+    attachment = access.get_attachment(request.user, attachment_id)
+    data = previews.attachment_thumbnail(attachment)
+    if data is None:
+        raise Http404("没有缩略图")
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def _queue(query, campaign):
+    """The review queue's filter form and reports for a query string (the queue page's own, or
+    the one a report page carries so that "next" follows the same filters)."""
+    periods = selectors.period_context(campaign, _today())
+    form = ReviewQueueFilterForm(query or None, periods=periods.periods)
+    data = form.cleaned_data if form.is_valid() else {}
+    reports = selectors.review_queue(
+        campaign=campaign,
+        period=periods.get(data.get("period")),
+        state=form.state_value() if form.is_bound else "submitted",
+        unit=data.get("unit"),
+    )
+    return form, reports
+
+
+def _queue_query(query, campaign) -> str:
+    """The queue's filters (no page) with its campaign, carried by the links to each report."""
+    query = query.copy()
+    query.pop("page", None)
+    query["campaign"] = campaign.pk
+    return query.urlencode()
 
 
 @login_required
@@ -252,19 +326,13 @@ def review_queue(request):
     campaign = chosen.campaign
     if campaign is None:
         return _no_campaign(request)
-    periods = selectors.period_context(campaign, _today())
-    form = ReviewQueueFilterForm(request.GET or None, periods=periods.periods)
-    data = form.cleaned_data if form.is_valid() else {}
-    reports = selectors.review_queue(
-        campaign=campaign,
-        period=periods.get(data.get("period")),
-        state=form.state_value() if form.is_bound else "submitted",
-        unit=data.get("unit"),
-    )
+    form, reports = _queue(request.GET, campaign)
     page = Paginator(reports, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form, "page": page, "reports": page.object_list, "campaign": campaign,
         "page_campaign": chosen, "query": _query_without_page(request),
+        "queue_query": _queue_query(request.GET, campaign),
+        "batch_max": BATCH_MAX,
     }
     return render(request, "reports/review_queue.html", context)
 
@@ -276,11 +344,62 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+def _batch_versions(values: list[str]) -> dict[int, int] | None:
+    """The ticked reports, each "id:version" (the version the reviewer saw); None if malformed."""
+    versions = {}
+    for value in values:
+        pk, _, version = value.partition(":")
+        if not (pk.isdigit() and version.isdigit() and len(pk) <= 18 and len(version) <= 9):
+            return None
+        versions[int(pk)] = int(version)
+    return versions
+
+
+@login_required
+@require_POST
+def review_batch(request):
+    """Approve the ticked reports of the queue in one go (returns stay one by one, with a reason)."""
+    access.require_office(request.user)
+    back = next_url(request, reverse("reports:review_queue"))
+    versions = _batch_versions(request.POST.getlist("report"))
+    if versions is None:
+        messages.error(request, "所选报送有误,请刷新页面后重新勾选。")
+        return redirect(back)
+    if not versions:
+        messages.error(request, "请先勾选要审核通过的报送。")
+        return redirect(back)
+    if len(versions) > BATCH_MAX:
+        messages.error(request, f"一次最多批量通过 {BATCH_MAX} 份报送。")
+        return redirect(back)
+    result = services.report_approve_many(user=request.user, versions=versions, ip_address=client_ip(request))
+    if result.approved:
+        messages.success(request, f"已审核通过 {len(result.approved)} 份报送。")
+    if result.skipped:
+        named = ";".join(f"{r.task.key} {r.unit.name}({why})" for r, why in result.skipped)
+        messages.warning(request, f"{len(result.skipped)} 份未通过,已跳过:{named}。")
+    return redirect(back)
+
+
+def _next_in_queue(report, query) -> int | None:
+    """The report after this one in the queue with the same filters (wrapping round), or None."""
+    _form, reports = _queue(query, report.task.campaign)
+    others = reports.exclude(pk=report.pk)
+    if report.submitted_at is not None:
+        after = others.filter(
+            Q(submitted_at__gt=report.submitted_at) | Q(submitted_at=report.submitted_at, pk__gt=report.pk)
+        )
+        if (pk := after.values_list("pk", flat=True).first()) is not None:
+            return pk
+    return others.values_list("pk", flat=True).first()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_detail(request, report_id):
     access.require_office(request.user)
     report = access.get_report(request.user, report_id)
+    queue_query = _queue_query(request.GET, report.task.campaign)
+    here = f"{reverse('reports:review_detail', args=[report.pk])}?{queue_query}"
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if form.is_valid():
@@ -295,16 +414,20 @@ def review_detail(request, report_id):
                 )
             except ReportConflict:
                 messages.error(request, "这份报送在您审阅期间被联络员修改了,请查看最新内容后再审核。")
-                return redirect("reports:review_detail", report_id=report.pk)
+                return redirect(here)
             except ReportLocked as error:
                 messages.error(request, " ".join(error.messages))
-                return redirect("reports:review_detail", report_id=report.pk)
+                return redirect(here)
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
                 done = "已审核通过。" if form.cleaned_data["decision"] == "approve" else "已退回,联络员将看到退回理由。"
                 messages.success(request, f"{report.task.key} {report.unit.name}:{done}")
-                return redirect("reports:review_queue")
+                following = _next_in_queue(report, request.GET)
+                if following is None:
+                    messages.info(request, "筛选条件下已没有其他报送。")
+                    return redirect(f"{reverse('reports:review_queue')}?{queue_query}")
+                return redirect(f"{reverse('reports:review_detail', args=[following])}?{queue_query}")
     else:
         form = ReviewForm(initial={"version": report.version})
     report = selectors.report_for_review(report.pk)
@@ -316,6 +439,8 @@ def review_detail(request, report_id):
         "returned": previous,
         "changes": selectors.changes_since(previous, report) if previous else [],
         "reviewable": report.state == "submitted",
+        "queue_query": queue_query,
+        "next_id": _next_in_queue(report, request.GET),
     }
     return render(request, "reports/review_detail.html", context)
 
@@ -329,10 +454,17 @@ def missing_reports(request):
         return _no_campaign(request)
     periods = selectors.period_context(campaign, _today())
     period = periods.get(request.GET.get("period")) or periods.last_due or periods.current
-    rows = obligations.missing_reports(campaign, period)
+    form = MissingReportsFilterForm(request.GET or None, campaign=campaign)
+    filters = _valid_filters(form)
+    rows = obligations.missing_reports(campaign, period, unit=filters.get("unit"), category=filters.get("category"))
+    by_unit: dict[int, tuple] = {}
+    for task, unit, role in rows:
+        by_unit.setdefault(unit.pk, (unit, []))[1].append((task, role))
     context = {
         "campaign": campaign, "page_campaign": chosen, "period": period,
-        "periods": list(reversed(periods.periods)), "rows": rows,
+        "periods": list(reversed(periods.periods)), "rows": rows, "form": form, "filtered": bool(filters),
+        "by_unit": sorted(by_unit.values(), key=lambda g: (g[0].sort_order, g[0].pk)),
+        "can_chase": access.is_office(request.user),
     }
     return render(request, "reports/missing_reports.html", context)
 

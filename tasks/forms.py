@@ -10,8 +10,8 @@ class TaskFilterForm(forms.Form):
     """Filters of the task list; every field optional, bad values simply ignored by `is_valid`."""
 
     q = forms.CharField(label="搜索", required=False, max_length=100)
-    category = forms.TypedChoiceField(label="举措类别", required=False, coerce=int, empty_value=None)
-    measure = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(label="主要任务", required=False, coerce=int, empty_value=None)
+    measure = forms.TypedChoiceField(label="落实举措", required=False, coerce=int, empty_value=None)
     deadline_kind = forms.ChoiceField(
         label="时限类型", required=False, choices=[("", "全部")] + list(DeadlineKind.choices)
     )
@@ -133,4 +133,14 @@ class ExemptionDecideForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "placeholder": "不予认定时必填"}),
+    )
+
+
+class MilestoneReachForm(forms.Form):
+    """The office confirms a dated step reached: what shows it (a report, a document number)."""
+
+    note = forms.CharField(
+        label="达成情况(佐证说明)", max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        error_messages={"required": "请填写达成情况或佐证材料说明。"},
     )

@@ -60,15 +60,15 @@ class Campaign(models.Model):
 
 
 class Category(models.Model):
-    """One of the five groups of measures: 源头防, 人防, 技防, 工程防, 管理防."""
+    """One of the five groups of measures (主要任务 in the annex): 源头防, 人防, 技防, 工程防, 管理防."""
 
     campaign = models.ForeignKey(Campaign, verbose_name="行动方案", on_delete=models.CASCADE, related_name="categories")
     number = models.PositiveSmallIntegerField("序号")
     name = models.CharField("名称", max_length=20, help_text="如“源头防”")
 
     class Meta:
-        verbose_name = "举措类别"
-        verbose_name_plural = "举措类别"
+        verbose_name = "主要任务"
+        verbose_name_plural = "主要任务"
         ordering = ["campaign", "number"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "number"], name="category_number_unique"),
@@ -101,16 +101,16 @@ def chinese_numeral(number: int) -> str:
 
 
 class Measure(models.Model):
-    """A main task (主要任务), (一) … (十六), numbered across the whole campaign."""
+    """A measure (落实举措 in the annex), (一) … (十六), numbered across the whole campaign."""
 
     campaign = models.ForeignKey(Campaign, verbose_name="行动方案", on_delete=models.CASCADE, related_name="measures")
-    category = models.ForeignKey(Category, verbose_name="举措类别", on_delete=models.PROTECT, related_name="measures")
+    category = models.ForeignKey(Category, verbose_name="主要任务", on_delete=models.PROTECT, related_name="measures")
     number = models.PositiveSmallIntegerField("序号")
     title = models.CharField("名称", max_length=100, help_text="如“强化项目源头管控”")
 
     class Meta:
-        verbose_name = "主要任务"
-        verbose_name_plural = "主要任务"
+        verbose_name = "落实举措"
+        verbose_name_plural = "落实举措"
         ordering = ["campaign", "number"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "number"], name="measure_number_unique"),
@@ -166,9 +166,9 @@ class Task(models.Model):
     """A specific task (具体任务) of the annex, keyed "<measure>.<task>" as printed, e.g. "7.4"."""
 
     campaign = models.ForeignKey(Campaign, verbose_name="行动方案", on_delete=models.CASCADE, related_name="tasks")
-    measure = models.ForeignKey(Measure, verbose_name="主要任务", on_delete=models.PROTECT, related_name="tasks")
+    measure = models.ForeignKey(Measure, verbose_name="落实举措", on_delete=models.PROTECT, related_name="tasks")
     number = models.PositiveSmallIntegerField("序号", help_text="附件中印刷的序号,不重新编号。")
-    key = models.CharField("任务编号", max_length=20, help_text="“主要任务序号.具体任务序号”,如 7.4")
+    key = models.CharField("任务编号", max_length=20, help_text="“落实举措序号.具体任务序号”,如 7.4")
     content = models.TextField("具体任务")
     deadline_kind = models.CharField("完成时限类型", max_length=20, choices=DeadlineKind.choices)
     deadline_date = models.DateField(
@@ -332,6 +332,55 @@ class TaskAssignment(models.Model):
         return f"任务 {self.task.key} · {self.get_role_display()}单位 {self.unit.name}"
 
 
+# --- Dated steps inside a task (里程碑) ------------------------------------------------------------
+
+
+class TaskMilestone(models.Model):
+    """A dated step the annex states inside one task's deadline, e.g. 4.2 (2025年底):
+    "2024年……高危行业领域企业100%建立" by 2024-12-31, "2025年规上企业100%建立" by 2025-12-31.
+
+    Its state is computed: 已达成 (the office confirmed it, `reached_at`), 已逾期 (its date passed
+    without that), 未到期. An overdue step turns its task red (reports.status, rule 6).
+    """
+
+    task = models.ForeignKey(Task, verbose_name="具体任务", on_delete=models.CASCADE, related_name="milestones")
+    order = models.PositiveSmallIntegerField("顺序")
+    due_date = models.DateField("阶段时限")
+    text = models.CharField("阶段目标(原文)", max_length=300)
+    reached_at = models.DateTimeField("达成确认时间", null=True, blank=True)
+    reached_by = models.ForeignKey(
+        "departments.User", verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reached_note = models.TextField("达成情况(佐证说明)", blank=True)
+
+    class Meta:
+        verbose_name = "阶段目标"
+        verbose_name_plural = "阶段目标"
+        ordering = ["task", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "order"], name="milestone_order_unique_per_task"),
+            models.CheckConstraint(
+                name="milestone_reached_has_who_and_note",
+                condition=Q(reached_at__isnull=True, reached_by__isnull=True)
+                | (Q(reached_at__isnull=False, reached_by__isnull=False) & ~Q(reached_note="")),
+            ),
+        ]
+        indexes = [models.Index(fields=["task", "due_date"], condition=Q(reached_at__isnull=True), name="milestone_open_by_task")]
+
+    def __str__(self) -> str:
+        return f"{self.task.key} {self.due_date:%Y-%m-%d} {self.text[:20]}"
+
+    def state(self, today: datetime.date) -> str:
+        if self.reached_at is not None:
+            return "reached"
+        return "overdue" if self.due_date < today else "pending"
+
+    STATE_LABELS = {"reached": "已达成", "overdue": "已逾期", "pending": "未到期"}
+
+    def state_label(self, today: datetime.date) -> str:
+        return self.STATE_LABELS[self.state(today)]
+
+
 # --- Who owes what: groups resolved to units ---------------------------------------------------
 
 
@@ -430,6 +479,12 @@ class DutyEnd(models.TextChoices):
 class TaskDutyQuerySet(models.QuerySet):
     def current(self) -> "TaskDutyQuerySet":
         return self.filter(valid_to__isnull=True)
+
+    def at(self, moment) -> "TaskDutyQuerySet":
+        """The duties in force at a past moment (`current()` when moment is None)."""
+        if moment is None:
+            return self.current()
+        return self.filter(Q(valid_from__lte=moment) & (Q(valid_to__isnull=True) | Q(valid_to__gt=moment)))
 
 
 class TaskDuty(models.Model):

@@ -21,10 +21,11 @@ from departments.services import units_seed
 
 from .annex import Annex, load_annex
 from .duties import campaign_start, duties_sync, duties_sync_deferred
-from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment
+from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment, TaskMilestone
 from .parsing import parse_deadline, parse_unit_list
 
 UNITS_CATALOGUE_PATH = Path(settings.BASE_DIR) / "fixtures" / "yinzhou-units.json"
+MILESTONES_PATH = Path(settings.BASE_DIR) / "fixtures" / "yinzhou-milestones.json"
 
 CAMPAIGN_2024 = {
     "name": "鄞州区安全生产治本攻坚行动(2024—2026年)",
@@ -146,6 +147,41 @@ def campaign_seed_from_annex(*, annex: Annex | None = None, catalogue: list[dict
     # The annex's tasks are owed from the campaign's first day (its first quarter is reported on
     # too); a task added later is owed from when it is added (tasks.duties).
     duties_sync(task_ids=new_task_ids, valid_from=campaign_start(campaign))
+    if campaign.name == MILESTONES_CAMPAIGN:
+        created["milestones"] = milestones_seed(campaign=campaign)
     if any(created.values()):
         log_action("tasks.campaign.seeded", obj=campaign, data=created)
     return SeedResult(campaign=campaign, created=created)
+
+
+MILESTONES_CAMPAIGN = CAMPAIGN_2024["name"]
+
+
+def load_milestones(path: Path = MILESTONES_PATH) -> list[dict]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data["campaign"] != MILESTONES_CAMPAIGN:
+        raise SeedError(f"milestones fixture is for {data['campaign']!r}")
+    return data["milestones"]
+
+
+def milestones_seed(*, campaign: Campaign, milestones: list[dict] | None = None) -> int:
+    """The dated steps the annex states inside a task (fixtures/yinzhou-milestones.json), for the
+    tasks that have none yet: a task whose steps the office edited keeps them. Two queries."""
+    milestones = load_milestones() if milestones is None else milestones
+    tasks = {t.key: t for t in Task.objects.filter(campaign=campaign, key__in={m["task"] for m in milestones})}
+    having = set(TaskMilestone.objects.filter(task__campaign=campaign).values_list("task__key", flat=True))
+    new, order = [], {}
+    for entry in milestones:
+        task = tasks.get(entry["task"])
+        if task is None:
+            raise SeedError(f"milestone for task {entry['task']}, which is not in the campaign")
+        if task.key in having:
+            continue
+        order[task.key] = order.get(task.key, 0) + 1
+        new.append(
+            TaskMilestone(
+                task=task, order=order[task.key], due_date=datetime.date.fromisoformat(entry["due_date"]), text=entry["text"]
+            )
+        )
+    TaskMilestone.objects.bulk_create(new)
+    return len(new)

@@ -23,16 +23,20 @@ def task_list(
     *,
     campaign: Campaign,
     unit: Unit | None = None,
+    role: str | None = None,
     measure: int | None = None,
     category: int | None = None,
     deadline_kind: str | None = None,
     deadline_text: str | None = None,
     q: str = "",
 ):
-    """Tasks of a campaign with their measure, category and units, filtered; fixed query count."""
+    """Tasks of a campaign with their measure, category and units, filtered; fixed query count.
+
+    `role` (lead/support) narrows `unit` to the tasks it leads or supports (the dashboard's
+    per-unit figures count lead tasks)."""
     tasks = Task.objects.filter(campaign=campaign).in_figures().with_annex()
     if unit is not None:
-        tasks = tasks.for_unit(unit)
+        tasks = tasks.for_unit(unit, role=role or None)
     if measure:
         tasks = tasks.filter(measure__number=measure)
     if category:

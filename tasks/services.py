@@ -28,6 +28,7 @@ from .models import (
     Task,
     TaskAssignment,
     TaskDuty,
+    TaskMilestone,
 )
 
 REASON_MAX = 1000
@@ -234,3 +235,42 @@ def assignment_reports_set(*, user, assignment: TaskAssignment, reports: bool, r
         ip_address=ip_address,
     )
     return assignment
+
+
+# --- Dated steps inside a task (阶段目标) -------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_reach(*, user, milestone, note: str, ip_address=None):
+    """The office confirms a dated step reached, with what shows it (the evidence is named in
+    the note: the lead unit's report of the period, a document number). Ends its red mark."""
+    require_office(user)
+    note = _reason(note, "请填写达成情况或佐证材料说明。", field="note")
+    milestone = TaskMilestone.objects.select_for_update().select_related("task").get(pk=milestone.pk)
+    if milestone.reached_at is not None:
+        raise ValidationError({"note": ["该阶段目标已确认达成。"]})
+    milestone.reached_at, milestone.reached_by, milestone.reached_note = timezone.now(), user, note
+    milestone.save(update_fields=["reached_at", "reached_by", "reached_note"])
+    log_action(
+        "tasks.milestone.reached", user=user, obj=milestone.task, ip_address=ip_address,
+        data={"milestone": milestone.pk, "due_date": milestone.due_date.isoformat(), "text": milestone.text, "note": note},
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_reopen(*, user, milestone, reason: str, ip_address=None):
+    """The office withdraws a confirmation made in error, with a reason."""
+    require_office(user)
+    reason = _reason(reason)
+    milestone = TaskMilestone.objects.select_for_update().select_related("task").get(pk=milestone.pk)
+    if milestone.reached_at is None:
+        raise ValidationError({"reason": ["该阶段目标尚未确认达成。"]})
+    before = milestone.reached_note
+    milestone.reached_at, milestone.reached_by, milestone.reached_note = None, None, ""
+    milestone.save(update_fields=["reached_at", "reached_by", "reached_note"])
+    log_action(
+        "tasks.milestone.reopened", user=user, obj=milestone.task, ip_address=ip_address,
+        data={"milestone": milestone.pk, "reason": reason, "note_before": before},
+    )
+    return milestone

@@ -28,3 +28,9 @@ urlpatterns += [
     path("duties/<int:task_id>/exemption/", views_duties.exemption_declare, name="exemption_declare"),
     path("duties/exemptions/<int:exemption_id>/decide/", views_duties.exemption_decide, name="exemption_decide"),
 ]
+
+# Dated steps inside a task (阶段目标, issue 17): the office confirms one reached, or withdraws that.
+urlpatterns += [
+    path("milestones/<int:milestone_id>/reach/", views_duties.milestone_reach, name="milestone_reach"),
+    path("milestones/<int:milestone_id>/reopen/", views_duties.milestone_reopen, name="milestone_reopen"),
+]

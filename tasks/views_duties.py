@@ -21,7 +21,7 @@ from yinzhou_campaign.actions import action_page
 
 from . import forms, selectors, services
 from .access import require_office
-from .models import DutyExemption, ExemptionState, GroupDesignation, Task, TaskAssignment
+from .models import DutyExemption, ExemptionState, GroupDesignation, Task, TaskAssignment, TaskMilestone
 
 
 def _get(model, pk: int, message: str, **related):
@@ -189,3 +189,38 @@ def todo(request):
         "states": ExemptionState,
     }
     return render(request, "tasks/duties_todo.html", context)
+
+
+# --- Dated steps inside a task (阶段目标): the office confirms one reached, or withdraws that ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_reach(request, milestone_id: int):
+    require_office(request.user)
+    step = _get(TaskMilestone, milestone_id, "没有这个阶段目标", select=["task", "task__campaign"])
+
+    def run(data):
+        services.milestone_reach(user=request.user, milestone=step, note=data["note"], ip_address=client_ip(request))
+
+    return action_page(
+        request, forms.MilestoneReachForm, run, title=f"确认任务 {step.task.key} 的阶段目标已达成",
+        subject=f"{step.due_date:%Y-%m-%d} {step.text}", back_url=step.task.get_absolute_url(),
+        done=f"任务 {step.task.key} 的阶段目标已确认达成。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_reopen(request, milestone_id: int):
+    require_office(request.user)
+    step = _get(TaskMilestone, milestone_id, "没有这个阶段目标", select=["task", "task__campaign"])
+
+    def run(data):
+        services.milestone_reopen(user=request.user, milestone=step, reason=data["reason"], ip_address=client_ip(request))
+
+    return action_page(
+        request, forms.DutyReasonForm, run, title=f"撤销任务 {step.task.key} 阶段目标的达成确认",
+        subject=f"{step.due_date:%Y-%m-%d} {step.text}", back_url=step.task.get_absolute_url(),
+        done=f"已撤销任务 {step.task.key} 阶段目标的达成确认。",
+    )

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "departments",
     "tasks",
     "reports",
+    "indicators",  # the plan's numeric targets and their actual values (depends on tasks, reports)
     "api",
     "reminders",  # deadline and reporting reminders (depends on departments, tasks, reports)
     # Dashboard and quarterly rollups (depends on departments, tasks, reports; never the reverse).
@@ -227,6 +228,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Public base address, used for links in e-mails and robot messages sent by jobs.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
+# The 通报 (dashboard.circular): issuing organ, 文号 prefix, and the defaults of 主送, 抄送 and
+# 印发机关 that the office can change on the page before downloading (docs/configuration.md).
+CIRCULAR_ISSUER = env("CIRCULAR_ISSUER", "鄞州区安全生产委员会办公室")
+CIRCULAR_NUMBER_PREFIX = env("CIRCULAR_NUMBER_PREFIX", "鄞安委办")
+CIRCULAR_RECIPIENTS = env("CIRCULAR_RECIPIENTS", "区安委会各成员单位,各镇人民政府、街道办事处:")
+CIRCULAR_CC = env("CIRCULAR_CC", "区委办、区政府办,区安委会主任、副主任。")
+CIRCULAR_PRINTER = env("CIRCULAR_PRINTER", CIRCULAR_ISSUER)
+
 # Celery on Redis. The broker may be down or hang: bounded timeouts, so that a page that
 # queues a job never blocks for minutes (kombu's defaults have no socket timeout).
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -294,6 +303,12 @@ CACHES = {
 # global group-chat robot (DingTalk/WeCom) for everyone whose unit has no webhook of its own.
 REMINDER_TIME = env("REMINDER_TIME", "08:30")
 REMINDER_WEBHOOK_URL = env("REMINDER_WEBHOOK_URL")
+# Channels digests and event notices go out on besides the in-app bell: module names under
+# reminders/channels/ (email, webhook) or dotted paths of other channel modules (reminders/channels/__init__.py).
+REMINDER_CHANNELS = env_list("REMINDER_CHANNELS", "email,webhook")
+# The working calendar (office overrides first, then the statutory one), for pages of apps that may
+# not import reminders (reports' 督办 list: 签收 is due one working day after a demand).
+WORKING_CALENDAR = "reminders.workdays.WorkingCalendar"
 try:
     _reminder_hour, _reminder_minute = (int(part) for part in REMINDER_TIME.split(":"))
     if not (0 <= _reminder_hour < 24 and 0 <= _reminder_minute < 60):
@@ -441,6 +456,12 @@ CONTENT_SECURITY_POLICY = {
 LOGGING["formatters"]["json"] = {"()": "ops.logs.JsonFormatter"}
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# One handler for Django's own loggers: Django's default config gives "django" a console handler
+# of its own under DEBUG, and the record then also reached ours through the root (every 403 and
+# 404 printed twice with `make run`); a 403's traceback is dropped (ops.logs.ForbiddenWithoutTraceback).
+LOGGING["filters"] = {"forbidden_without_traceback": {"()": "ops.logs.ForbiddenWithoutTraceback"}}
+LOGGING["loggers"]["django"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
+LOGGING["loggers"]["django.request"] = {"filters": ["forbidden_without_traceback"]}
 
 # Liveness: beat sends the heartbeat every minute, the worker records it (ops.jobs, /healthz).
 CELERY_BEAT_SCHEDULE["ops-heartbeat"] = {

@@ -22,6 +22,7 @@ urlpatterns = [
     # Reporting and review pages; before tasks.urls so /tasks/ lists tasks with their status.
     path("", include("reports.urls")),
     path("tasks/", include("tasks.urls")),
+    path("indicators/", include("indicators.urls")),  # 目标指标 (issue 17)
     # Dashboard (总览) and quarterly rollups; its API sits before any other api/v1/ include.
     path("api/v1/dashboard/", DashboardAPIView.as_view(), name="api-dashboard"),
     path("api/v1/", include("api.urls")),

@@ -8,6 +8,7 @@ Serializers here only parse and present; the services decide.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -28,6 +29,7 @@ from ..models import (
     SignOff,
     Supervision,
     SupervisionLevel,
+    SupervisionReceipt,
     SupervisionState,
     SupervisionStep,
 )
@@ -57,17 +59,35 @@ class StepOut(serializers.ModelSerializer):
                   "created_by", "created_at", "attachments"]
 
 
+class ReceiptOut(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.name", read_only=True)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.display_name", read_only=True)
+
+    class Meta:
+        model = SupervisionReceipt
+        fields = ["id", "step", "unit", "acknowledged_by", "acknowledged_at"]
+
+
 class SupervisionOut(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="task.campaign_id", read_only=True, help_text="行动方案编号")
     task = serializers.CharField(source="task.key", read_only=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     steps = StepOut(many=True, read_only=True)
+    receipts = ReceiptOut(many=True, read_only=True, help_text="签收:每个牵头单位对每次督办要求(发起或提升等级)签收一次")
 
     class Meta:
         model = Supervision
         fields = ["id", "campaign", "task", "level", "level_display", "instruction", "respond_by", "state",
-                  "state_display", "opened_at", "closed_at", "steps"]
+                  "state_display", "opened_at", "closed_at", "steps", "receipts"]
+
+
+def _supervisions():
+    """Supervisions with their steps and receipts (签收), in a fixed number of queries."""
+    return selectors.supervisions_with_steps().prefetch_related(
+        Prefetch("receipts", queryset=SupervisionReceipt.objects.select_related("unit", "acknowledged_by")
+                 .order_by("acknowledged_at", "id"))
+    )
 
 
 class SignOffOut(serializers.ModelSerializer):
@@ -274,7 +294,7 @@ class SupervisionListCreate(GovernanceAPIMixin, generics.ListAPIView):
     serializer_class = SupervisionOut
 
     def get_queryset(self):
-        qs = selectors.supervisions_with_steps().order_by("-opened_at", "-id")
+        qs = _supervisions().order_by("-opened_at", "-id")
         qs = access.visible_by_task(self.request.user, qs)
         state = self.request.query_params.get("state")
         if state == "active":
@@ -302,7 +322,7 @@ class SupervisionListCreate(GovernanceAPIMixin, generics.ListAPIView):
         data = self.parse(SupervisionOpenIn)
         task = access.get_task(request.user, data.pop("task"), campaign_id=data.pop("campaign", None))
         supervision = services.supervision_open(user=request.user, task=task, ip_address=self.ip(), **data)
-        return Response(SupervisionOut(selectors.supervisions_with_steps().get(pk=supervision.pk)).data,
+        return Response(SupervisionOut(_supervisions().get(pk=supervision.pk)).data,
                         status=status.HTTP_201_CREATED)
 
 
@@ -311,7 +331,7 @@ class SupervisionDetail(GovernanceAPIMixin, APIView):
     def get(self, request, pk: int):
         supervision = _get(Supervision, pk, "没有这项督办")
         access.require_view_reports(request.user, supervision.task)
-        return Response(SupervisionOut(selectors.supervisions_with_steps().get(pk=pk)).data)
+        return Response(SupervisionOut(_supervisions().get(pk=pk)).data)
 
 
 class SupervisionAnswer(GovernanceAPIMixin, APIView):
@@ -329,6 +349,18 @@ class SupervisionAnswer(GovernanceAPIMixin, APIView):
         return Response(StepOut(step).data, status=status.HTTP_201_CREATED)
 
 
+class SupervisionAcknowledge(GovernanceAPIMixin, APIView):
+    @extend_schema(tags=[TAG], summary="签收督办(牵头单位联络员;再次签收返回原签收记录)", request=None,
+                   responses=_responses(201, ReceiptOut))
+    def post(self, request, pk: int):
+        supervision = _get(Supervision, pk, "没有这项督办")
+        access.require_lead_liaison(request.user, supervision.task)
+        receipt, created = services.supervision_acknowledge(
+            user=request.user, supervision=supervision, ip_address=self.ip()
+        )
+        return Response(ReceiptOut(receipt).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
 class SupervisionRaise(GovernanceAPIMixin, APIView):
     @extend_schema(tags=[TAG], summary="提升督办等级(区安委办)", request=SupervisionRaiseIn,
                    responses=_responses(200, SupervisionOut))
@@ -337,7 +369,7 @@ class SupervisionRaise(GovernanceAPIMixin, APIView):
         access.require_office(request.user)
         data = self.parse(SupervisionRaiseIn)
         services.supervision_raise(user=request.user, supervision=supervision, ip_address=self.ip(), **data)
-        return Response(SupervisionOut(selectors.supervisions_with_steps().get(pk=pk)).data)
+        return Response(SupervisionOut(_supervisions().get(pk=pk)).data)
 
 
 class SupervisionClose(GovernanceAPIMixin, APIView):
@@ -348,7 +380,7 @@ class SupervisionClose(GovernanceAPIMixin, APIView):
         access.require_office(request.user)
         data = self.parse(CommentIn)
         services.supervision_close(user=request.user, supervision=supervision, ip_address=self.ip(), **data)
-        return Response(SupervisionOut(selectors.supervisions_with_steps().get(pk=pk)).data)
+        return Response(SupervisionOut(_supervisions().get(pk=pk)).data)
 
 
 # --- sign-off ---------------------------------------------------------------------------------
@@ -516,6 +548,8 @@ urlpatterns = [
     path("supervisions/", SupervisionListCreate.as_view(), name="api-governance-supervisions"),
     path("supervisions/<int:pk>/", SupervisionDetail.as_view(), name="api-governance-supervision"),
     path("supervisions/<int:pk>/answer/", SupervisionAnswer.as_view(), name="api-governance-supervision-answer"),
+    path("supervisions/<int:pk>/acknowledge/", SupervisionAcknowledge.as_view(),
+         name="api-governance-supervision-acknowledge"),
     path("supervisions/<int:pk>/raise/", SupervisionRaise.as_view(), name="api-governance-supervision-raise"),
     path("supervisions/<int:pk>/close/", SupervisionClose.as_view(), name="api-governance-supervision-close"),
     path("sign-offs/", SignOffList.as_view(), name="api-governance-sign-offs"),

@@ -92,7 +92,33 @@ class ReasonForm(forms.Form):
     )
 
 
-class ExtensionRequestForm(forms.Form):
+class PastCampaignEndMixin:
+    """An extension past the campaign's end date is asked to be confirmed, not taken silently.
+
+    `confirm_past_end` stays hidden until the date passes the end; then the form comes back with
+    the reason and a checkbox to tick (the dates typed are kept)."""
+
+    def _init_campaign_end(self, campaign_end):
+        self.campaign_end = campaign_end
+
+    def _check_campaign_end(self, date, field: str) -> None:
+        if not (date and self.campaign_end and date > self.campaign_end):
+            return
+        if self.cleaned_data.get("confirm_past_end"):
+            return
+        self.fields["confirm_past_end"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+        self.add_error(
+            "confirm_past_end",
+            f"{date:%Y-%m-%d} 晚于本行动方案的结束日期({self.campaign_end:%Y-%m-%d})。"
+            "如确需延期至方案结束之后,请勾选“确认”后再提交。",
+        )
+
+
+def _confirm_field() -> forms.BooleanField:
+    return forms.BooleanField(label="确认延期至行动方案结束之后", required=False, widget=forms.HiddenInput)
+
+
+class ExtensionRequestForm(PastCampaignEndMixin, forms.Form):
     requested_date = forms.DateField(
         label="申请完成时限", widget=DATE_WIDGET,
         error_messages={"required": "请填写申请的完成时限。", "invalid": "请输入正确的日期,如 2027-06-30。"},
@@ -101,9 +127,19 @@ class ExtensionRequestForm(forms.Form):
         label="延期理由", max_length=2000, widget=_textarea(3),
         error_messages={"required": "请填写延期理由。"},
     )
+    confirm_past_end = _confirm_field()
+
+    def __init__(self, *args, campaign_end=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_campaign_end(campaign_end)
+
+    def clean(self):
+        data = super().clean()
+        self._check_campaign_end(data.get("requested_date"), "requested_date")
+        return data
 
 
-class ExtensionDecideForm(forms.Form):
+class ExtensionDecideForm(PastCampaignEndMixin, forms.Form):
     decision = forms.ChoiceField(
         label="审批结论", choices=[("approve", "批准"), ("reject", "不予批准")],
         widget=forms.RadioSelect,
@@ -116,6 +152,22 @@ class ExtensionDecideForm(forms.Form):
     )
     comment = forms.CharField(label="审批意见", max_length=2000, required=False, widget=_textarea(2),
                               help_text="不予批准时必填。")
+
+    confirm_past_end = _confirm_field()
+
+    def __init__(self, *args, campaign_end=None, requested_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_campaign_end(campaign_end)
+        self.requested_date = requested_date
+
+    def clean(self):
+        data = super().clean()
+        # Said here as well as in the service, so that it comes with the other errors, in one submit.
+        if data.get("decision") == "reject" and not (data.get("comment") or "").strip():
+            self.add_error("comment", "不予批准时请填写理由。")
+        if data.get("decision") == "approve":
+            self._check_campaign_end(data.get("approved_date") or self.requested_date, "approved_date")
+        return data
 
 
 class AuthorityDateForm(forms.Form):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from departments.models import Unit
-from tasks.models import AssignmentRole, Campaign, Task
+from tasks.models import AssignmentRole, Campaign, Task, TaskDuty
 
 from .. import access
 from ..models import (
@@ -20,8 +21,10 @@ from ..models import (
     ReportState,
     SignOff,
     Supervision,
+    SupervisionReceipt,
     SupervisionState,
     SupervisionStep,
+    SupervisionStepKind,
 )
 from ..periods import periods_ensure
 from ..status import task_with_status
@@ -44,6 +47,107 @@ def supervisions_open(*, campaign: Campaign | None = None):
     if campaign is not None:
         qs = qs.filter(task__campaign=campaign)
     return qs.order_by("respond_by", "task__sort_order", "id")
+
+
+CLOSED_HISTORY = 100  # closed supervisions shown under the open ones, latest first
+
+
+def _weekday_after(day: datetime.date) -> datetime.date:
+    """Monday–Friday: the fallback when no working calendar is given."""
+    day += datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+@dataclass
+class SupervisionRow:
+    """One supervision on the office's list: its lead units and who signed for the current demand."""
+
+    supervision: Supervision
+    receipts: list[tuple[Unit, SupervisionReceipt | None]]  # each lead unit, with its receipt or None
+    demand_at: datetime.datetime | None  # when the current demand (opening or raise) was made
+    ack_due: datetime.date | None  # the last day to sign for it: one working day after the demand
+
+    @property
+    def units(self) -> list[Unit]:
+        return [unit for unit, _ in self.receipts]
+
+    @property
+    def unacknowledged(self) -> list[Unit]:
+        return [unit for unit, receipt in self.receipts if receipt is None]
+
+    def late_ack(self, today: datetime.date) -> bool:
+        """Not signed for by every lead unit after one working day, and still waiting for an answer."""
+        return (
+            self.supervision.state == SupervisionState.OPEN
+            and bool(self.unacknowledged)
+            and self.ack_due is not None
+            and today > self.ack_due
+        )
+
+
+def supervision_rows(
+    *,
+    campaign: Campaign,
+    closed: bool = False,
+    next_working_day: Callable[[datetime.date], datetime.date] | None = None,
+) -> list[SupervisionRow]:
+    """The office's 督办 list (open ones by answer date, or the latest closed ones): four queries.
+
+    `next_working_day(day)`: the working day after `day` (the working calendar); Monday–Friday if None.
+    """
+    after = next_working_day or _weekday_after
+    qs = Supervision.objects.filter(task__campaign=campaign).select_related(
+        "task", "task__campaign", "opened_by", "closed_by"
+    ).prefetch_related(
+        Prefetch(
+            "steps",
+            queryset=SupervisionStep.objects.filter(
+                kind__in=[SupervisionStepKind.OPENED, SupervisionStepKind.RAISED]
+            ).order_by("created_at", "id"),
+            to_attr="demand_steps",
+        ),
+        Prefetch("receipts", queryset=SupervisionReceipt.objects.select_related("acknowledged_by")),
+        Prefetch(
+            "task__duties",
+            queryset=TaskDuty.objects.current().filter(role=AssignmentRole.LEAD).select_related("unit")
+            .order_by("unit__sort_order", "unit_id"),
+            to_attr="lead_duties",
+        ),
+    )
+    if closed:
+        qs = qs.filter(state=SupervisionState.CLOSED).order_by("-closed_at", "-id")[:CLOSED_HISTORY]
+    else:
+        qs = qs.exclude(state=SupervisionState.CLOSED).order_by("respond_by", "task__sort_order", "id")
+    rows = []
+    for supervision in qs:
+        step = supervision.demand_steps[-1] if supervision.demand_steps else None
+        by_unit = {r.unit_id: r for r in supervision.receipts.all() if step is not None and r.step_id == step.pk}
+        demand_at = step.created_at if step else None
+        rows.append(
+            SupervisionRow(
+                supervision=supervision,
+                receipts=[(d.unit, by_unit.get(d.unit_id)) for d in supervision.task.lead_duties],
+                demand_at=demand_at,
+                ack_due=after(timezone.localdate(demand_at)) if demand_at else None,
+            )
+        )
+    return rows
+
+
+def supervision_receipt_for(supervision: Supervision, unit: Unit | None) -> SupervisionReceipt | None:
+    """The unit's receipt of the supervision's current demand, if it signed for it."""
+    if unit is None:
+        return None
+    step = (
+        SupervisionStep.objects.filter(
+            supervision=supervision, kind__in=[SupervisionStepKind.OPENED, SupervisionStepKind.RAISED]
+        )
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    return SupervisionReceipt.objects.filter(step__in=step, unit=unit).first()
 
 
 def supervisions_for_unit(unit: Unit):
@@ -95,6 +199,15 @@ class TaskGovernance:
     extensions: list = field(default_factory=list)
     pending_extension: ExtensionRequest | None = None
     approved_report: ProgressReport | None = None
+    # 签收 of the open supervision's current demand: each lead unit with its receipt (or None)
+    open_receipts: list = field(default_factory=list)
+    my_receipt: SupervisionReceipt | None = None
+
+    @property
+    def can_acknowledge(self) -> bool:
+        return self.is_lead_liaison and self.open_supervision is not None and self.my_receipt is None and (
+            self.open_supervision.state != SupervisionState.CLOSED
+        )
 
     @property
     def can_sign_off(self) -> bool:
@@ -130,6 +243,24 @@ def task_governance(task: Task, user, *, today: datetime.date | None = None) -> 
         supervisions_with_steps().filter(task=task).order_by("-opened_at", "-id")
     )
     panel.open_supervision = next((s for s in panel.supervisions if s.state != SupervisionState.CLOSED), None)
+    if panel.open_supervision is not None:
+        # 签收 of the current demand (from the steps already prefetched), one query for every lead unit.
+        demand = [
+            step for step in panel.open_supervision.steps.all()
+            if step.kind in (SupervisionStepKind.OPENED, SupervisionStepKind.RAISED)
+        ]
+        receipt = SupervisionReceipt.objects.filter(step=demand[-1] if demand else None, unit=OuterRef("unit_id"))
+        leads = (
+            TaskDuty.objects.current().filter(task=task, role=AssignmentRole.LEAD).select_related("unit")
+            .annotate(ack_at=Subquery(receipt.values("acknowledged_at")[:1]))
+            .order_by("unit__sort_order", "unit_id")
+        )
+        panel.open_receipts = [
+            (d.unit, SupervisionReceipt(unit=d.unit, acknowledged_at=d.ack_at) if d.ack_at else None) for d in leads
+        ]
+        panel.my_receipt = next(
+            (r for unit, r in panel.open_receipts if r is not None and unit.pk == getattr(user, "unit_id", None)), None
+        )
     panel.sign_offs = list(
         SignOff.objects.filter(task=task)
         .select_related("signed_by", "reopened_by", "based_on_report__period")
@@ -151,3 +282,47 @@ def task_governance(task: Task, user, *, today: datetime.date | None = None) -> 
         .first()
     )
     return panel
+
+
+CLOSE_SUMMARY = (
+    (ReportState.RETURNED, "被退回、尚未重新报送"),
+    (ReportState.DRAFT, "草稿、尚未报送"),
+    (ReportState.SUBMITTED, "已报送、等待审核"),
+)
+
+
+def period_close_summary(period: ReportingPeriod) -> list[dict]:
+    """What closing the period would lock in as it is: per state (returned, draft, awaiting review),
+    how many reports and of which units; then the reports owed and not submitted. Two queries.
+
+    Each line: key, label, count, units (name and count, in the catalogue's order).
+    """
+    from ..obligations import obligations, reported
+
+    lines = {state: {"key": state.value, "label": label, "count": 0, "units": []} for state, label in CLOSE_SUMMARY}
+    rows = (
+        ProgressReport.objects.filter(period=period, state__in=list(lines))
+        .values("state", "unit__name", "unit__sort_order")
+        .annotate(n=Count("id"))
+        .order_by("unit__sort_order", "unit__name")
+    )
+    for row in rows:
+        line = lines[ReportState(row["state"])]
+        line["count"] += row["n"]
+        line["units"].append({"name": row["unit__name"], "count": row["n"]})
+    missing = {"key": "missing", "label": "应报未报(含草稿)", "count": 0, "units": []}
+    owed = (
+        obligations(period)
+        .exclude(reported())
+        .values("unit__name", "unit__sort_order")
+        .annotate(n=Count("id"))
+        .order_by("unit__sort_order", "unit__name")
+    )
+    for row in owed:
+        missing["count"] += row["n"]
+        missing["units"].append({"name": row["unit__name"], "count": row["n"]})
+    return [*lines.values(), missing]
+
+
+def period_reopenings(period: ReportingPeriod):
+    return period.reopenings.select_related("reopened_by", "closed_by").order_by("reopened_at", "id")

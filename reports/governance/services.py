@@ -20,7 +20,7 @@ from django.utils import timezone
 from audit.services import log_action
 from tasks.models import AssignmentRole, DeadlineKind, Task
 
-from .. import access
+from .. import access, events
 from ..attachments import attachment_store, attachments_check
 from ..models import (
     Attachment,
@@ -28,6 +28,7 @@ from ..models import (
     ExtensionRequest,
     ExtensionState,
     ProgressReport,
+    PeriodReopening,
     ProgressStatus,
     ReportingPeriod,
     ReportReopening,
@@ -36,6 +37,7 @@ from ..models import (
     Supervision,
     SupervisionLevel,
     SupervisionState,
+    SupervisionReceipt,
     SupervisionStep,
     SupervisionStepKind,
     VersionAction,
@@ -127,7 +129,7 @@ def supervision_open(
             )
     except IntegrityError as error:  # a concurrent open won the race
         raise GovernanceConflict("这项任务已有未办结的督办。") from error
-    SupervisionStep.objects.create(
+    step = SupervisionStep.objects.create(
         supervision=supervision,
         kind=SupervisionStepKind.OPENED,
         level=level,
@@ -135,6 +137,7 @@ def supervision_open(
         respond_by=respond_by,
         created_by=user,
     )
+    events.publish(events.SUPERVISION_OPENED, supervision.pk, actor=user, step=step.pk)
     log_action(
         "reports.supervision.opened",
         user=user,
@@ -172,6 +175,7 @@ def supervision_answer(
         attachment_store(uploaded=uploaded, content_type=content_type, user=user, supervision_step=step)
     supervision.state = SupervisionState.ANSWERED
     supervision.save(update_fields=["state"])
+    events.publish(events.SUPERVISION_ANSWERED, supervision.pk, actor=user, step=step.pk)
     log_action(
         "reports.supervision.answered",
         user=user,
@@ -180,6 +184,49 @@ def supervision_answer(
         ip_address=ip_address,
     )
     return step
+
+
+def supervision_demand_step(supervision: Supervision) -> SupervisionStep | None:
+    """The step the lead units must answer now: the opening, or the latest raise."""
+    return (
+        SupervisionStep.objects.filter(
+            supervision=supervision, kind__in=[SupervisionStepKind.OPENED, SupervisionStepKind.RAISED]
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def supervision_acknowledge(
+    *, user, supervision: Supervision, ip_address: str | None = None
+) -> tuple[SupervisionReceipt, bool]:
+    """A lead unit's liaison signs for (签收) the supervision's current demand; (receipt, created).
+
+    Signing again for the same demand changes nothing and returns the first receipt; a raise is a
+    new demand, signed for anew.
+    """
+    supervision = _lock_supervision(supervision)
+    access.require_lead_liaison(user, supervision.task)
+    if supervision.state == SupervisionState.CLOSED:
+        raise GovernanceConflict("这项督办已办结,无需签收。")
+    step = supervision_demand_step(supervision)
+    if step is None:  # pragma: no cover - every supervision is created with its opening step
+        raise GovernanceConflict("这项督办没有可签收的督办要求。")
+    receipt = SupervisionReceipt.objects.filter(step=step, unit=user.unit).first()
+    if receipt is not None:
+        return receipt, False
+    receipt = SupervisionReceipt.objects.create(
+        supervision=supervision, step=step, unit=user.unit, acknowledged_by=user
+    )
+    log_action(
+        "reports.supervision.acknowledged",
+        user=user,
+        obj=supervision,
+        data={"task": supervision.task.key, "unit": user.unit.name, "step": step.pk},
+        ip_address=ip_address,
+    )
+    return receipt, True
 
 
 @transaction.atomic
@@ -204,7 +251,7 @@ def supervision_raise(
     supervision.respond_by = respond_by
     supervision.state = SupervisionState.OPEN
     supervision.save(update_fields=["level", "respond_by", "state"])
-    SupervisionStep.objects.create(
+    step = SupervisionStep.objects.create(
         supervision=supervision,
         kind=SupervisionStepKind.RAISED,
         level=level,
@@ -212,6 +259,7 @@ def supervision_raise(
         respond_by=respond_by,
         created_by=user,
     )
+    events.publish(events.SUPERVISION_RAISED, supervision.pk, actor=user, step=step.pk)
     log_action(
         "reports.supervision.raised",
         user=user,
@@ -290,6 +338,7 @@ def task_sign_off(*, user, task: Task, comment: str, files=(), ip_address: str |
         raise GovernanceConflict("这项任务已经销号。") from error
     for uploaded, content_type in checked:
         attachment_store(uploaded=uploaded, content_type=content_type, user=user, sign_off=sign_off)
+    events.publish(events.SIGNED_OFF, sign_off.pk, actor=user)
     log_action(
         "reports.signoff.signed",
         user=user,
@@ -314,6 +363,7 @@ def task_reopen(*, user, task: Task, reason: str, ip_address: str | None = None)
     sign_off.reopened_by = user
     sign_off.reopen_reason = reason
     sign_off.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+    events.publish(events.SIGN_OFF_WITHDRAWN, sign_off.pk, actor=user)
     log_action(
         "reports.signoff.reopened",
         user=user,
@@ -362,6 +412,7 @@ def extension_request(
             )
     except IntegrityError as error:
         raise GovernanceConflict("这项任务已有待审批的延期申请。") from error
+    events.publish(events.EXTENSION_REQUESTED, extension.pk, actor=user)
     log_action(
         "reports.extension.requested",
         user=user,
@@ -406,6 +457,7 @@ def extension_decide(
     extension.decided_at = timezone.now()
     extension.decision_comment = comment
     extension.save(update_fields=["state", "approved_date", "decided_by", "decided_at", "decision_comment"])
+    events.publish(events.EXTENSION_DECIDED, extension.pk, actor=user)
     log_action(
         f"reports.extension.{extension.state}",
         user=user,
@@ -462,7 +514,11 @@ def authority_date_set(
 
 @transaction.atomic
 def period_close(*, user, period: ReportingPeriod, ip_address: str | None = None) -> ReportingPeriod:
-    """The office closes a period: its reports are locked from now on."""
+    """The office closes a period: its reports are locked from now on.
+
+    The one way a period closes (building a rollup never does): the office confirms on a page
+    that shows the reports still returned, in draft or awaiting review (`period_close_summary`).
+    """
     access.require_office(user)
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     if period.is_closed:
@@ -470,24 +526,37 @@ def period_close(*, user, period: ReportingPeriod, ip_address: str | None = None
     period.closed_at = timezone.now()
     period.closed_by = user
     period.save(update_fields=["closed_at", "closed_by"])
+    events.publish(events.PERIOD_CLOSING, period.pk, actor=user, when="closed")
     log_action("reports.period.closed", user=user, obj=period, data={"period": period.code}, ip_address=ip_address)
     return period
 
 
 @transaction.atomic
-def period_close_for_rollup(*, period: ReportingPeriod, user=None) -> bool:
-    """Close a period when its rollup is taken (by the beat job with no user, or on an office user's demand).
+def period_reopen(*, user, period: ReportingPeriod, reason: str, ip_address: str | None = None) -> ReportingPeriod:
+    """The office reopens a whole closed period, with a reason: liaisons can report for it again.
 
-    Idempotent and safe when run twice: a conditional UPDATE closes it once; returns whether it closed now.
+    The closing it undoes is kept (PeriodReopening) and the reopening audited; the period can be
+    closed again later (`period_close`).
     """
-    closed_by = user if getattr(user, "is_authenticated", False) else None
-    closed = ReportingPeriod.objects.filter(pk=period.pk, closed_at__isnull=True).update(
-        closed_at=timezone.now(), closed_by=closed_by
+    access.require_office(user)
+    reason = _text(reason, "reason", "请填写重新开放的原因。")
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if not period.is_closed:
+        raise GovernanceConflict(f"{period.label}尚未关闭,无需重新开放。")
+    PeriodReopening.objects.create(
+        period=period, reason=reason, closed_at=period.closed_at, closed_by=period.closed_by,
+        reopened_by=user, reopened_at=timezone.now(),
     )
-    if closed:
-        period.refresh_from_db()
-        log_action("reports.period.closed", user=closed_by, obj=period, data={"period": period.code, "by": "rollup"})
-    return bool(closed)
+    closed_at = period.closed_at
+    period.closed_at = None
+    period.closed_by = None
+    period.save(update_fields=["closed_at", "closed_by"])
+    log_action(
+        "reports.period.reopened", user=user, obj=period,
+        data={"period": period.code, "reason": reason, "closed_at": closed_at.isoformat()},
+        ip_address=ip_address,
+    )
+    return period
 
 
 @transaction.atomic

@@ -49,3 +49,9 @@ def my_supervisions(context):
     if user is not None and getattr(user, "unit_id", None) and getattr(user, "is_liaison", False):
         supervisions = list(selectors.supervisions_for_unit(user.unit))
     return {"supervisions": supervisions}
+
+
+@register.filter
+def late_ack(row, today):
+    """A 督办 row not signed for by every lead unit one working day after its demand."""
+    return row.late_ack(today)

@@ -30,6 +30,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
+from django.utils import timezone
+
 from departments.models import Unit
 from departments.selectors import UnitDirectory
 
@@ -448,9 +450,21 @@ class TaskRow:
 
     @property
     def action(self) -> str:
+        if self.errors:
+            return "error"  # neither added, changed nor "unchanged": the file must be corrected
         if self.existing is None:
             return "add"
         return "change" if self.changes else "same"
+
+    def becomes_overdue(self, today: datetime.date) -> bool:
+        """The file gives the task a date already past, where it had none or a later one: once
+        imported it shows as overdue at once (unless it is already done)."""
+        if self.action not in ("add", "change") or self.deadline is None or self.deadline.date is None:
+            return False
+        if self.deadline.date >= today:
+            return False
+        old = self.existing.deadline_date if self.existing else None
+        return old is None or old >= today
 
     @property
     def lead_text(self) -> str:
@@ -517,9 +531,11 @@ class ImportPlan:
             or any(row.action != "same" for row in self.rows)
         )
 
-    def preview(self, *, limit: int = 500) -> dict:
+    def preview(self, *, limit: int = 500, today: datetime.date | None = None) -> dict:
         """A JSON-able summary for the preview page (lists cut at `limit`, counts complete)."""
         added, changed, same = self.of("add"), self.of("change"), self.of("same")
+        today = today or timezone.localdate()
+        overdue = [row for row in self.rows if row.becomes_overdue(today)]
         return {
             "campaign": {
                 "id": self.campaign.pk if self.campaign else None,
@@ -531,8 +547,16 @@ class ImportPlan:
                 "changed": len(changed),
                 "unchanged": len(same),
                 "errors": len(self.errors),
+                "error_rows": len(self.of("error")),
                 "missing": len(self.missing_keys),
+                "overdue": len(overdue),
             },
+            "overdue": [
+                {"row": row.parsed.row, "key": row.parsed.key, "deadline": row.deadline.text,
+                 "date": row.deadline.date.isoformat(),
+                 "old": row.existing.deadline_text if row.existing else None}
+                for row in overdue[:limit]
+            ],
             "added": [row.summary() for row in added[:limit]],
             "changed": [row.summary() for row in changed[:limit]],
             "unchanged": [row.parsed.key for row in same[:limit]],

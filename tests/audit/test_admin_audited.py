@@ -32,7 +32,10 @@ GOVERNANCE = [Supervision, SignOff, ExtensionRequest, Attachment]
 @pytest.fixture
 def one_of_each(campaign, office_user, liaison):
     """At least one row of every model the admin may edit or delete."""
+    from indicators.seeding import indicators_seed
+
     periods_ensure(campaign)
+    indicators_seed()
     AssessmentWeights.objects.get_or_create(name="default")
     ReminderRule.objects.get_or_create(kind=ReminderRule._meta.get_field("kind").choices[0][0])
     WorkingDayOverride.objects.create(date=datetime.date(2027, 2, 7), is_working_day=True, note="春节调休")
@@ -100,7 +103,7 @@ def test_an_admin_change_records_old_and_new_values_in_words(client, admin_user,
 
     row = present(entry)
     assert row.action == "后台修改考核权重"
-    assert row.details == ["报送被退回(每份扣分):1.00 → 2.50"]
+    assert row.details == ["未被退回率权重:1.00 → 2.50"]
 
 
 @pytest.mark.parametrize("model", GOVERNANCE, ids=lambda m: m.__name__)

@@ -13,6 +13,8 @@ from audit.display import ACTION_LABELS, action_label, present
 from audit.models import AuditEntry
 from audit.services import log_action
 from reports.governance.services import supervision_open
+from indicators.models import ValueAction
+from reminders.models import ChaseKind
 from reports.models import ExtensionState, VersionAction
 from tasks.models import Task
 
@@ -25,6 +27,8 @@ DYNAMIC = {
     "reports.report.{action}": [f"reports.report.{a}" for a in VersionAction.values],
     "reports.extension.{extension.state}": [f"reports.extension.{s}" for s in ExtensionState.values if s != "pending"],
     "{obj._meta.label_lower}.{verb}_in_admin": [],  # named by audit.display's admin rule
+    "reminders.chase.{kind}": [f"reminders.chase.{k}" for k in ChaseKind.values],
+    "indicators.value.{action}": [f"indicators.value.{a}" for a in ValueAction.values],
 }
 
 

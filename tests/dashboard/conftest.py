@@ -16,7 +16,9 @@ from reports.models import (
     ProgressStatus,
     ReportReview,
     ReportState,
+    ReportVersion,
     ReviewDecision,
+    VersionAction,
 )
 from reports.periods import period_get, periods_ensure
 from tasks.duties import campaign_start, duties_sync
@@ -36,14 +38,49 @@ def at(day: str, hour: int = 10) -> datetime.datetime:
     return datetime.datetime.fromisoformat(day).replace(hour=hour, tzinfo=SHANGHAI)
 
 
+def history(report, user, *steps: tuple[datetime.datetime, str]) -> None:
+    """Write a report's version history (ReportVersion, as the services do) at the given times."""
+    for number, (when, state) in enumerate(steps, start=1):
+        version = ReportVersion.objects.create(
+            report=report, number=number, action=VERSION_ACTIONS[state], state=state, status=report.status,
+            percent=report.percent, progress=report.progress, created_by=user,
+        )
+        ReportVersion.objects.filter(pk=version.pk).update(created_at=when)  # auto_now_add otherwise
+        if state == ReportState.RETURNED:
+            review = ReportReview.objects.create(report=report, version_number=number - 1,
+                                                 decision=ReviewDecision.RETURN, comment="请补充", reviewer=user)
+            ReportReview.objects.filter(pk=review.pk).update(created_at=when)
+        elif state == ReportState.APPROVED:
+            review = ReportReview.objects.create(report=report, version_number=number - 1,
+                                                 decision=ReviewDecision.APPROVE, reviewer=user)
+            ReportReview.objects.filter(pk=review.pk).update(created_at=when)
+    ProgressReport.objects.filter(pk=report.pk).update(version=len(steps))
+
+
+VERSION_ACTIONS = {
+    ReportState.DRAFT: VersionAction.SAVED,
+    ReportState.SUBMITTED: VersionAction.SUBMITTED,
+    ReportState.RETURNED: VersionAction.RETURNED,
+    ReportState.APPROVED: VersionAction.APPROVED,
+}
+
+
 def _report(task, unit, period, user, *, state, first_submitted, status=ProgressStatus.IN_PROGRESS, percent=50,
-            progress="按计划推进"):
+            progress="按计划推进", steps=None):
+    """A lead report with its history: submitted on `first_submitted`, reviewed a day later if
+    approved (or the given `steps`)."""
     submitted = at(first_submitted) if first_submitted else None
-    return ProgressReport.objects.create(
+    report = ProgressReport.objects.create(
         task=task, unit=unit, period=period, role=AssignmentRole.LEAD, state=state, status=status,
         percent=percent, progress=progress, created_by=user, updated_by=user,
         submitted_at=submitted, first_submitted_at=submitted,
     )
+    if steps is None:
+        steps = [(submitted, ReportState.SUBMITTED)]
+        if state == ReportState.APPROVED:
+            steps.append((submitted + datetime.timedelta(days=1), ReportState.APPROVED))
+    history(report, user, *steps)
+    return report
 
 
 @pytest.fixture
@@ -55,6 +92,9 @@ def small(db, office_user, frozen_today):
     T7 常态化, led by a group of 甲局 and 乙局; T8 2027-06-30 → on track.
     2026Q3 reports (due 2026-10-05): 甲局 reports on all eight (T2 late, T3 returned once then
     approved, T4 awaiting review); 乙局 owes T7 and has not reported → 1 missing report.
+    Every report has its version history (submitted, reviewed a day later), so the 2026Q3 rollup
+    — as of 2026-09-30 for the task states, 2026-10-05 for reporting — sees 2 overdue tasks (T3
+    was not yet) and T2's late report as missing at the deadline.
     """
     with transaction.atomic():  # a task must have a lead unit when its transaction commits
         return _small(office_user)
@@ -87,12 +127,12 @@ def _small(office_user):
     for task in tasks:
         number = int(task.key.split(".")[1])
         if number == 2:
-            _report(task, a, q3, office_user, state=ReportState.SUBMITTED, first_submitted="2026-10-10")
-            ProgressReport.objects.filter(task=task).update(state=ReportState.APPROVED)
+            _report(task, a, q3, office_user, state=ReportState.APPROVED, first_submitted="2026-10-10")
         elif number == 3:
-            report = _report(task, a, q3, office_user, state=ReportState.APPROVED, first_submitted="2026-10-01")
-            ReportReview.objects.create(report=report, version_number=1, decision=ReviewDecision.RETURN,
-                                        comment="请补充", reviewer=office_user)
+            _report(task, a, q3, office_user, state=ReportState.APPROVED, first_submitted="2026-10-01", steps=[
+                (at("2026-10-01"), ReportState.SUBMITTED), (at("2026-10-02"), ReportState.RETURNED),
+                (at("2026-10-02", 15), ReportState.SUBMITTED), (at("2026-10-03"), ReportState.APPROVED),
+            ])
         elif number == 4:
             _report(task, a, q3, office_user, state=ReportState.SUBMITTED, first_submitted="2026-10-02")
         elif number == 6:

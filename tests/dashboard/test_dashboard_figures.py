@@ -81,11 +81,10 @@ def test_the_assessment_scores_units_by_the_open_formula(client, office_user, sm
     data = get_json(client, office_user, campaign=small["campaign"].pk, period="2026Q3")
     ranking = {r["name"]: r for r in data["assessment"]["ranking"]}
     a = ranking["测试甲局"]
-    # T6 completed (2025-12-20) before its deadline; 7 reports on time, 1 returned; weights 3, 1, 1, 2.
-    assert (a["done_on_time"], a["reports_on_time"], a["returned"], a["cleared"]) == (1, 7, 1, 0)
-    assert a["score"] == 3 * 1 + 1 * 7 - 1 * 1
-    assert a["rank"] == 1 and ranking["测试乙局"]["score"] == 0
-    assert "得分" in data["assessment"]["formula"]
+    # Rates over 甲局's own obligations (see test_assessment): weights 1 (reporting), 3, 1, 2.
+    assert a["components"]["reporting"] == {"num": 7, "den": 8, "rate": 87.5}
+    assert a["score"] == 50.0 and a["rank"] == 1 and ranking["测试乙局"]["score"] == 0
+    assert "得分" in data["assessment"]["formula"] and "按时报送率" in data["assessment"]["formula"]
 
 
 def test_the_default_period_is_the_last_one_whose_due_date_has_passed(client, office_user, small):

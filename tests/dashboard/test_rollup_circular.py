@@ -37,16 +37,20 @@ def test_the_rollup_comes_with_a_draft_circular_in_the_official_layout(small):
     rollup, _ = build(small)
     document = open_docx(rollup)
     texts = [p.text for p in document.paragraphs]
-    assert texts[0] == "关于2026年第三季度安全生产治本攻坚行动推进情况的通报"
+    title = texts.index("关于2026年第三季度安全生产治本攻坚行动推进情况的通报")
+    assert texts[:2] == ["鄞州区安全生产委员会办公室", "鄞安委办〔2026〕\u3000\u3000号"]  # 版头 and 文号 above it
     for heading in SECTION_HEADINGS:
         assert heading in texts
     body = "\n".join(texts)
-    # Figures from the snapshot: 8 tasks, 1 done, 3 overdue; the missing report of 测试乙局.
-    assert "共有任务8项,已完成1项" in body and "已逾期3项" in body
-    assert "报送率" in body and "测试乙局(未报送1份)" in body
-    assert "测试甲局3项(第1.1、1.2、1.3项)" in body
-    assert texts[-2:] == ["鄞州区安全生产委员会办公室", "2026年11月29日"]
-    title_run = document.paragraphs[0].runs[0]
+    # Figures from the snapshot, as of the quarter's end (T3, due 10-31, was not overdue yet):
+    # 8 tasks, 1 done, 2 overdue; at the deadline 10-05 甲局's report on T2 (sent 10-10) and 乙局's were missing.
+    assert "截至2026年9月30日,治本攻坚行动共有任务8项,已完成1项" in body and "已逾期2项" in body
+    assert "报送率" in body and "测试甲局、测试乙局共有2份任务进展未按时报送" in body
+    assert "共有2项任务超过完成时限仍未完成(第1.1、1.2项),涉及测试甲局牵头" in body
+    assert "鄞州区安全生产委员会办公室" in texts and "2026年11月29日" in texts
+    annex = {row.cells[1].text: row.cells for row in document.tables[1].rows[1:]}
+    assert annex["测试乙局"][4].text == "1"  # 附件2: 乙局's missing report
+    title_run = document.paragraphs[title].runs[0]
     assert title_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     assert title_run.font.size.pt == 22
     body_run = document.paragraphs[texts.index(SECTION_HEADINGS[0]) + 1].runs[0]
@@ -77,7 +81,8 @@ def test_the_printable_page_shows_the_summaries_and_every_task(client, small, of
         response = client.get(f"/rollups/{rollup.pk}/")
     page = response.content.decode()
     assert response.status_code == 200
-    assert "2026年第三季度季度汇总(第1版)" in page and "css/rollup_print.css" in page
+    assert "2026年第三季度汇总(第1版)" in page and "季度季度" not in page and "css/rollup_print.css" in page
+    assert "任务状态截至 2026-09-30,报送情况截至 2026-10-05" in page
     assert "一、总体情况" in page and "测试乙局" in page and "测试任务8" in page
     assert page.count('class="rag-') == 8
     client.force_login(office_user)
@@ -115,7 +120,7 @@ def test_the_daily_job_mails_a_fresh_rollup_to_the_office_once_after_commit(
     assert len(mail.outbox) == 1  # older catch-up periods are built but not mailed
     message = mail.outbox[0]
     assert sorted(message.to) == office_addresses
-    assert "2026年第三季度" in message.subject
+    assert "2026年第三季度汇总" in message.subject and "季度季度" not in message.subject
     names = [name for name, _, _ in message.attachments]
     assert [n.rsplit(".", 1)[1] for n in names] == ["xlsx", "docx"]
     assert all(content[:2] == b"PK" for _, content, _ in message.attachments)

@@ -25,22 +25,26 @@ def build(small, code="2026Q3", **kwargs):
 
 
 @pytest.mark.django_db
-def test_a_rollup_freezes_every_task_and_closes_the_period(small, office_user):
+def test_a_rollup_freezes_every_task_and_leaves_the_period_open(small, office_user):
     rollup, created = build(small, user=office_user)
     assert created and rollup.version == 1 and rollup.created_by == office_user
     rows = {r.task_key: r for r in rollup.rows.all()}
     assert len(rows) == 8
+    # Task states as of the quarter's end (2026-09-30), reporting as of its deadline (2026-10-05).
     assert rows["1.1"].state == "overdue" and rows["1.1"].rag == "red" and rows["1.1"].reporting == "on_time"
-    assert rows["1.2"].reporting == "late"
+    assert rows["1.3"].state == "on_track"  # due 2026-10-31: overdue only after the quarter
+    assert rows["1.2"].reporting == "missing"  # first sent on 2026-10-10, after the deadline
     assert rows["1.6"].state == "completed" and rows["1.6"].percent == 100
     assert rows["1.7"].lead_units == "测试成员单位" and "【测试甲局】" in rows["1.7"].lead_report
-    assert rollup.snapshot["tasks"]["overdue"] == 3 and rollup.snapshot["reports"]["missing"] == 1
+    assert rows["1.7"].state == "missing_report"  # nobody reported on it for 2026Q2, due by then
+    assert rollup.snapshot["tasks"]["overdue"] == 2 and rollup.snapshot["reports"]["missing"] == 2
+    assert rollup.snapshot["as_of"] == "2026-09-30" and rollup.snapshot["reports_as_of"] == "2026-10-05"
     # Per task, over the lead units that owed a report: T7's group members 甲局 (reported) and 乙局
     # (did not) — the task's reporting is missing until every lead unit that owed it has reported.
-    assert rollup.snapshot["reporting"] == {"on_time": 6, "late": 1, "missing": 1, "not_owed": 0}
+    assert rollup.snapshot["reporting"] == {"on_time": 6, "late": 0, "missing": 2, "not_owed": 0}
     period = ReportingPeriod.objects.get(pk=small["q3"].pk)
-    assert period.closed_at is not None and period.closed_by == office_user
-    assert AuditEntry.objects.filter(action="reports.period.closed").count() == 1
+    assert period.closed_at is None  # closing is the office's explicit act (test_rollup_periods)
+    assert not AuditEntry.objects.filter(action="reports.period.closed").exists()
     assert AuditEntry.objects.filter(action="dashboard.rollup.built").count() == 1
 
 
@@ -58,33 +62,57 @@ def test_the_workbook_has_the_four_sheets_and_safe_text_cells(small):
     rollup, _ = build(small)
     with rollup.xlsx.open("rb") as handle:
         wb = openpyxl.load_workbook(io.BytesIO(handle.read()))
-    assert wb.sheetnames == ["汇总", "任务明细", "单位报送情况", "变化"]
+    assert wb.sheetnames == ["汇总", "任务明细", "单位报送情况", "变化", "考核排名"]
     detail = wb["任务明细"]
-    assert [c.value for c in detail[1]][:4] == ["编号", "举措类别", "主要任务", "具体任务"]
-    rows = {row[0].value: row for row in detail.iter_rows(min_row=2)}
+    assert [c.value for c in detail[3]][:4] == ["编号", "举措类别", "主要任务", "具体任务"]
+    rows = {row[0].value: row for row in detail.iter_rows(min_row=4)}
     assert rows["1.1"][6].value == "已逾期" and rows["1.1"][7].value == "红"
     injected = rows["1.6"][10]
     assert injected.value.startswith("【测试甲局】=HYPERLINK") and injected.data_type == "s"
-    summary = {row[0].value: row[1].value for row in wb["汇总"].iter_rows() if row[0].value}
-    assert summary["已逾期"] == 3 and summary["未报送"] == 1 and summary["任务总数"] == 8
-    units = {row[0].value: [c.value for c in row] for row in wb["单位报送情况"].iter_rows(min_row=2)}
+    summary = {row[0].value: row[1].value for row in wb["汇总"].iter_rows(min_row=4) if row[0].value}
+    assert summary["已逾期"] == 2 and summary["未报送"] == 2 and summary["任务总数"] == 8
+    units = {row[0].value: [c.value for c in row] for row in wb["单位报送情况"].iter_rows(min_row=4)}
     assert units["测试乙局"][1:3] == [1, 0]
+
+
+@pytest.mark.django_db
+def test_the_workbook_prints_like_the_task_list_export(small):
+    """Merged title, frozen header repeated on every printed page, A4 landscape, widths, numbers as numbers."""
+    rollup, _ = build(small)
+    with rollup.xlsx.open("rb") as handle:
+        wb = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    for sheet in wb.worksheets:
+        assert sheet["A1"].value.startswith("测试2026年第三季度汇总(第1版)"), sheet.title
+        assert any(str(r).startswith("A1:") for r in sheet.merged_cells.ranges), sheet.title
+        assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3", sheet.title
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage  # one page wide (1 is the default width)
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+        assert "&P" in sheet.oddFooter.center.text
+    detail = wb["任务明细"]
+    assert detail.column_dimensions["D"].width > 40 and detail.column_dimensions["A"].width < 10
+    rows = {row[0].value: row for row in detail.iter_rows(min_row=4)}
+    assert rows["1.6"][9].value == 100 and rows["1.6"][9].data_type == "n"
+    units = {row[0].value: row for row in wb["单位报送情况"].iter_rows(min_row=4)}
+    assert units["测试甲局"][8].data_type == "n" and isinstance(units["测试甲局"][8].value, (int, float))
+    assert "季度季度" not in rollup.xlsx.name
 
 
 @pytest.mark.django_db
 def test_the_second_rollup_lists_newly_overdue_tasks(small, frozen_today):
     build(small)
-    frozen_today.move_to("2026-12-25 10:00+08:00")  # T4 (12-15) and T5 (12-20) are now overdue
+    # T3 (10-31), T4 (12-15) and T5 (12-20) are overdue now; the 2026Q3 rollup is as of 09-30.
+    frozen_today.move_to("2026-12-25 10:00+08:00")
     rollup, _ = build(small, code="2026Q4")
-    assert {i["key"] for i in rollup.snapshot["changes"]["newly_overdue"]} == {"1.4", "1.5"}
+    assert {i["key"] for i in rollup.snapshot["changes"]["newly_overdue"]} == {"1.3", "1.4", "1.5"}
     with rollup.xlsx.open("rb") as handle:
         changes = openpyxl.load_workbook(io.BytesIO(handle.read()))["变化"]
-    assert sorted(r[1].value for r in changes.iter_rows(min_row=2)) == ["1.4", "1.5"]
+    assert sorted(r[1].value for r in changes.iter_rows(min_row=4)) == ["1.3", "1.4", "1.5"]
 
 
 @pytest.mark.django_db
 def test_the_build_uses_the_same_number_of_queries_at_two_data_sizes(campaign, office_user, frozen_today):
-    rollup_build(campaign=campaign, period_code="2026Q3")  # the first closes the period; compare rebuilds
+    rollup_build(campaign=campaign, period_code="2026Q3")  # the first warms up; compare rebuilds
     with CaptureQueriesContext(connection) as smaller:
         rollup_build(campaign=campaign, period_code="2026Q3")
     assert add_reports(campaign, office_user) > 50

@@ -25,6 +25,28 @@ def test_sample_reports_fill_past_periods_and_a_second_run_adds_nothing(campaign
     assert Supervision.objects.count() == 1 and ExtensionRequest.objects.count() == 1
 
 
+def test_sample_reports_are_dated_in_the_past_reviews_after_submissions(campaign, settings, frozen_today):
+    """No "报送于 2027-01-01" on the demo's pages: every time of a sample report is before now,
+    and each was reviewed after it was sent."""
+    from django.db.models import F, Max
+    from django.utils import timezone
+
+    from reports.models import ReportReview
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--sample-reports")
+    now = timezone.now()
+    reports = ProgressReport.objects.filter(task__campaign=campaign)
+    latest = reports.aggregate(*(Max(f) for f in ("created_at", "updated_at", "submitted_at", "reviewed_at")))
+    assert all(value <= now for value in latest.values()), latest
+    assert not reports.filter(reviewed_at__lt=F("submitted_at")).exists()
+    assert ReportVersion.objects.filter(report__in=reports).aggregate(m=Max("created_at"))["m"] <= now
+    assert not ReportReview.objects.filter(created_at__lt=F("report__submitted_at")).exists()
+    # An old quarter's reports were sent and reviewed in that quarter's time, not today.
+    old = reports.filter(period__code="2024Q2", reviewed_at__isnull=False).first()
+    assert old.reviewed_at.year == 2024 and old.reviews.get().created_at.year == 2024
+
+
 def test_sample_reports_refuse_to_run_without_debug(campaign, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):

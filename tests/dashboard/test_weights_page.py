@@ -23,7 +23,7 @@ def test_the_office_changes_a_weight_and_the_log_reads_old_to_new(client, office
     assert weights_get().reports_returned == Decimal("2.50")
     row = present(AuditEntry.objects.get(action="dashboard.weights.changed"))
     assert row.action == "修改考核权重"
-    assert row.details == ["报送被退回(每份扣分):1.00 → 2.50"]
+    assert row.details == ["未被退回率权重:1.00 → 2.50"]
 
 
 @pytest.mark.parametrize("value, message", [

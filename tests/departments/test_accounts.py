@@ -81,3 +81,24 @@ def test_seed_demo_creates_one_liaison_per_unit_and_is_repeatable(campaign, sett
     assert liaisons.values("unit").distinct().count() == 53
     assert users.filter(role=Role.OFFICE, unit__name="区安委办").count() == 1
     assert "password" in capsys.readouterr().out
+
+
+def test_seed_demo_can_write_the_accounts_to_a_file_for_make_run(campaign, settings, tmp_path, capsys):
+    settings.DEBUG = True
+    target = tmp_path / "demo-accounts.txt"
+    call_command("seed_demo", "--accounts-file", str(target))
+    table = target.read_text(encoding="utf-8")
+    assert "anweiban" in table and "lingdao" in table and "yinzhou-demo-2026" in table
+    out = capsys.readouterr().out
+    assert "written to" in out and "anweiban" not in out  # one line on the screen, the table in the file
+
+
+def test_make_run_prints_the_accounts_after_the_banners_on_one_clock():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    procfile = (root / "Procfile.dev").read_text()
+    assert "cat demo-accounts.txt" in procfile
+    makefile = (root / "Makefile").read_text()
+    assert "--accounts-file demo-accounts.txt" in makefile and "TZ=Asia/Shanghai" in makefile
+    assert "demo-accounts.txt" in (root / "README.md").read_text()

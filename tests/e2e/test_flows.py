@@ -127,7 +127,7 @@ def test_the_office_returns_a_report_the_liaison_resubmits_it_and_the_office_app
     sign_in_as(page, "office")
     page.goto("/review/")
     page.locator(".list-group-item", has_text="区应急管理局").filter(has_text="5.6").click()
-    expect(page).to_have_url(re.compile(rf"/review/{report.pk}/$"))
+    expect(page).to_have_url(re.compile(rf"/review/{report.pk}/(\?campaign=\d+)?$"))
     expect(page.get_by_role("link", name=re.compile("竞赛方案.pdf"))).to_be_visible()
     page.get_by_label("审核意见").fill("请补充竞赛获奖名单,并说明推广到其他企业的计划")
     page.get_by_role("button", name="退回").click()

@@ -92,8 +92,8 @@ def assert_one_complete_rollup(campaign, period: ReportingPeriod) -> Rollup:
     assert rollup.snapshot["reporting"] and sum(rollup.snapshot["reporting"].values()) == tasks
     with rollup.xlsx.open("rb") as handle:
         workbook = openpyxl.load_workbook(io.BytesIO(handle.read()))
-    assert workbook.sheetnames == ["汇总", "任务明细", "单位报送情况", "变化"]
-    assert workbook["任务明细"].max_row == tasks + 1  # the header and one row per task
+    assert workbook.sheetnames == ["汇总", "任务明细", "单位报送情况", "变化", "考核排名"]
+    assert workbook["任务明细"].max_row == tasks + 3  # title, note, header and one row per task
     return rollup
 
 
@@ -103,8 +103,8 @@ def test_a_worker_killed_in_the_middle_of_a_rollup_leaves_exactly_one_correct_ro
     period = ReportingPeriod.objects.get(campaign=campaign, code=PERIOD)
     broker = RedisServer(dead_port(), tmp_path)
     audit_table = AuditEntry._meta.db_table
-    # Another session holds the audit table: the build's first audit entry ("period closed"),
-    # written after the rollup, its 72 rows and its workbook file, waits there — mid-build.
+    # Another session holds the audit table: the build's audit entry ("rollup built"), written
+    # after the rollup, its 72 rows and its workbook file, waits there — mid-build.
     blocker = connection.get_new_connection(connection.get_connection_params())
     blocker.autocommit = False
     first = second = None
@@ -123,7 +123,6 @@ def test_a_worker_killed_in_the_middle_of_a_rollup_leaves_exactly_one_correct_ro
         assert pid != -1, worker_log(first)
         assert backend_has_written(pid, Rollup._meta.db_table)
         assert backend_has_written(pid, RollupTaskRow._meta.db_table)
-        assert backend_has_written(pid, ReportingPeriod._meta.db_table)  # closing the period
         (killed_file,) = rollup_files() - earlier_files  # the workbook is already on disk
 
         first.send_signal(signal.SIGKILL)
@@ -131,11 +130,9 @@ def test_a_worker_killed_in_the_middle_of_a_rollup_leaves_exactly_one_correct_ro
         blocker.rollback()  # the lock goes; the orphaned backend finds its client gone and rolls back
         wait_until(lambda: not backend_alive(pid), timeout=30, what="the killed worker's transaction to end")
 
-        # Nothing of the killed build is visible: no rollup, no rows, the period still open, no audit.
+        # Nothing of the killed build is visible: no rollup, no rows, no audit.
         assert not Rollup.objects.exists() and not RollupTaskRow.objects.exists()
-        period.refresh_from_db()
-        assert period.closed_at is None
-        assert not AuditEntry.objects.filter(action__in=["dashboard.rollup.built", "reports.period.closed"]).exists()
+        assert not AuditEntry.objects.filter(action="dashboard.rollup.built").exists()
 
         # acks_late: the job was never acknowledged, so Redis hands it to the next worker.
         second = start_worker(broker_url=broker.url, logdir=tmp_path, visibility_timeout=1)
@@ -145,9 +142,8 @@ def test_a_worker_killed_in_the_middle_of_a_rollup_leaves_exactly_one_correct_ro
 
         rollup = assert_one_complete_rollup(campaign, period)
         period.refresh_from_db()
-        assert period.closed_at is not None
+        assert period.closed_at is None  # a rollup never closes its period
         assert AuditEntry.objects.filter(action="dashboard.rollup.built").count() == 1
-        assert AuditEntry.objects.filter(action="reports.period.closed").count() == 1
         # The killed build's workbook is left on disk, but no rollup points at it.
         assert rollup.xlsx.name != killed_file
         assert not Rollup.objects.filter(xlsx=killed_file).exists()

@@ -46,3 +46,32 @@ def test_jobs_log_their_fields_as_json(json_lines):
     logging.getLogger(JOBS).info("reminders sent", extra={"job": "reminders.send", "sent": 3})
     entry = json.loads(json_lines[-1])
     assert entry["message"] == "reminders sent" and entry["sent"] == 3 and entry["level"] == "INFO"
+
+
+def test_a_403_is_logged_once_as_one_line_without_a_traceback(client, liaison, caplog):
+    from django.conf import settings
+
+    django_logger = logging.getLogger("django")
+    # Django's own console handler (DEBUG) is replaced by ours, and nothing goes to the root twice.
+    assert settings.LOGGING["loggers"]["django"] == {"handlers": ["console"], "level": "INFO", "propagate": False}
+    assert not django_logger.propagate
+    assert len([h for h in django_logger.handlers if type(h) is logging.StreamHandler]) == 1
+    client.force_login(liaison)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(reverse("reports:review_queue")).status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage().startswith("Forbidden (Permission denied): /review/")
+    assert record.exc_info is None
+
+
+def test_a_server_error_keeps_its_traceback():
+    from ops.logs import ForbiddenWithoutTraceback
+
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("django.request", logging.ERROR, "", 0, "Internal Server Error", (), sys.exc_info())
+    record.status_code = 500
+    assert ForbiddenWithoutTraceback().filter(record) and record.exc_info is not None

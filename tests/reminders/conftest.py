@@ -84,3 +84,52 @@ def robot():
     server = RobotServer()
     yield server
     server.close()
+
+
+class SmtpServer:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd): records each message it accepts."""
+
+    def __init__(self) -> None:
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[tuple[list[str], str]] = []
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, smtp, session, envelope):  # noqa: N802
+                from email import message_from_bytes
+                from email.policy import default
+
+                parsed = message_from_bytes(envelope.original_content or envelope.content, policy=default)
+                body = parsed.get_body(preferencelist=("plain",))
+                server.messages.append(
+                    (list(envelope.rcpt_tos), str(parsed["subject"]).strip(), body.get_content() if body else "")
+                )
+                return "250 Message accepted for delivery"
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def to(self, address: str) -> list[tuple[list[str], str, str]]:
+        return [m for m in self.messages if address in m[0]]
+
+    def close(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp(settings):
+    """Django sends real SMTP to a local aiosmtpd server for the test (the worker thread too)."""
+    server = SmtpServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.close()

@@ -104,7 +104,7 @@ def test_the_digest_is_grouped_and_links_to_the_task_pages(yjj, settings, travel
     [message] = [m for m in mail.outbox if m.to == [yjj.email]]
     body = message.body
     assert "张联络(区应急管理局)" in body
-    overdue, reports = body.index("【已逾期任务】"), body.index("【待报送进展】")
+    overdue, reports = body.index("【已逾期】"), body.index("【待报送】")
     assert overdue < reports
     assert f"https://aqsc.example.gov.cn/tasks/{campaign_current().pk}/8.4/" in body
     assert body.count("【") - body.count("【治本攻坚") == len(digest_content(Digest.objects.get(user=yjj)).groups)
@@ -129,7 +129,7 @@ def test_the_robot_webhook_receives_a_markdown_digest(yjj, unit, robot, travel):
     [payload] = robot.received
     assert payload["msgtype"] == "markdown"
     assert payload["markdown"]["title"].startswith("【治本攻坚】12月1日待办提醒")
-    assert "**即将到期任务**" in payload["markdown"]["text"]
+    assert "**即将到期**" in payload["markdown"]["text"]
     assert f"(http://127.0.0.1:8000/tasks/{campaign_current().pk}/8.4/)" in payload["markdown"]["text"]
     assert DigestDelivery.objects.get(channel=Channel.WEBHOOK).status == DeliveryStatus.SENT
 

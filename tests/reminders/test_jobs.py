@@ -63,7 +63,7 @@ def test_the_dry_run_prints_who_would_get_what_and_writes_nothing(yjj, office):
     call_command("send_reminders", "--today", "2026-12-01", "--dry-run", stdout=out)
     text = out.getvalue()
     assert "张联络 <yjj@example.gov.cn> 区应急管理局" in text
-    assert "[即将到期任务] 8.4" in text and "区交通局没有联络员账号" in text
+    assert "[即将到期] 8.4" in text and "区交通局没有联络员账号" in text
     assert not SentReminder.objects.exists() and not Digest.objects.exists() and not ReminderRun.objects.exists()
     assert not ReportingPeriod.objects.exists()
     assert not mail.outbox

@@ -50,7 +50,7 @@ def test_the_notification_list_shows_the_grouped_digest_with_links(sent, yjj, dj
         page = client.get(reverse("reminders:notifications"))
     text = page.content.decode()
     assert page.status_code == 200
-    assert "即将到期任务" in text and f'href="http://127.0.0.1:8000/tasks/{campaign_current().pk}/8.4/"' in text
+    assert "即将到期" in text and f'href="http://127.0.0.1:8000/tasks/{campaign_current().pk}/8.4/"' in text
 
 
 def test_marking_as_read_needs_a_post_with_csrf(sent, yjj):

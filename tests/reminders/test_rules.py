@@ -93,10 +93,14 @@ def test_an_override_of_the_office_comes_before_the_statutory_calendar(yjj, trav
     assert reminders_run(today=D(2027, 1, 4)).working_day is False
     travel(D(2027, 1, 5))
     reminders_run(today=D(2027, 1, 5))
-    assert SentReminder.objects.filter(user=yjj, rule=RuleKind.REPORT_DUE, due_on=D(2027, 1, 4)).exists()
+    # The 4th's reminder (one day before) was held back to the 5th, where the newer state wins:
+    # one line per report, "今天截止".
+    sent = SentReminder.objects.filter(user=yjj, rule=RuleKind.REPORT_DUE, run__day=D(2027, 1, 5))
+    assert sent.exists() and all("今天截止" in s.title for s in sent)
+    assert not SentReminder.objects.filter(user=yjj, rule=RuleKind.REPORT_DUE, due_on=D(2027, 1, 4)).exists()
 
 
-def test_the_2026q4_report_is_reminded_5_and_1_days_before_it_is_due_on_5_january(yjj, campaign, travel):
+def test_the_2026q4_report_is_reminded_5_and_1_days_before_and_on_5_january(yjj, campaign, travel):
     period = period_get(campaign, "2026Q4")
     assert period.due_date == D(2027, 1, 5)
     leads = set(Task.objects.for_unit(yjj.unit, role=AssignmentRole.LEAD).values_list("key", flat=True))
@@ -107,7 +111,10 @@ def test_the_2026q4_report_is_reminded_5_and_1_days_before_it_is_due_on_5_januar
         assert keys(items) and keys(items) <= leads
         assert all("2026年第四季度" in i.title for i in items)
     travel(D(2027, 1, 5))
-    assert not [i for i in owed_to(yjj, D(2027, 1, 5)) if i.rule == RuleKind.REPORT_DUE]
+    today = [i for i in owed_to(yjj, D(2027, 1, 5)) if i.rule == RuleKind.REPORT_DUE]
+    assert today and all(i.group == Group.DUE_TODAY and "今天截止" in i.title for i in today)
+    travel(D(2027, 1, 6))
+    assert not [i for i in owed_to(yjj, D(2027, 1, 6)) if i.rule == RuleKind.REPORT_DUE]
 
 
 def test_a_submitted_report_is_not_reminded(yjj, campaign, travel):

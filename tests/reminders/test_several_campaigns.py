@@ -26,11 +26,12 @@ def test_a_task_link_names_the_campaign_and_the_key():
 def test_report_reminders_of_each_campaign_link_to_their_own_task(yjj, campaign, settings, travel):
     settings.SITE_URL = "https://aqsc.example.gov.cn"
     winter = winter_campaign_create()
-    travel(D(2026, 11, 30))  # five days before the winter action's November report is due (12-05)
-    reminders_run(today=D(2026, 11, 30), deliver=delivery_send_quietly)
+    # The winter action's November report is due on Saturday 12-05, moved to Monday 12-07: five days before.
+    travel(D(2026, 12, 2))
+    reminders_run(today=D(2026, 12, 2), deliver=delivery_send_quietly)
     winter_14 = task_named(winter, "1.4")
     sent = SentReminder.objects.get(user=yjj, item_type="task", item_id=winter_14.pk, rule="report_due")
     assert sent.link == f"https://aqsc.example.gov.cn/tasks/{winter.pk}/1.4/"
-    assert "2026年11月" in sent.title
+    assert "2026年11月" in sent.title and "2026年12月7日截止(原定12月5日,遇休息日顺延)" in sent.title
     links = set(SentReminder.objects.filter(user=yjj).values_list("link", flat=True))
     assert all(f"/tasks/{winter.pk}/" in link or f"/tasks/{campaign.pk}/" in link for link in links if link)

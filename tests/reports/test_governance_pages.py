@@ -76,13 +76,13 @@ def test_an_extension_is_requested_and_decided_through_the_pages(office_user, li
     page = reverse("governance:task", args=[task.campaign_id, task.key])
     assert "申请延期" in lead.get(page).content.decode()
     response = lead.post(reverse("governance:extension_request", args=[task.campaign_id, task.key]),
-                         {"requested_date": "2027-06-30", "reason": "资金未到位"})
+                         {"requested_date": "2027-06-30", "reason": "资金未到位", "confirm_past_end": "on"})
     assert response.status_code == 302
     extension = ExtensionRequest.objects.get()
     html = office.get(reverse("governance:extensions")).content.decode()
     assert "资金未到位" in html and "2024-12-31" in html
     response = office.post(reverse("governance:extension_decide", args=[extension.pk]),
-                           {"decision": "approve", "approved_date": "2027-03-31", "comment": ""})
+                           {"decision": "approve", "approved_date": "2027-03-31", "comment": "", "confirm_past_end": "on"})
     assert response.status_code == 302
     html = office.get(page).content.decode()
     # the original deadline next to the approved one

@@ -373,9 +373,16 @@ def test_only_the_office_closes_periods_and_reopens_reports(office_user, liaison
         services.period_close(user=office_user, period=period)
 
 
-def test_the_rollup_closes_a_period_once(period):
-    assert services.period_close_for_rollup(period=period) is True
-    assert services.period_close_for_rollup(period=period) is False
+def test_only_the_office_reopens_a_whole_period(office_user, liaison, viewer, period):
+    services.period_close(user=office_user, period=period)
+    for user in (liaison, viewer):
+        with pytest.raises(PermissionDenied):
+            services.period_reopen(user=user, period=period, reason="理由")
+    with pytest.raises(ValidationError):
+        services.period_reopen(user=office_user, period=period, reason="  ")
     period.refresh_from_db()
-    assert period.is_closed and period.closed_by is None
-    assert AuditEntry.objects.filter(action="reports.period.closed").count() == 1
+    assert period.is_closed
+    services.period_reopen(user=office_user, period=period, reason="补报")
+    period.refresh_from_db()
+    assert not period.is_closed
+    assert AuditEntry.objects.filter(action="reports.period.reopened").count() == 1

@@ -110,9 +110,10 @@ def test_supervisions_and_extensions_lists_export(client, office_user, liaison, 
     client.force_login(office_user)
     headers, rows = _sheet(client.get(reverse("reports:supervisions_export"), {"campaign": campaign.pk}))
     page = client.get(reverse("governance:supervisions")).content.decode()
-    assert headers == _screen_headers(page, "<table")[:5]
-    assert [r[:2] for r in rows] == [("7.5", "督办")]
-    assert rows[0][2].startswith("=HYPERLINK")  # text, shown as typed
+    assert headers == _screen_headers(page, "<table")[:7]
+    assert [(r[0], r[2]) for r in rows] == [("7.5", "督办")]
+    assert rows[0][3].startswith("=HYPERLINK")  # text, shown as typed
+    assert rows[0][6] == "未签收"
     headers, rows = _sheet(client.get(reverse("reports:extensions_export"), {"campaign": campaign.pk}))
     assert [(r[0], r[1], r[6]) for r in rows] == [("5.6", "区应急管理局", "2027-06-30")]
     assert "延期申请清单" in _filename(client.get(reverse("reports:extensions_export")))
@@ -125,7 +126,7 @@ def test_the_ranking_exports_the_dashboards_table(client, office_user, campaign)
     href = re.search(r'href="(/dashboard/ranking\.xlsx\?[^"]*)"', page.content.decode())[1].replace("&amp;", "&")
     response = client.get(href)
     headers, rows = _sheet(response)
-    assert headers == ("名次", "单位", "得分", "按期完成任务", "按期报送", "被退回", "督办办结")
+    assert headers == _screen_headers(page.content.decode(), "单位考核排名")
     assert [(r[0], r[1]) for r in rows] == [(r["rank"], r["name"]) for r in ranking]
     assert _filename(response).startswith("单位考核排名(")
 

@@ -156,7 +156,7 @@ def test_a_too_large_file_is_refused_with_a_message(client, liaison, task, form_
 
 def test_several_good_attachments_are_stored(client, liaison, task, form_url):
     client.force_login(liaison)
-    files = [pdf_upload("一.pdf"), pdf_upload("二.pdf")]
+    files = [pdf_upload("一.pdf"), pdf_upload("二.pdf", content=PDF + b"% second file\n")]
     assert client.post(form_url, {**form_payload(), "attachments": files}).status_code == 302
     assert sorted(the_report().attachments.values_list("original_name", flat=True)) == ["一.pdf", "二.pdf"]
 

@@ -234,6 +234,17 @@ def test_the_choice_made_on_one_page_holds_on_the_others(client, office_user, ca
     assert client.get("/reports/missing/").context["campaign"] == campaign
 
 
+def test_the_dashboard_follows_the_remembered_campaign_and_all_stays_explicit(client, office_user, campaign, winter):
+    client.force_login(office_user)
+    assert client.get("/dashboard/").context["scope"].campaign == winter  # the newest by default
+    client.get("/tasks/", {"campaign": campaign.pk})
+    assert client.get("/dashboard/").context["scope"].campaign == campaign  # chosen on another page
+    client.get("/dashboard/", {"campaign": winter.pk})
+    assert client.get("/review/").context["campaign"] == winter  # chosen on the dashboard, kept elsewhere
+    assert client.get("/dashboard/", {"campaign": "all"}).context["scope"].campaign is None
+    assert client.get("/dashboard/", {"campaign": "999999"}).status_code == 400
+
+
 def test_the_choice_is_per_user(client, office_user, viewer, campaign, winter):
     client.force_login(office_user)
     client.get("/tasks/", {"campaign": campaign.pk})

@@ -18,13 +18,14 @@ from reports.models import (
 )
 from reports.periods import period_get, period_last_due
 from reports.status import Rag, TaskFacts, TaskState, annotate_task_status, facts_of, task_rag, task_state
-from tasks.models import AssignmentRole, DeadlineKind, Task
+from tasks.models import AssignmentRole, DeadlineKind, Task, TaskMilestone
 
 TODAY = datetime.date(2026, 11, 29)
 D = datetime.date
 
 
-def facts(kind="fixed", deadline=D(2026, 12, 31), status=None, signed_off=False, supervised=False, reported=True):
+def facts(kind="fixed", deadline=D(2026, 12, 31), status=None, signed_off=False, supervised=False, reported=True,
+          milestone=False):
     return TaskFacts(
         deadline_kind=kind,
         effective_deadline=deadline,
@@ -32,6 +33,7 @@ def facts(kind="fixed", deadline=D(2026, 12, 31), status=None, signed_off=False,
         signed_off=signed_off,
         under_supervision=supervised,
         last_due_reported=reported,
+        milestone_overdue=milestone,
     )
 
 
@@ -57,6 +59,10 @@ CASES = [
     (facts(kind="ongoing", deadline=None, supervised=True), TaskState.REPORTED, Rag.AMBER, "ongoing supervised"),
     (facts(kind="higher_authority", deadline=None), TaskState.REPORTED, Rag.GREEN, "no date set yet: never overdue"),
     (facts(kind="higher_authority", deadline=D(2026, 6, 30)), TaskState.OVERDUE, Rag.RED, "office set a date"),
+    (facts(deadline=D(2026, 12, 31), milestone=True), TaskState.ON_TRACK, Rag.RED, "a dated step overdue"),
+    (facts(deadline=D(2026, 12, 31), milestone=True, status="completed"), TaskState.COMPLETED, Rag.GREEN, "completed: steps moot"),
+    (facts(deadline=D(2026, 12, 31), milestone=True, signed_off=True), TaskState.SIGNED_OFF, Rag.GREEN, "signed off: steps moot"),
+    (facts(kind="ongoing", deadline=None, milestone=True), TaskState.REPORTED, Rag.RED, "ongoing with a step overdue"),
 ]
 
 
@@ -96,6 +102,11 @@ def test_sql_and_python_agree_on_every_task_of_a_busy_campaign(campaign, liaison
     report("16.2", period_q3, ReportState.RETURNED)  # ongoing, returned still counts as reported
     report("15.6", period_q3, ReportState.APPROVED, ProgressStatus.COMPLETED)
     SignOff.objects.create(task=tasks["15.6"], comment="核查通过", signed_by=office_user)
+    # 7.2's 2025 step (监测预警全覆盖) would make it red (rule 6): confirmed reached, so the
+    # supervision's amber shows.
+    TaskMilestone.objects.filter(task=tasks["7.2"], due_date__lt=TODAY).update(
+        reached_at=now, reached_by=office_user, reached_note="见 2025Q4 报送"
+    )
     Supervision.objects.create(
         task=tasks["7.2"], level=SupervisionLevel.SUPERVISE, instruction="加快", respond_by=D(2026, 12, 10),
         opened_by=office_user,

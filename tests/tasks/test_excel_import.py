@@ -215,3 +215,25 @@ def test_a_new_task_and_a_changed_measure_title_are_added(campaign):
     assert counts["added"] == 1 and counts["measures"] == 1
     assert Measure.objects.get(number=16).title == "新的举措名称"
     assert Task.objects.get(campaign=campaign, key="16.9").content == "新增的任务。"
+
+
+def test_rows_with_errors_are_counted_as_errors_not_as_unchanged(campaign):
+    data = export_bytes(campaign)
+    bad = task_row(data, "8.2")
+    preview = plan_of(edited(data, {f"F{bad}": "区不存在局"})).preview()
+    assert preview["counts"]["error_rows"] == 1 and preview["counts"]["errors"] >= 1
+    assert preview["counts"]["unchanged"] == 71 and "8.2" not in preview["unchanged"]
+
+
+def test_the_preview_warns_of_a_change_that_makes_a_task_overdue_at_once(campaign):
+    import datetime
+
+    past = Task.objects.filter(campaign=campaign, deadline_date__lt=datetime.date(2025, 1, 1)).exclude(key="7.5")
+    past_key = past.order_by("sort_order").first().key
+    data = export_bytes(campaign)
+    ongoing, later, already = task_row(data, "7.5"), task_row(data, "8.2"), task_row(data, past_key)
+    data = edited(data, {f"E{ongoing}": "2026年6月底", f"E{later}": "2027年6月底", f"E{already}": "2024年6月底"})
+    preview = plan_of(data).preview(today=datetime.date(2026, 12, 3))
+    # 7.5 (常态化 → a date past): warned; 8.2 (a date to come): not; a task already past before: not.
+    assert [(o["key"], o["old"], o["deadline"]) for o in preview["overdue"]] == [("7.5", "常态化", "2026年6月底")]
+    assert preview["counts"]["overdue"] == 1

@@ -63,8 +63,19 @@ def test_a_file_with_errors_cannot_be_confirmed(client, campaign, office_user):
     item = TaskImport.objects.get()
     page = client.get(reverse("tasks:import_detail", args=[item.pk])).content.decode()
     assert "区不存在局" in page and "确认导入" not in page
+    assert "错误(1 行任务)" in page and "未变</div>" in page
+    assert item.preview["counts"]["unchanged"] == 71
     client.post(reverse("tasks:import_confirm", args=[item.pk]))
     assert Task.objects.get(campaign=campaign, key="8.2").lead_units_text == "区农业农村局"
+
+
+def test_the_preview_page_warns_before_an_import_makes_a_task_overdue(client, campaign, office_user):
+    data = export_bytes(campaign)
+    client.force_login(office_user)
+    upload(client, edited(data, {f"E{task_row(data, '7.5')}": "2026年6月底"}))  # today is later than that
+    page = client.get(reverse("tasks:import_detail", args=[TaskImport.objects.get().pk])).content.decode()
+    assert "导入后以下 1 项任务的完成时限已过" in page and "任务 7.5:常态化 → 2026年6月底" in page
+    assert "确认导入" in page  # a warning, not an error
 
 
 def test_a_large_file_is_read_after_commit_and_even_a_broker_outage_loses_nothing(

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reminders import services
+from reminders.notices import notice_delivery_send_quietly
 from reminders.rules import Group
 from reminders.workdays import WorkingCalendar
 
@@ -30,13 +31,15 @@ class Command(BaseCommand):
         if dry_run:
             self._dry_run(day)
             return
-        result = services.reminders_run(today=day, deliver=services.delivery_send_quietly)
+        result = services.reminders_run(
+            today=day, deliver=services.delivery_send_quietly, deliver_notice=notice_delivery_send_quietly
+        )
         if not result.working_day:
             self.stdout.write(f"{day} 不是工作日,不发送提醒(顺延到下一个工作日)。")
             return
         self.stdout.write(
             f"{day}: 应发 {result.owed} 条,新登记 {result.claimed} 条,生成汇总 {result.digests} 份,"
-            f"投递 {len(result.delivery_ids)} 次。"
+            f"投递 {len(result.delivery_ids)} 次,即时通知补发 {len(result.notice_delivery_ids)} 次。"
         )
 
     def _dry_run(self, day: datetime.date) -> None:

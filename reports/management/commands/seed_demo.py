@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,15 +14,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sample-reports", action="store_true", help="also fill past periods with sample reports (【示例】)"
         )
+        # `make run`: the table goes to a file (named in the README) instead of scrolling away under
+        # the Celery banners; honcho prints the file again once everything has started.
+        parser.add_argument("--accounts-file", help="write the demo-account table to this file instead of the screen")
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo creates accounts with a known password and runs only with DEBUG=1")
         accounts = demo_accounts_create()
-        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
         for account in accounts:
             mark = "created" if account.created else "exists"
-            self.stdout.write(f"  {account.username:<12} {account.role:<8} {account.unit}  [{mark}]")
+            lines.append(f"  {account.username:<12} {account.role:<8} {account.unit}  [{mark}]")
+        if path := options.get("accounts_file"):
+            Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+            self.stdout.write(f"{len(accounts)} demo accounts (password for all: {DEMO_PASSWORD}) written to {path}")
+        else:
+            self.stdout.write("\n".join(lines))
         if options.get("sample_reports"):  # dashboard sample data
             from dashboard.sample_data import sample_reports_create
 

@@ -1,3 +1,5 @@
+from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from tasks.annex import AnnexFormatError
@@ -17,3 +19,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Seeded {result.campaign.name}: created {details}."))
         else:
             self.stdout.write(f"{result.campaign.name} is already seeded; nothing changed.")
+        # The plan's numeric targets hang off the seeded campaign and tasks; the indicators app
+        # depends on tasks (never the reverse), so it is reached by its command name only.
+        if apps.is_installed("indicators"):
+            call_command("seed_indicators", stdout=self.stdout)

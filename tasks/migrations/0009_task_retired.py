@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0006_campaign_choice'),
+        ('tasks', '0008_task_milestones'),
     ]
 
     operations = [
