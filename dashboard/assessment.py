@@ -27,7 +27,6 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from departments.models import Role
 from reports.models import Supervision, SupervisionStep, SupervisionStepKind

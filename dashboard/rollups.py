@@ -5,8 +5,6 @@ Writes (building a rollup) are in `dashboard.services`; the workbook is in `dash
 
 from __future__ import annotations
 
-import io
-
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from ..models import SupervisionLevel
 
@@ -31,7 +32,17 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class SupervisionOpenForm(forms.Form):
+class RespondByMixin:
+    """答复期限 not in the past, said by the form (as by the service) so it comes with the others."""
+
+    def clean_respond_by(self):
+        date = self.cleaned_data.get("respond_by")
+        if date and date < timezone.localdate():
+            raise forms.ValidationError("答复期限不能早于今天。")
+        return date
+
+
+class SupervisionOpenForm(RespondByMixin, forms.Form):
     level = forms.TypedChoiceField(
         label="督办等级", choices=SupervisionLevel.choices, coerce=int,
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -55,7 +66,7 @@ class SupervisionAnswerForm(forms.Form):
     attachments = MultipleFileField(label="佐证材料", help_text="可选多个文件:PDF、图片、Word、Excel。")
 
 
-class SupervisionRaiseForm(forms.Form):
+class SupervisionRaiseForm(RespondByMixin, forms.Form):
     level = forms.TypedChoiceField(
         label="提升为", choices=SupervisionLevel.choices, coerce=int,
         widget=forms.Select(attrs={"class": "form-select"}),

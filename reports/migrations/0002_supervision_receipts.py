@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('departments', '0002_unit_member_duty'),
+        ('departments', '0001_initial'),  # only the Unit table (a later migration of departments is not needed)
         ('reports', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -28,6 +28,16 @@ document.addEventListener("DOMContentLoaded", function () {
     boxes().forEach(function (b) { b.addEventListener("change", refresh); });
     refresh();
   });
+  // Review at a desk: "n" (or →) opens the next report of the queue, outside text fields.
+  var nextReport = document.querySelector("a[data-next-report]");
+  if (nextReport) {
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.ctrlKey || event.metaKey || event.altKey || target.isContentEditable ||
+          /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) { return; }
+      if (event.key === "n" || event.key === "ArrowRight") { window.location.href = nextReport.href; }
+    });
+  }
   // A form sent back with errors: every error is listed at once (partials/form_error_summary.html);
   // the cursor goes to the first field in error, so the writer starts correcting at once.
   var invalid = document.querySelector("main form [aria-invalid=true]");

@@ -82,7 +82,7 @@ def test_the_printable_page_shows_the_summaries_and_every_task(client, small, of
     page = response.content.decode()
     assert response.status_code == 200
     assert "2026年第三季度汇总(第1版)" in page and "季度季度" not in page and "css/rollup_print.css" in page
-    assert "任务状态截至 2026-09-30,报送情况截至 2026-10-05" in page
+    assert "任务状态截至 2026-09-30,报送情况截至 2026-10-05(截止后才报送的计为未报送)" in page
     assert "一、总体情况" in page and "测试乙局" in page and "测试任务8" in page
     assert page.count('class="rag-') == 8
     client.force_login(office_user)

@@ -82,6 +82,9 @@ def test_evidence_shows_thumbnails_and_the_pdf_opens_in_the_browsers_viewer(page
     # (headless Chromium draws its viewer out of the page's DOM, so the document type is what we read).
     assert viewer.url.endswith("/view/")
     assert viewer.evaluate("document.contentType") == "application/pdf"
+    # Opened in this (watched) tab too: no CSP violation or other console error from the viewer.
+    page.goto(viewer.url)
+    assert page.evaluate("document.contentType") == "application/pdf"
 
 
 def test_a_heat_map_cell_on_a_phone_opens_the_list_it_counts(phone_page, office_user, campaign):
@@ -172,6 +175,15 @@ def test_the_liaisons_pages_are_cards_on_a_phone_with_finger_sized_targets(phone
     content = page.locator(".task-content").first.bounding_box()
     assert content["width"] > 250
     expect(page.locator("table.task-table thead")).to_have_css("position", "absolute")
+    # The report form's period chips and buttons are finger-sized too.
+    page.goto(f"/tasks/{campaign.pk}/5.6/report/")
+    chips = page.locator("a.period-chip")
+    assert chips.count() >= 4
+    for chip in chips.all():
+        box = chip.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44
+    scroll_width, viewport_width = no_horizontal_scroll(page)
+    assert scroll_width <= viewport_width
 
 
 def test_the_offices_pages_are_cards_on_a_phone_with_finger_sized_targets(phone_page, office_user, liaison, campaign):
@@ -192,3 +204,16 @@ def test_the_tables_stay_tables_at_desk_width(page, office_user, campaign):
     page.goto("/tasks/")
     expect(page.locator("table.task-table thead")).to_be_visible()
     expect(page.locator("table.task-table tbody tr").first).to_have_css("display", "table-row")
+
+
+def test_n_opens_the_next_report_on_a_desk_but_not_while_typing(page, office_user, liaison, campaign):
+    from tests.reports.pages_helpers import task_named, write_report
+
+    first, second = (write_report(liaison, task_named(campaign, key)) for key in ("5.6", "7.5"))
+    login(page, office_user.username)
+    page.goto(f"/review/{first.pk}/")
+    page.get_by_label("审核意见").press("n")  # typing a comment: stays
+    expect(page).to_have_url(re.compile(rf"/review/{first.pk}/"))
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("n")
+    expect(page).to_have_url(re.compile(rf"/review/{second.pk}/\?campaign={campaign.pk}$"))

@@ -90,3 +90,17 @@ def test_an_extension_past_the_campaigns_end_asks_for_confirmation(office_user, 
     assert office.post(decide, {"decision": "approve", "approved_date": f"{end:%Y-%m-%d}"}).status_code == 302
     extension.refresh_from_db()
     assert extension.state == "approved" and extension.approved_date == end
+
+
+def test_a_supervision_lists_a_missing_instruction_and_a_past_date_at_once(office_user, task):  # noqa: F811
+    from reports.models import Supervision
+
+    office = Client()
+    office.force_login(office_user)
+    response = office.post(reverse("governance:supervision_open", args=[task.campaign_id, task.key]),
+                           {"level": 2, "instruction": "", "respond_by": "2020-01-01"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "请填写督办要求。" in html and "答复期限不能早于今天。" in html
+    assert "请修改以下 2 处后再提交" in html
+    assert not Supervision.objects.exists()

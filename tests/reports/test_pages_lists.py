@@ -242,7 +242,7 @@ def test_the_task_page_runs_a_fixed_number_of_queries(
     # The page itself, 4 of the responsibility panel (duties with their reports, group members,
     # designations, 不涉及 declarations), 8 of the governance panel (督办 and its 签收/销号/延期), 1 of the bell,
     # 1 of the dated steps (阶段目标).
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(25):
         client.get(task.get_absolute_url())
     assert count_queries(client, task.get_absolute_url()) == few
 

@@ -10,7 +10,16 @@ import pytest
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("tasks", "0003_task_import"), ("departments", "0001_initial")]
+# The schema of the release before explicit duties: the apps that have grown migrations since
+# go back to theirs then (indicators did not exist).
+BEFORE = [
+    ("tasks", "0003_task_import"),
+    ("departments", "0001_initial"),
+    ("reports", "0001_initial"),
+    ("reminders", "0002_default_rules"),
+    ("dashboard", "0002_rollup_circular_and_mail"),
+    ("indicators", None),
+]
 
 
 def migrate(targets):
@@ -19,7 +28,7 @@ def migrate(targets):
     apps_named = {app for app, _ in targets}
     targets = list(targets) + [n for n in executor.loader.graph.leaf_nodes() if n[0] not in apps_named]
     executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
 
 
 @pytest.mark.django_db(transaction=True)
