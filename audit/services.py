@@ -9,6 +9,12 @@ from django.db import models
 from .models import AuditEntry
 
 
+def object_name(obj: models.Model) -> str:
+    """The object as people name it (任务 7.4, 区应急管理局 · 张三(联络员)): the model's `audit_name`
+    when it has one, else its str()."""
+    return getattr(obj, "audit_name", None) or str(obj)
+
+
 def _entry(
     action: str,
     *,
@@ -24,7 +30,7 @@ def _entry(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
+        object_repr=object_name(obj)[:300] if obj is not None else "",
         data=data or {},
         ip_address=ip_address,
     )

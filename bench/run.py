@@ -81,6 +81,10 @@ PAGES = [
          prepare="cold"),
     Page("任务状态清单 (task list, overdue)", "/tasks/?state=overdue", "office", 100),
     Page("报送审核 (review queue)", "/review/", "office", 100),
+    # 系统管理 (issue 14): the lists that grow with the city's accounts and units, and the audit log.
+    Page("系统管理 · 账号 (accounts by unit)", "/system/accounts/", "office", 200),
+    Page("系统管理 · 单位 (units)", "/system/units/", "office", 200),
+    Page("操作日志 (audit log, first page)", "/audit/", "office", 200),
     Page("未报送清单 (missing reports, by unit)", "/reports/missing/?campaign={campaign_id}", "office", 100),
     Page("督办 (supervisions, receipts and history)", "/governance/supervisions/?campaign={campaign_id}", "office", 100),
     Page("提醒记录 (reminder log)", "/reminders/", "office", 100),

@@ -17,3 +17,6 @@ class RollupAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # every field is read-only: a rollup is built, never edited

@@ -15,7 +15,8 @@ User = settings.AUTH_USER_MODEL
 
 
 class AssessmentWeights(models.Model):
-    """The weights of the open unit assessment (考核), tuned by the office in the admin.
+    """The weights of the open unit assessment (考核), tuned by the office in 系统管理 → 考核权重
+    (dashboard/weights.py).
 
     得分 = (按时报送率×w报送 + 按期完成率×w完成 + 未被退回率×w退回 + 督办按时答复率×w督办) ÷ 权重之和 × 100,
     each rate over the unit's own obligations of the period (`dashboard.assessment`).

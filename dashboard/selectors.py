@@ -131,7 +131,7 @@ class Scope:
         return next(p for p in self.periods if p["code"] == self.period_code)
 
     def tasks(self) -> QuerySet:
-        return Task.objects.filter(campaign__in=[c.pk for c in self.campaigns])
+        return Task.objects.filter(campaign__in=[c.pk for c in self.campaigns]).in_figures()
 
     def period_rows(self) -> QuerySet:
         return ReportingPeriod.objects.filter(campaign__in=[c.pk for c in self.campaigns], code=self.period_code)

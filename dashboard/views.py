@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.net import client_ip
 from indicators.selectors import indicator_panel_for
 from indicators.stages import stages_for
+from reports import access
 from reports.access import is_office, require_office
 from reports.status import Rag, TaskState
 from tasks.campaign_choice import campaign_for_request
@@ -32,6 +33,7 @@ from .models import Rollup
 from .rollups import PROGRESS_LABELS, REPORTING_LABELS, annual_rollups, rollup_compare, rollup_filename, rollup_label
 from .selectors import ScopeError, dashboard_scope, weights_get
 from .services import DOCX_TYPE, XLSX_TYPE, RollupError, circular_issue, rollup_request
+from .weights import WEIGHT_FIELDS, WeightsForm, weights_set
 from .workbooks import assessment_workbook
 
 CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # read by static/js/dashboard.js
@@ -243,6 +245,48 @@ def rollup_compare_page(request):
     )
 
 
+# --- 系统管理 · 考核权重 ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def weights_page(request):
+    access.require_office(request.user)
+    current = weights_get()
+    form = WeightsForm(request.POST or None, initial={n: getattr(current, n) for n in [*WEIGHT_FIELDS, "note"]})
+    if request.method == "POST" and form.is_valid():
+        weights_set(by=request.user, values=form.cleaned_data, ip_address=client_ip(request))
+        messages.success(request, "已保存考核权重,总览和考核排名随即按新权重计算。")
+        return redirect("dashboard:weights")
+    return render(request, "system/weights.html", {"form": form, "weights": current})
+
+
+# --- 考核 ranking as Excel (the dashboard's table, same scope and columns) -------------------------
+
+RANKING_HEADERS = ["名次", "单位", "得分", "按时报送率", "按期完成率", "未被退回率", "督办按时答复率"]
+RANKING_PARTS = ["reporting", "completion", "returns", "supervision"]
+
+
+@login_required
+def ranking_export(request):
+    from tasks.excel.lists import list_response
+
+    from .templatetags.dashboard_tags import component_text
+
+    require_dashboard_reader(request.user)
+    try:
+        scope = dashboard_scope(campaign_param=request.GET.get("campaign"), period_param=request.GET.get("period"),
+                                today=timezone.localdate())
+    except ScopeError as error:
+        return render(request, "dashboard/dashboard.html", {"error": str(error), "campaigns": active_campaigns()},
+                      status=400)
+    data = dashboard_data_cached(scope)
+    rows = ([r["rank"], r["name"], r["score"], *(component_text(r["components"][part]) for part in RANKING_PARTS)]
+            for r in data["assessment"]["ranking"])
+    detail = "、".join(filter(None, [str(scope.campaign) if scope.campaign else "全部行动", data["period"]["label"]]))
+    return list_response(what="单位考核排名", day=timezone.localdate(), detail=detail,
+                         title=f"单位考核排名({detail})  {data['assessment']['formula']}",
+                         headers=RANKING_HEADERS, rows=rows, widths=[6, 26, 10, 16, 16, 16, 16])
 @login_required
 def rollup_assessment(request, pk: int):
     """A rollup's frozen ranking (考核排名) as .xlsx."""

@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Count
 
 from audit.admin_mixins import AuditedAdminMixin
 
 from .models import Unit, User
+
+# Roles live on the account (User.role), not in Django's permission groups.
+admin.site.unregister(Group)
 
 
 @admin.register(Unit)

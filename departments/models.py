@@ -146,6 +146,11 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码",
+        default=False,
+        help_text="区安委办新建账号或重置密码后为“是”:用一次性密码登录后必须先设置自己的密码。",
+    )
 
     class Meta:
         verbose_name = "账号"
@@ -161,6 +166,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def audit_name(self) -> str:
+        """区应急管理局 · 张三(联络员): the account as the audit log names it."""
+        who = f"{self.display_name}({self.get_role_display() or ('系统管理员' if self.is_superuser else '账号')})"
+        return f"{self.unit.name} · {who}" if self.unit_id else who
 
     @property
     def display_name(self) -> str:

@@ -77,7 +77,7 @@ def facts_load(*, today: datetime.date, calendar: WorkingCalendar | None = None)
         periods = periods_ensure(campaign)
         units = assigned_units(campaign)
         annotated = annotate_task_status(
-            Task.objects.filter(campaign=campaign), today=today, last_due_period=period_last_due(campaign, today, periods)
+            Task.objects.filter(campaign=campaign).in_figures(), today=today, last_due_period=period_last_due(campaign, today, periods)
         ).values("id", "key", "content", "state", "effective_deadline")
         tasks = {
             row["id"]: TaskInfo(

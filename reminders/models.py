@@ -34,7 +34,8 @@ class RuleKind(models.TextChoices):
 
 
 class ReminderRule(models.Model):
-    """One rule per kind; the office edits offsets and switches rules on and off in the admin.
+    """One rule per kind; the office edits offsets and switches rules on and off in 系统管理 → 提醒规则
+    (reminders/office_settings.py).
 
     Offsets are calendar days relative to the rule's date (the task deadline, the period's report
     due date, the return date, the supervision's answer date): -30 means 30 days before, 1 the day
@@ -75,7 +76,7 @@ class ReminderRule(models.Model):
         return self.get_kind_display()
 
     def clean(self) -> None:
-        """Offsets are lists of whole days within a year either side (checked in the admin form)."""
+        """Offsets are lists of whole days within a year either side (checked on save; the office form gives the messages)."""
         from django.core.exceptions import ValidationError
 
         errors = {}

@@ -4,7 +4,7 @@
 `owed_compute()` applies the office's rules to them for the days of a run's window. Tests call
 both with a fixed `today`.
 
-The rules (defaults, editable in the admin as ReminderRule rows):
+The rules (defaults, editable by the office in 系统管理 → 提醒规则 as ReminderRule rows):
 - deadline: 30, 7 and 1 days before a dated task's deadline, to the lead units' liaisons;
   the 7-day one also to the supporting units' liaisons;
 - overdue: the day after the deadline, then weekly, to the lead units' liaisons; from 14 days

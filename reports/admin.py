@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.admin_site import ReadOnlyAdmin
+
 from .models import (
     Attachment,
     ExtensionRequest,
@@ -76,36 +78,26 @@ class SupervisionStepInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+# Governance rows (督办, 销号, 延期) and evidence change only through reports.governance.services,
+# which check the rules and write the audit log: read-only here.
 @admin.register(Supervision)
-class SupervisionAdmin(admin.ModelAdmin):
+class SupervisionAdmin(ReadOnlyAdmin):
     list_display = ["task", "level", "state", "respond_by", "opened_at"]
     list_filter = ["level", "state"]
     inlines = [SupervisionStepInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SignOff)
-class SignOffAdmin(admin.ModelAdmin):
+class SignOffAdmin(ReadOnlyAdmin):
     list_display = ["task", "signed_by", "signed_at", "reopened_at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(ReadOnlyAdmin):
     list_display = ["task", "kind", "original_date", "requested_date", "state", "approved_date"]
     list_filter = ["state", "kind"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -159,6 +159,10 @@ class ProgressReport(models.Model):
         return f"{self.task.key} {self.unit.name} {self.period.code}"
 
     @property
+    def audit_name(self) -> str:
+        return f"任务 {self.task.key} · {self.unit.name} · {self.period.label}报送"
+
+    @property
     def is_lead(self) -> bool:
         return self.role == AssignmentRole.LEAD
 
@@ -266,6 +270,10 @@ class Supervision(models.Model):
     def __str__(self) -> str:
         return f"{self.task.key} {self.get_level_display()}"
 
+    @property
+    def audit_name(self) -> str:
+        return f"任务 {self.task.key} · {self.get_level_display()}"
+
 
 class SupervisionStepKind(models.TextChoices):
     OPENED = "opened", "发起督办"
@@ -346,6 +354,13 @@ class SignOff(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.task.key} 销号"
+
+    @property
+    def audit_name(self) -> str:
+        return f"任务 {self.task.key} · 销号"
+
 
 class ExtensionKind(models.TextChoices):
     EXTENSION = "extension", "延期申请"
@@ -397,6 +412,13 @@ class ExtensionRequest(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["task", "state", "-decided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.task.key} {self.get_kind_display()}"
+
+    @property
+    def audit_name(self) -> str:
+        return f"任务 {self.task.key} · {self.unit.name + ' ' if self.unit_id else ''}{self.get_kind_display()}"
 
 
 class ReportReopening(models.Model):

@@ -167,7 +167,7 @@ def missing_reports(
     """(task, unit, role) of every obligation of the period not reported yet (drafts count as missing),
     in the annex's order: three queries. `unit`, `category` (its number): only those (the
     dashboard's heat map links here with both)."""
-    tasks = Task.objects.filter(campaign=campaign)
+    tasks = Task.objects.filter(campaign=campaign).in_figures()
     if category is not None:
         tasks = tasks.filter(measure__category__number=category)
     rows = obligations_with_report_state(period, tasks=tasks).filter(is_reported=False)

@@ -14,6 +14,7 @@ from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Subquery, Valu
 from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast, Coalesce
 
+from audit.display import EntryView, present_all
 from audit.models import AuditEntry
 from departments.models import Unit
 from tasks.models import (
@@ -465,38 +466,12 @@ def support_contributions(task: Task, period: ReportingPeriod) -> list[ProgressR
     )
 
 
-ACTION_LABELS = {
-    "tasks.task.created_in_admin": "新增任务",
-    "tasks.task.changed_in_admin": "修改任务",
-    "tasks.task.deleted_in_admin": "删除任务",
-    "tasks.taskassignment.created_in_admin": "新增责任分工",
-    "tasks.taskassignment.changed_in_admin": "修改责任分工",
-    "tasks.taskassignment.deleted_in_admin": "删除责任分工",
-    "reports.report.saved": "保存草稿",
-    "reports.report.submitted": "报送",
-    "reports.report.edited": "修改已报送内容",
-    "reports.report.returned": "退回",
-    "reports.report.approved": "审核通过",
-    "reports.report.reopened": "重新开放",
-    "reports.report.attached": "上传佐证材料",
-    "tasks.duty.designated": "明确相关成员单位",
-    "tasks.duty.undesignated": "撤销明确的相关成员单位",
-    "tasks.duty.assigned": "指定责任单位",
-    "tasks.duty.unassigned": "调整责任单位",
-    "tasks.duty.reporting_on": "要求报送配合情况",
-    "tasks.duty.reporting_off": "取消报送配合情况",
-    "tasks.duty.exemption_declared": "申报不涉及",
-    "tasks.duty.exemption_accepted": "认定不涉及",
-    "tasks.duty.exemption_rejected": "不予认定不涉及",
-}
-
-
 def _object_ids(queryset) -> QuerySet:
     """The rows' primary keys as text, to match AuditEntry.object_id in SQL (one subquery)."""
     return queryset.order_by().annotate(object_key=Cast("pk", CharField())).values("object_key")
 
 
-def task_history(task: Task, *, include_reports: bool, report_ids=(), limit: int = 200) -> list[AuditEntry]:
+def task_history(task: Task, *, include_reports: bool, report_ids=(), limit: int = 200) -> list[EntryView]:
     """Audit entries of the task, its assignments and (if the reader may see them) its reports."""
     condition = Q(object_type="tasks.task", object_id=str(task.pk)) | Q(
         object_type="tasks.taskassignment", data__task_id=task.pk
@@ -513,10 +488,8 @@ def task_history(task: Task, *, include_reports: bool, report_ids=(), limit: int
                 object_id__in=_object_ids(ProgressReport.objects.filter(task=task)))
         )
         condition |= Q(object_type__startswith="reports.", data__task=task.key) & own
-    entries = list(AuditEntry.objects.filter(condition).select_related("user__unit").order_by("-created_at", "-id")[:limit])
-    for entry in entries:
-        entry.label = ACTION_LABELS.get(entry.action, entry.action)
-    return entries
+    entries = AuditEntry.objects.filter(condition).select_related("user__unit").order_by("-created_at", "-id")[:limit]
+    return present_all(entries)  # the same words as the audit log (audit.display)
 
 
 # --- Review --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.urls import path
 
 import tasks.links  # noqa: F401 (registers the "taskkey" converter)
 
-from . import views
+from . import exports, views, views_system
 
 app_name = "reports"
 
@@ -41,4 +41,19 @@ urlpatterns = [
     path("review/<int:report_id>/", views.review_detail, name="review_detail"),
     path("reports/missing/", views.missing_reports, name="missing_reports"),
     path("help/status/", views.help_status, name="help_status"),
+]
+
+# 系统管理 · 行动设置 (dates, cadence, due days), office only.
+urlpatterns += [
+    path("system/campaigns/", views_system.campaign_settings_list, name="campaign_settings_list"),
+    path("system/campaigns/<int:campaign_id>/", views_system.campaign_settings_edit, name="campaign_settings"),
+]
+
+# Every list as Excel, from its page, with the page's filters (reports/exports.py).
+urlpatterns += [
+    path("tasks/list.xlsx", exports.task_list_export, name="task_list_export"),
+    path("tasks/ledger.xlsx", exports.ledger_export, name="ledger_export"),
+    path("reports/missing/export.xlsx", exports.missing_reports_export, name="missing_export"),
+    path("governance/supervisions.xlsx", exports.supervisions_export, name="supervisions_export"),
+    path("governance/extensions.xlsx", exports.extensions_export, name="extensions_export"),
 ]

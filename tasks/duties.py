@@ -134,7 +134,8 @@ def _facts(task_ids: list[int]):
     """The data the rules read for these tasks: five queries."""
     assignments = [
         AssignmentFacts(**row)
-        for row in TaskAssignment.objects.filter(task_id__in=task_ids)
+        # A retired task (撤销) is owed by nobody: its current duties end on the next sync.
+        for row in TaskAssignment.objects.filter(task_id__in=task_ids, task__retired_at__isnull=True)
         .order_by()
         .values("task_id", "unit_id", "role", "reports", "origin")
     ]

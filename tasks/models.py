@@ -131,6 +131,10 @@ class DeadlineKind(models.TextChoices):
 
 
 class TaskQuerySet(models.QuerySet):
+    def in_figures(self) -> "TaskQuerySet":
+        """Tasks that count: every task but those the office retired (撤销)."""
+        return self.filter(retired_at__isnull=True)
+
     def with_annex(self) -> "TaskQuerySet":
         """Everything a list of tasks shows, in a fixed number of queries."""
         return self.select_related("measure", "measure__category", "campaign").prefetch_related(
@@ -180,6 +184,10 @@ class Task(models.Model):
     lead_text = models.CharField("牵头单位(原文)", max_length=500, blank=True)
     support_text = models.CharField("责任(配合)单位(原文)", max_length=500, blank=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
+    # 撤销 (tasks.handover.task_retire): the task stays with its reports and history, but owes
+    # nothing from then on and leaves the lists and figures (TaskQuerySet.in_figures).
+    retired_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    retire_reason = models.CharField("撤销理由", max_length=500, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -204,6 +212,11 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.content[:30]}"
+
+    @property
+    def audit_name(self) -> str:
+        """任务 7.4, as the office names a task (the audit log and change logs)."""
+        return f"任务 {self.key}"
 
     def save(self, *args, **kwargs):
         # The key is derived, never typed: it always agrees with the measure and the number.
@@ -313,6 +326,10 @@ class TaskAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.key} {self.get_role_display()} {self.unit.name}"
+
+    @property
+    def audit_name(self) -> str:
+        return f"任务 {self.task.key} · {self.get_role_display()}单位 {self.unit.name}"
 
 
 # --- Dated steps inside a task (里程碑) ------------------------------------------------------------

@@ -34,7 +34,7 @@ def task_list(
 
     `role` (lead/support) narrows `unit` to the tasks it leads or supports (the dashboard's
     per-unit figures count lead tasks)."""
-    tasks = Task.objects.filter(campaign=campaign).with_annex()
+    tasks = Task.objects.filter(campaign=campaign).in_figures().with_annex()
     if unit is not None:
         tasks = tasks.for_unit(unit, role=role or None)
     if measure:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_duties, views_excel
+from . import views, views_duties, views_excel, views_handover
 
 app_name = "tasks"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("import/<int:pk>/", views_excel.task_import_detail, name="import_detail"),
     path("import/<int:pk>/confirm/", views_excel.task_import_confirm, name="import_confirm"),
     path("import/<int:pk>/cancel/", views_excel.task_import_cancel_view, name="import_cancel"),
+    path("hand-over/", views_handover.task_handover, name="handover"),  # 交办 (office)
+    path("<int:task_id>/retire/", views_handover.task_retire_view, name="retire"),  # 撤销 (office)
 ]
 
 # Who owes what (tasks.duties): the office's decisions and a member's 不涉及 declaration, keyed by

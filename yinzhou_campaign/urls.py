@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from departments import views as departments_views
 from reports import views as reports_views
 
 from dashboard.api import DashboardAPIView  # dashboard API
@@ -16,7 +17,7 @@ urlpatterns = [
     path("", reports_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", departments_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Reporting and review pages; before tasks.urls so /tasks/ lists tasks with their status.
     path("", include("reports.urls")),
@@ -28,6 +29,8 @@ urlpatterns = [
     path("", include("reminders.urls")),  # reminders: /notifications/ and the office's /reminders/
     path("", include("dashboard.urls")),
     path("admin/", admin.site.urls),
+    # 系统管理: the office maintains accounts, units, rules and settings in the app (not the admin).
+    path("system/", include("departments.urls")),
 ]
 
 # Governance (督办、销号、延期、关闭周期): pages and API endpoints.
@@ -42,7 +45,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Hardening and operations: /healthz, the audit log, and the Chinese error pages (ops/views.py).
-urlpatterns += [path("", include("ops.urls")), path("audit/", include("ops.audit_urls"))]
+urlpatterns += [path("", include("ops.urls")), path("audit/", include("audit.urls"))]
 handler400 = "ops.views.bad_request"
 handler403 = "ops.views.permission_denied"
 handler404 = "ops.views.page_not_found"

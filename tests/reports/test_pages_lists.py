@@ -206,8 +206,10 @@ def test_the_task_page_shows_annex_status_reports_and_history(client, liaison, o
         assert text in page
     assert "另一项任务" not in page
     history = response.context["history"]
-    assert [e.label for e in history] == ["报送", "报送", "明确相关成员单位"]
-    assert {e.username for e in history[:2]} == {liaison.username, other_liaison.username}
+    assert [e.action for e in history] == ["报送进展", "报送进展", "明确相关成员单位"]
+    assert {e.entry.username for e in history[:2]} == {liaison.username, other_liaison.username}
+    assert {e.actor for e in history[:2]} == {"yjj(区应急管理局)", "nyncj(区农业农村局)"}
+    assert history[0].object.startswith("任务 5.6 · ")
 
 
 def test_other_units_drafts_stay_private(client, liaison, other_liaison, office_user, campaign, designate):
@@ -270,11 +272,13 @@ def test_admin_edits_of_a_task_and_its_assignments_land_in_its_history(admin_cli
     assert {"tasks.task.changed_in_admin", "tasks.taskassignment.created_in_admin"} <= actions
     admin_client.force_login(liaison)
     history = admin_client.get(reverse("reports:task_detail", args=[campaign.pk, "7.5"])).context["history"]
-    assert {e.label for e in history} == {"修改任务", "新增责任分工"}
-    changed = next(e for e in history if e.label == "修改任务")
-    assert changed.data["fields"] == ["具体任务"]
-    added = next(e for e in history if e.label == "新增责任分工")
-    assert (added.data["unit"], added.data["role"]) == ("区农业农村局", "配合")
+    assert {e.action for e in history} == {"后台修改具体任务", "后台新增责任分工"}
+    changed = next(e for e in history if e.action == "后台修改具体任务")
+    assert changed.object == "任务 7.5"
+    assert changed.details == [f"具体任务:{task.content} → {task.content}(修订)"]
+    added = next(e for e in history if e.action == "后台新增责任分工")
+    assert (added.entry.data["unit"], added.entry.data["role"]) == ("区农业农村局", "配合")
+    assert "单位:区农业农村局" in added.details and "角色:配合" in added.details
 
 
 def admin_form_data(response) -> dict:

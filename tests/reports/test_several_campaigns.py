@@ -346,5 +346,5 @@ def test_a_task_pages_history_shows_only_its_own_campaigns_governance(client, of
     client.force_login(office_user)
     plan_history = client.get(plan_14.get_absolute_url()).context["history"]
     winter_history = client.get(winter_14.get_absolute_url()).context["history"]
-    assert any(e.object_type == "reports.supervision" for e in plan_history)
-    assert not any(e.object_type == "reports.supervision" for e in winter_history)
+    assert any(e.entry.object_type == "reports.supervision" for e in plan_history)
+    assert not any(e.entry.object_type == "reports.supervision" for e in winter_history)

@@ -19,7 +19,7 @@ def audit_entries(
     date_to: date | None = None,
 ) -> QuerySet[AuditEntry]:
     """Newest first. The account filter also matches the name tried in a failed login."""
-    entries = AuditEntry.objects.order_by("-created_at", "-id")
+    entries = AuditEntry.objects.select_related("user__unit").order_by("-created_at", "-id")
     if username:
         entries = entries.filter(username=username) | entries.filter(
             action="auth.login_failed", data__username=username

@@ -1,4 +1,8 @@
-"""The audit log as an .xlsx file (openpyxl write-only; every text cell stored as text)."""
+"""The audit log as an .xlsx file (openpyxl write-only; every text cell stored as text).
+
+The same columns and the same words as the page (audit.display), so what the office prints
+matches what it saw.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,14 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from audit.models import AuditEntry
 from yinzhou_campaign.text import xml_text
 
+from .display import present
+from .models import AuditEntry
+
 EXPORT_MAX_ROWS = 200_000
-HEADERS = ["时间", "账号", "操作", "对象类型", "对象编号", "对象", "来源地址", "内容"]
-WIDTHS = [20, 14, 28, 22, 10, 40, 16, 60]
+HEADERS = ["时间", "操作人", "操作", "对象", "内容", "来源地址"]
+WIDTHS = [20, 26, 22, 40, 60, 16]
 
 
 def _text(ws, value) -> WriteOnlyCell:
@@ -34,20 +40,18 @@ def audit_workbook(entries: Iterable[AuditEntry]):
     ws.append(HEADERS)
     tz = timezone.get_current_timezone()
     for entry in entries:
+        row = present(entry)
         created = timezone.localtime(entry.created_at, tz).replace(tzinfo=None)
         time_cell = WriteOnlyCell(ws, value=created)
         time_cell.number_format = "yyyy-mm-dd hh:mm:ss"
-        data = entry.data or {}
         ws.append(
             [
                 time_cell,
-                _text(ws, entry.username or data.get("username", "")),
-                _text(ws, entry.action),
-                _text(ws, entry.object_type),
-                _text(ws, entry.object_id),
-                _text(ws, entry.object_repr),
+                _text(ws, row.actor),
+                _text(ws, row.action),
+                _text(ws, row.object),
+                _text(ws, "\n".join(row.details)),
                 _text(ws, entry.ip_address or ""),
-                _text(ws, data if data else ""),
             ]
         )
     out = tempfile.TemporaryFile(suffix=".xlsx")

@@ -11,9 +11,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from .access import require_audit_reader
-from .audit_export import EXPORT_MAX_ROWS, audit_workbook
-from .audit_forms import AuditFilterForm
-from .audit_selectors import audit_entries, audit_filter_choices
+from .display import present_all
+from .export import EXPORT_MAX_ROWS, audit_workbook
+from .forms import AuditFilterForm
+from .selectors import audit_entries, audit_filter_choices
 
 PAGE_SIZE = 50
 
@@ -31,7 +32,8 @@ def audit_log(request):
     page = Paginator(audit_entries(**form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()})
+    context = {"form": form, "page": page, "rows": present_all(page), "query": query.urlencode()}
+    return render(request, "audit/log.html", context)
 
 
 @require_GET

@@ -77,9 +77,9 @@ def test_the_export_is_an_xlsx_with_a_chinese_name_and_text_that_is_never_a_form
     assert disposition.startswith("attachment;") and "filename*=utf-8''%E6%93%8D%E4%BD%9C%E6%97%A5%E5%BF%97" in disposition
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(wb.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("时间", "账号", "操作")
+    assert rows[0] == ("时间", "操作人", "操作", "对象", "内容", "来源地址")
     assert len(rows) == 2
-    data_cell = wb.active.cell(row=2, column=8)
+    data_cell = wb.active.cell(row=2, column=5)
     assert data_cell.data_type == "s"
     assert "HYPERLINK" in data_cell.value
 
@@ -119,9 +119,9 @@ def test_text_pasted_from_word_still_exports(client, office_user, campaign):
 
     task = Task.objects.get(campaign=campaign, key="5.6")
     task.content = "组织技能竞赛\x0b每年一次"
-    log_action("tasks.task.changed", user=office_user, obj=task, data={"key": "5.6"})
+    log_action("tasks.task.changed", user=office_user, obj=task, data={"text": task.content})
     client.force_login(office_user)
     response = client.get(reverse("audit:export"), {"action": "tasks.task.changed"})
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert "组织技能竞赛每年一次" in wb.active.cell(row=2, column=6).value
+    assert "组织技能竞赛每年一次" in wb.active.cell(row=2, column=5).value

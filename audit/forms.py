@@ -1,5 +1,7 @@
 from django import forms
 
+from .display import action_label, model_label
+
 
 class AuditFilterForm(forms.Form):
     """GET filters of the audit log; bad values are dropped, never a 500."""
@@ -12,8 +14,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions=(), object_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "全部")] + [(a, a) for a in actions]
-        self.fields["object_type"].choices = [("", "全部")] + [(t, t) for t in object_types]
+        self.fields["action"].choices = [("", "全部")] + sorted(((a, action_label(a)) for a in actions), key=lambda c: c[1])
+        self.fields["object_type"].choices = [("", "全部")] + sorted(((t, model_label(t)) for t in object_types), key=lambda c: c[1])
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm")
 
