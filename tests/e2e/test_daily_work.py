@@ -194,7 +194,7 @@ def test_the_offices_pages_are_cards_on_a_phone_with_finger_sized_targets(phone_
     phone_layout_is_usable(page, "/review/", cards=None)
     phone_layout_is_usable(page, f"/dashboard/?campaign={campaign.pk}&period=2026Q3")
     phone_layout_is_usable(page, f"/governance/periods/?campaign={campaign.pk}")
-    close = page.get_by_role("button", name="关闭").first
+    close = page.get_by_role("link", name="关闭…").first  # leads to the confirmation page (issue 16)
     box = close.bounding_box()
     assert box["x"] + box["width"] <= 390  # on screen, not off to the right
 
