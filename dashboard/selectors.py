@@ -195,7 +195,7 @@ def dashboard_scope(*, campaign_param: str | None, period_param: str | None, tod
                 periods_ensure(other)
     else:
         if campaign_param:
-            if not campaign_param.isdigit():
+            if not (campaign_param.isascii() and campaign_param.isdigit()):
                 raise ScopeError("行动方案参数应为编号或 all。")
             campaign = Campaign.objects.filter(pk=int(campaign_param)).first()
             if campaign is None:

@@ -325,14 +325,16 @@ CELERY_BEAT_SCHEDULE["dashboard-refresh-overview"] = {
 }
 
 REST_FRAMEWORK = {
+    # One edge for JSON (api/base.py): a token first (401 with WWW-Authenticate), then the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "api.authentication.HashedTokenAuthentication",  # API tokens stored as digests (api/models.py)
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -342,6 +344,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs page describe an internal government system: signed-in users only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "api.authentication.HashedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Every error (400/401/403/404/409) documented with its one shape (api/schema.py, api/exceptions.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.document_errors"],
 }
 
 # JSON API (api/): the docs page loads Swagger UI from the drf-spectacular-sidecar package's
@@ -359,7 +367,7 @@ SPECTACULAR_SETTINGS.update(
             "TaskStateEnum": "reports.status.TaskState",
             "AssignmentRoleEnum": "tasks.models.AssignmentRole",
             "ReviewDecisionEnum": "reports.models.ReviewDecision",
-            "ExtensionDecisionEnum": "reports.governance.api.EXTENSION_DECISIONS",
+            "ExtensionDecisionEnum": "api.governance.EXTENSION_DECISIONS",
         },
     }
 )

@@ -5,8 +5,6 @@ from django.urls import include, path
 
 from reports import views as reports_views
 
-from dashboard.api import DashboardAPIView  # dashboard API
-
 admin.site.site_header = "鄞州区安全生产治本攻坚行动任务管理系统"
 admin.site.site_title = "治本攻坚任务管理"
 admin.site.index_title = "数据维护"
@@ -21,19 +19,15 @@ urlpatterns = [
     # Reporting and review pages; before tasks.urls so /tasks/ lists tasks with their status.
     path("", include("reports.urls")),
     path("tasks/", include("tasks.urls")),
-    # Dashboard (总览) and quarterly rollups; its API sits before any other api/v1/ include.
-    path("api/v1/dashboard/", DashboardAPIView.as_view(), name="api-dashboard"),
+    # The JSON API: every endpoint under /api/v1/ (api/), governance and dashboard included.
     path("api/v1/", include("api.urls")),
     path("", include("reminders.urls")),  # reminders: /notifications/ and the office's /reminders/
     path("", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
 
-# Governance (督办、销号、延期、关闭周期): pages and API endpoints.
-urlpatterns += [
-    path("governance/", include("reports.governance.urls")),
-    path("api/v1/governance/", include("reports.governance.api")),
-]
+# Governance (督办、销号、延期、关闭周期) pages; their API is under /api/v1/governance/ (api/governance.py).
+urlpatterns += [path("governance/", include("reports.governance.urls"))]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

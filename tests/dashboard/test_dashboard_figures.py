@@ -105,7 +105,9 @@ def test_a_supervised_task_is_listed_and_counted(client, office_user, small):
 def test_a_bad_period_is_a_clear_400_not_a_500(client, office_user, small):
     client.force_login(office_user)
     response = client.get(API, {"period": "2099Q9", "campaign": small["campaign"].pk})
-    assert response.status_code == 400 and "2099Q9" in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["fields"]["period"] == ["报送周期应形如 2026Q4 或 2026-11。"]
+    response = client.get(API, {"period": "2099Q4", "campaign": small["campaign"].pk})
+    assert response.status_code == 404 and "2099Q4" in response.json()["detail"]
     assert client.get(API, {"campaign": "abc"}).status_code == 400
     assert client.get("/dashboard/", {"period": "x"}).status_code == 400
 
