@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import django_filters
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -40,9 +40,14 @@ TAG = "督办、销号与延期"
 
 
 class AttachmentOut(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="下载地址(令牌或会话均可,权限同报送)")
+
     class Meta:
         model = Attachment
-        fields = ["id", "original_name", "content_type", "size", "uploaded_at"]
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "url"]
+
+    def get_url(self, attachment) -> str:
+        return reverse("api:attachment", args=[attachment.pk])
 
 
 class StepOut(serializers.ModelSerializer):

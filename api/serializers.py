@@ -125,10 +125,10 @@ class AttachmentSerializer(serializers.Serializer):
     size = serializers.IntegerField(help_text="字节数")
     sha256 = serializers.CharField()
     uploaded_at = serializers.DateTimeField()
-    url = serializers.SerializerMethodField(help_text="下载地址(需登录,权限同报送)")
+    url = serializers.SerializerMethodField(help_text="下载地址(令牌或会话均可,权限同报送):/api/v1/attachments/{id}/")
 
     def get_url(self, attachment) -> str:
-        return reverse("reports:attachment_download", args=[attachment.pk])
+        return reverse("api:attachment", args=[attachment.pk])
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

@@ -20,6 +20,8 @@ urlpatterns = [
     path("reports/<int:id>/", views.ReportDetailView.as_view(), name="report-detail"),
     path("reports/<int:id>/review/", views.ReportReviewView.as_view(), name="report-review"),
     path("reports/<int:id>/attachments/", views.ReportAttachmentsView.as_view(), name="report-attachments"),
+    # Evidence of reports, supervision answers and sign-offs: with a token as with a session.
+    path("attachments/<int:id>/", views.AttachmentDownloadView.as_view(), name="attachment"),
     # The governance steps (督办、销号、延期、关闭周期) and the dashboard's data.
     path("governance/", include(governance.urlpatterns)),
     path("dashboard/", dashboard.DashboardAPIView.as_view(), name="dashboard"),

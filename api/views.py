@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from audit.net import client_ip
 from reports import access
+from reports.attachments import attachment_file_response
 from reports.models import ProgressReport
 from reports.services import (
     ReportConflict,
@@ -315,6 +318,27 @@ class ReportReviewView(ApiView):
             ip_address=client_ip(request),
         )
         return Response(ReportSerializer(selectors.report_with_history(report.pk)).data)
+
+
+class AnyContentNegotiation(DefaultContentNegotiation):
+    """A download answers with the file's own type whatever the client accepts; errors in JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+@extend_schema(tags=["进展报送"])
+class AttachmentDownloadView(ApiView):
+    content_negotiation_class = AnyContentNegotiation
+
+    @extend_schema(
+        summary="下载佐证材料",
+        description="报送、督办答复或销号的佐证材料,以上传时的文件名下载;能查看该任务报送的用户可以下载。",
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="附件编号")],
+        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="文件内容")},
+    )
+    def get(self, request, id):
+        return attachment_file_response(access.get_attachment(request.user, id))
 
 
 @extend_schema(tags=["进展报送"])

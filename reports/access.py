@@ -16,22 +16,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from departments.models import Role, Unit
+from departments.access import can_read_everything, is_liaison, is_office
+from departments.models import Unit
 from tasks.models import AssignmentRole, Campaign, Task, TaskDuty
 
 from .models import ProgressReport
 
 
-def is_office(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.OFFICE))
-
-
-def is_liaison(user) -> bool:
-    return bool(user.is_authenticated and user.role == Role.LIAISON and user.unit_id)
-
-
-def can_read_everything(user) -> bool:
-    return bool(user.is_authenticated and (is_office(user) or user.role == Role.VIEWER))
+# The roles, defined once (departments.access); re-exported so callers keep one import.
+__all__ = ["can_read_everything", "is_liaison", "is_office"]
 
 
 def unit_role_on_task(task: Task, unit: Unit | None) -> str | None:

@@ -16,7 +16,9 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from .models import DOCX, XLSX, Attachment
 
@@ -145,3 +147,16 @@ def attachment_store(*, uploaded: UploadedFile, content_type: str, user, **owner
     attachment.file.save(uploaded.name, uploaded, save=False)  # stored name: models.attachment_path
     attachment.save()
     return attachment
+
+
+def attachment_file_response(attachment) -> FileResponse:
+    """The stored file as a download under its original name (pages and the API alike); a file
+    missing from storage is a 404 with a reason, never a 500."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("附件文件已丢失,请联系管理员。") from None
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
+    response["Content-Length"] = str(attachment.size)
+    return response

@@ -6,10 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from audit.net import client_ip
@@ -19,6 +18,7 @@ from tasks.models import AssignmentRole
 from tasks.selectors import active_campaigns
 
 from . import access, obligations, selectors, services
+from .attachments import attachment_file_response
 from .forms import MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
 from .models import ProgressReport
 from .services import ReportConflict, ReportInput, ReportLocked
@@ -234,15 +234,7 @@ def report_form(request, campaign_id, key, period_code=None):
 
 @login_required
 def attachment_download(request, attachment_id):
-    attachment = access.get_attachment(request.user, attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("附件文件已丢失,请联系管理员。")
-    response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
-    response["Content-Length"] = str(attachment.size)
-    return response
+    return attachment_file_response(access.get_attachment(request.user, attachment_id))
 
 
 @login_required

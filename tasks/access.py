@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from departments.models import Role
+from departments.access import is_office
 
-
-def is_office(user) -> bool:
-    """The district safety office (安委办) or IT: may import and change the task list."""
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.OFFICE))
+__all__ = ["is_office", "require_office"]
 
 
 def require_office(user, message: str = "只有区安委办可以进行此操作。") -> None:

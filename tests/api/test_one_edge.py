@@ -5,6 +5,7 @@ that used to answer 500."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from api.services import api_token_create
@@ -107,3 +108,22 @@ def test_a_body_that_is_not_json_is_400(liaison):
 def test_the_category_filter_takes_ascii_numbers_only(liaison):
     response = token_client(liaison).get("/api/v1/tasks/", {"category": "٣"})  # Arabic-Indic 3: a name, not 3
     assert response.status_code == 200 and response.json()["count"] == 0
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_attachment_links_download_with_a_token(liaison, other_liaison, submitted_report):
+    lead = token_client(liaison)
+    response = lead.post(
+        f"/api/v1/reports/{submitted_report.pk}/attachments/",
+        {"files": [SimpleUploadedFile("台账.pdf", PDF)]}, format="multipart",
+    )
+    url = response.json()["attachments"][0]["url"]
+    assert url.startswith("/api/v1/attachments/")
+    download = lead.get(url, HTTP_ACCEPT="application/pdf")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content) == PDF
+    assert_error(token_client(other_liaison).get(url), 403, "permission_denied")  # 区农业农村局: not on 7.5
+    assert_error(APIClient().get(url), 401, "not_authenticated")
+    assert_error(lead.get("/api/v1/attachments/999999/"), 404, "not_found")

@@ -38,8 +38,7 @@ def test_a_liaison_adds_evidence_to_its_report_and_sees_it_listed(client_for, li
     assert AuditEntry.objects.filter(action="reports.report.attached", object_id=str(submitted_report.pk)).exists()
     detail = client.get(reverse("api:report-detail", args=[submitted_report.pk])).json()
     assert [a["name"] for a in detail["attachments"]] == ["排查台账.pdf", "现场照片.png"]
-    client.force_login(liaison)  # the download link is a page: session login
-    download = client.get(detail["attachments"][0]["url"])
+    download = client.get(detail["attachments"][0]["url"])  # an API link: the same credentials
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
 
 
