@@ -57,7 +57,7 @@ def home(request):
         return redirect("reports:review_queue")
     if access.is_liaison(user):
         return redirect("reports:my_tasks")
-    return redirect("tasks:list")
+    return redirect("reports:task_list")
 
 
 @login_required
