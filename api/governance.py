@@ -8,7 +8,6 @@ and present; the services decide.
 from __future__ import annotations
 
 import django_filters
-from django.http import Http404
 from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -270,13 +269,6 @@ class ExtensionFilter(ByTaskFilter):
     state = django_filters.ChoiceFilter(choices=ExtensionState.choices, label="申请状态")
 
 
-def _get(model, pk, message):
-    obj = model.objects.select_related("task", "task__campaign").filter(pk=pk).first()
-    if obj is None:
-        raise Http404(message)
-    return obj
-
-
 # --- supervision ------------------------------------------------------------------------------
 
 
@@ -308,8 +300,7 @@ class SupervisionListCreate(GovernanceAPIMixin, ApiListView):
 class SupervisionDetail(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="督办详情(含全部环节)", responses=_responses(200, SupervisionOut))
     def get(self, request, pk: int):
-        supervision = _get(Supervision, pk, "没有这项督办")
-        access.require_view_reports(request.user, supervision.task)
+        access.get_supervision(request.user, pk)
         return Response(SupervisionOut(selectors.supervisions_with_steps().get(pk=pk)).data)
 
 
@@ -318,7 +309,7 @@ class SupervisionAnswer(GovernanceAPIMixin, ApiView):
                    request={"multipart/form-data": SupervisionAnswerIn, "application/json": SupervisionAnswerIn},
                    responses=_responses(201, StepOut))
     def post(self, request, pk: int):
-        supervision = _get(Supervision, pk, "没有这项督办")
+        supervision = access.get_supervision(request.user, pk)
         access.require_lead_liaison(request.user, supervision.task)
         data = self.parse(SupervisionAnswerIn)
         step = services.supervision_answer(
@@ -332,7 +323,7 @@ class SupervisionRaise(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="提升督办等级(区安委办)", request=SupervisionRaiseIn,
                    responses=_responses(200, SupervisionOut))
     def post(self, request, pk: int):
-        supervision = _get(Supervision, pk, "没有这项督办")
+        supervision = access.get_supervision(request.user, pk)
         access.require_office(request.user)
         data = self.parse(SupervisionRaiseIn)
         services.supervision_raise(user=request.user, supervision=supervision, ip_address=self.ip(), **data)
@@ -343,7 +334,7 @@ class SupervisionClose(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="督办办结(区安委办)", request=CommentIn,
                    responses=_responses(200, SupervisionOut))
     def post(self, request, pk: int):
-        supervision = _get(Supervision, pk, "没有这项督办")
+        supervision = access.get_supervision(request.user, pk)
         access.require_office(request.user)
         data = self.parse(CommentIn)
         services.supervision_close(user=request.user, supervision=supervision, ip_address=self.ip(), **data)
@@ -431,7 +422,7 @@ class ExtensionDecide(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="审批延期申请(区安委办)", request=ExtensionDecideIn,
                    responses=_responses(200, ExtensionOut))
     def post(self, request, pk: int):
-        extension = _get(ExtensionRequest, pk, "没有这份延期申请")
+        extension = access.get_extension(request.user, pk)
         access.require_office(request.user)
         data = self.parse(ExtensionDecideIn)
         extension = services.extension_decide(
@@ -470,9 +461,7 @@ class PeriodClose(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="关闭报送周期(区安委办;关闭后报送锁定)", request=None,
                    responses=_responses(200, PeriodOut))
     def post(self, request, pk: int):
-        period = ReportingPeriod.objects.filter(pk=pk).first()
-        if period is None:
-            raise Http404("没有这个报送周期")
+        period = access.get_period(request.user, pk)
         access.require_office(request.user)
         period = services.period_close(user=request.user, period=period, ip_address=self.ip())
         return Response(PeriodOut(period).data)
@@ -482,9 +471,7 @@ class ReportReopen(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="重新开放已关闭周期的一份报送(区安委办,需说明原因)", request=ReasonIn,
                    responses=_responses(200, ReportOut))
     def post(self, request, pk: int):
-        report = ProgressReport.objects.filter(pk=pk).first()
-        if report is None:
-            raise Http404("没有这份报送")
+        report = access.get_report(request.user, pk)
         access.require_office(request.user)
         data = self.parse(ReasonIn)
         report = services.report_reopen(user=request.user, report=report, ip_address=self.ip(), **data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +17,6 @@ from tasks.campaign_choice import campaign_for_request
 
 from .. import access
 from .. import views as report_views
-from ..models import ExtensionRequest, ProgressReport, ReportingPeriod, Supervision
 from . import forms, selectors, services
 
 def _task(request, campaign_id: int, key: str):
@@ -27,27 +25,6 @@ def _task(request, campaign_id: int, key: str):
 
 def _task_url(task) -> str:
     return task.governance_url
-
-
-def _supervision(pk: int) -> Supervision:
-    supervision = Supervision.objects.select_related("task", "task__campaign").filter(pk=pk).first()
-    if supervision is None:
-        raise Http404("没有这项督办")
-    return supervision
-
-
-def _extension(pk: int) -> ExtensionRequest:
-    extension = ExtensionRequest.objects.select_related("task", "task__campaign").filter(pk=pk).first()
-    if extension is None:
-        raise Http404("没有这份延期申请")
-    return extension
-
-
-def _period(pk: int) -> ReportingPeriod:
-    period = ReportingPeriod.objects.select_related("campaign").filter(pk=pk).first()
-    if period is None:
-        raise Http404("没有这个报送周期")
-    return period
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -110,7 +87,7 @@ def period_list(request):
 @require_GET
 def period_report_list(request, pk: int):
     access.require_read_everything(request.user)
-    period = _period(pk)
+    period = access.get_period(request.user, pk)
     reports = list(selectors.period_reports(period))
     return render(
         request, "governance/period_reports.html", {"period": period, "reports": reports}
@@ -146,7 +123,7 @@ def supervision_open(request, campaign_id: int, key: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def supervision_answer(request, pk: int):
-    supervision = _supervision(pk)
+    supervision = access.get_supervision(request.user, pk)
     access.require_lead_liaison(request.user, supervision.task)
 
     def run(data):
@@ -165,7 +142,7 @@ def supervision_answer(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def supervision_raise(request, pk: int):
-    supervision = _supervision(pk)
+    supervision = access.get_supervision(request.user, pk)
     access.require_office(request.user)
     return _action(
         request, forms.SupervisionRaiseForm,
@@ -180,7 +157,7 @@ def supervision_raise(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def supervision_close(request, pk: int):
-    supervision = _supervision(pk)
+    supervision = access.get_supervision(request.user, pk)
     access.require_office(request.user)
     return _action(
         request, forms.SupervisionCloseForm,
@@ -237,7 +214,7 @@ def extension_request(request, campaign_id: int, key: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def extension_decide(request, pk: int):
-    extension = _extension(pk)
+    extension = access.get_extension(request.user, pk)
     access.require_office(request.user)
 
     def run(data):
@@ -269,7 +246,7 @@ def authority_date(request, campaign_id: int, key: str):
 @login_required
 @require_POST
 def period_close(request, pk: int):
-    period = _period(pk)
+    period = access.get_period(request.user, pk)
     access.require_office(request.user)
     try:
         services.period_close(user=request.user, period=period, ip_address=client_ip(request))
@@ -283,9 +260,7 @@ def period_close(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_reopen(request, pk: int):
-    report = ProgressReport.objects.select_related("task", "unit", "period").filter(pk=pk).first()
-    if report is None:
-        raise Http404("没有这份报送")
+    report = access.get_report(request.user, pk)
     access.require_office(request.user)
     return _action(
         request, forms.ReasonForm,

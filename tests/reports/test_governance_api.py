@@ -115,8 +115,9 @@ def test_an_unassigned_liaison_neither_answers_nor_lists(office_user, other_liai
     supervision = services.supervision_open(user=office_user, task=ongoing_task, level=1, instruction="请推进",
                                             respond_by=timezone.localdate() + datetime.timedelta(days=5))
     client = api(other_liaison)
-    assert client.post(f"{API}/supervisions/{supervision.pk}/answer/", {"text": "答复"}).status_code == 403
-    assert client.get(f"{API}/supervisions/{supervision.pk}/").status_code == 403
+    # Another unit's task: outside its scope, as if it did not exist.
+    assert client.post(f"{API}/supervisions/{supervision.pk}/answer/", {"text": "答复"}).status_code == 404
+    assert client.get(f"{API}/supervisions/{supervision.pk}/").status_code == 404
     assert client.get(f"{API}/supervisions/").json()["count"] == 0
 
 
