@@ -251,6 +251,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 # Faults (ops): how long an unacknowledged job waits before Redis gives it to another worker
 # (a worker killed mid-job). Must exceed the longest job; lowered only by the fault tests.
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+# Time limits of every job (seconds): at the soft limit the job gets SoftTimeLimitExceeded (and
+# can log and give up cleanly), at the hard one its worker process is killed and replaced. The
+# longest job (a city-scale rollup or Excel import) takes minutes; a job stuck on a dead socket
+# must not hold a worker for ever. The hard limit stays below the visibility timeout, else Redis
+# hands a still-running job to a second worker.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 900)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 960)
 # Periodic jobs are registered here by the apps that own them (see yinzhou_campaign/celery.py).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 

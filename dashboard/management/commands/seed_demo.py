@@ -1,6 +1,10 @@
+"""`manage.py seed_demo`: demo accounts, and with --sample-reports the sample data
+(dashboard/sample_data.py) beside which it lives — reports never imports dashboard."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboard.sample_data import sample_reports_create
 from departments.demo import DEMO_PASSWORD, demo_accounts_create
 
 
@@ -21,7 +25,5 @@ class Command(BaseCommand):
         for account in accounts:
             mark = "created" if account.created else "exists"
             self.stdout.write(f"  {account.username:<12} {account.role:<8} {account.unit}  [{mark}]")
-        if options.get("sample_reports"):  # dashboard sample data
-            from dashboard.sample_data import sample_reports_create
-
+        if options.get("sample_reports"):
             sample_reports_create(stdout=self.stdout)
