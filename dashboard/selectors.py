@@ -53,7 +53,7 @@ from reports.models import (
     Supervision,
     SupervisionState,
 )
-from reports.periods import period_current, period_last_due, periods_ensure, periods_last_due
+from reports.periods import period_current, period_last_due, periods_last_due, periods_of
 from reports.obligations import obligations
 from reports.obligations import reported as reported_exists
 from reports.status import (
@@ -186,13 +186,10 @@ def dashboard_scope(*, campaign_param: str | None, period_param: str | None, tod
     campaign_param = (campaign_param or "").strip()
     active = active_campaigns()
     if campaign_param == "all":
-        campaigns = list(active.annotate(period_count=Count("periods")))
+        campaigns = list(active)
         campaign = None
         if not campaigns:
             raise ScopeError("没有进行中的行动方案。")
-        for other in campaigns:
-            if not other.period_count:  # a campaign never opened yet: create its periods once
-                periods_ensure(other)
     else:
         if campaign_param:
             if not (campaign_param.isascii() and campaign_param.isdigit()):
@@ -208,7 +205,7 @@ def dashboard_scope(*, campaign_param: str | None, period_param: str | None, tod
     last_due = None
     if campaign is not None:
         # One campaign: its periods as they are (one query); several: merged by code in SQL.
-        own = periods_ensure(campaign)
+        own = periods_of(campaign)
         last_due = period_last_due(campaign, today, own)
         rows = [{"code": p.code, "start": p.start, "end": p.end, "due_date": p.due_date} for p in own]
     else:

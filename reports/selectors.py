@@ -43,7 +43,7 @@ from .models import (
     SupervisionState,
 )
 from .obligations import obligations
-from .periods import period_current, period_last_due, periods_ensure, periods_ensure_many
+from .periods import period_current, period_last_due, periods_of, periods_of_many
 from .status import REPORTED_STATES, ReportingState, TaskState, annotate_task_status, days_left
 
 
@@ -67,7 +67,7 @@ def period_context(
 ) -> PeriodContext:
     """The campaign's periods, the current one and the last due one, from one query (none if
     the caller has the periods already)."""
-    periods = periods_ensure(campaign) if periods is None else periods
+    periods = periods_of(campaign) if periods is None else periods
     return PeriodContext(
         periods=periods,
         current=period_current(campaign, today, periods),
@@ -127,7 +127,7 @@ def unit_campaigns(unit: Unit) -> list[Campaign]:
 
 def campaign_periods(campaigns: list[Campaign], today: datetime.date) -> dict[int, PeriodContext]:
     """`period_context` of several campaigns, by campaign id: one query when their periods exist."""
-    periods = periods_ensure_many(campaigns)
+    periods = periods_of_many(campaigns)
     return {c.pk: period_context(c, today, periods[c.pk]) for c in campaigns}
 
 

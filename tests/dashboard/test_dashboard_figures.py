@@ -179,11 +179,13 @@ def test_figures_from_the_status_table_agree_with_each_task_s_own_state(client, 
     from dashboard.selectors import dashboard_scope, task_figures
     from reports.periods import period_last_due
     from reports.status import annotate_task_status
+    from tasks.lifecycle import campaign_changed
     from tasks.models import AssignmentRole, Campaign, Category, DeadlineKind, Measure, Task, TaskAssignment
 
     add_reports(campaign, office_user)
     later = Campaign.objects.create(name="下一轮行动", short_name="下一轮", start_date=datetime.date(2026, 10, 1),
                                     end_date=datetime.date(2028, 12, 31))
+    campaign_changed(later)  # its reporting periods, as the services that create campaigns do
     measure = Measure.objects.create(
         campaign=later, number=1, title="常态化检查",
         category=Category.objects.create(campaign=later, number=1, name="源头防"),
