@@ -52,7 +52,7 @@ class AttachmentOut(serializers.ModelSerializer):
 class StepOut(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
-    unit = serializers.CharField(source="unit.name", default=None, read_only=True)
+    unit = serializers.CharField(source="unit.name", default=None, allow_null=True, read_only=True)
     created_by = serializers.CharField(source="created_by.display_name", read_only=True)
     attachments = AttachmentOut(many=True, read_only=True)
 
@@ -79,7 +79,7 @@ class SignOffOut(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="task.campaign_id", read_only=True, help_text="行动方案编号")
     task = serializers.CharField(source="task.key", read_only=True)
     signed_by = serializers.CharField(source="signed_by.display_name", read_only=True)
-    reopened_by = serializers.CharField(source="reopened_by.display_name", default=None, read_only=True)
+    reopened_by = serializers.CharField(source="reopened_by.display_name", default=None, allow_null=True, read_only=True)
     attachments = AttachmentOut(many=True, read_only=True)
 
     class Meta:
@@ -91,7 +91,7 @@ class SignOffOut(serializers.ModelSerializer):
 class ExtensionOut(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="task.campaign_id", read_only=True, help_text="行动方案编号")
     task = serializers.CharField(source="task.key", read_only=True)
-    unit = serializers.CharField(source="unit.name", default=None, read_only=True)
+    unit = serializers.CharField(source="unit.name", default=None, allow_null=True, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     printed_deadline = serializers.DateField(source="task.deadline_date", read_only=True)

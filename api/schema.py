@@ -20,7 +20,7 @@ ERROR = {
         },
         "fields": {
             "type": "object",
-            "additionalProperties": {"type": "array", "items": {}},
+            "additionalProperties": {"description": "该字段的中文提示(列表);列表字段逐项给出(对象)"},
             "description": "仅 400 (code=invalid):按字段给出的中文提示",
         },
         "current": {"type": "object", "description": "仅 409 (code=conflict):报送的当前内容"},
