@@ -3,6 +3,7 @@
 A postprocessing hook of drf-spectacular:
 - each operation gets 400, 401, 403 and 404 (and 409 for writes) with the `Error` schema
   (api.exceptions) unless the view documented its own content (e.g. 409 with `current`);
+- the request requirements the serializers state in code (a PATCH's `version`, an upload's files);
 - optional query parameters are `allowEmptyValue`: `?task=` means "no filter", as an HTML form
   sends it.
 """
@@ -41,6 +42,12 @@ WRITES = {"post", "put", "patch", "delete"}
 def document_errors(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR
+    # What drf-spectacular cannot see: a PATCH still needs the version read (409 otherwise), and an
+    # upload at least one file.
+    if "PatchedReportPatchRequest" in schemas:
+        schemas["PatchedReportPatchRequest"]["required"] = ["version"]
+    if "AttachmentUploadRequest" in schemas:
+        schemas["AttachmentUploadRequest"]["properties"]["files"]["minItems"] = 1
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():

@@ -87,7 +87,7 @@ def objects(campaign, token):
 # Opt-in (FUZZ_REAL_OBJECTS=1) until the schema states the cross-field rules: with real objects in
 # the path, schema-valid bodies meet rules the schema does not express yet and answer 400 — a
 # comment required to return or reject, percent 100 when completed, a higher supervision level,
-# the version PATCH requires, the files an upload requires, evidence sent as JSON.
+# evidence whose bytes are no allowed type, evidence sent in a JSON body.
 REAL_OBJECTS = os.environ.get("FUZZ_REAL_OBJECTS") == "1"
 
 
