@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from audit.net import client_ip
 from indicators import access, selectors, services
@@ -23,7 +22,8 @@ from reports.services import ReportConflict
 from tasks.models import Campaign
 from tasks.selectors import active_campaigns
 
-from .views import R400, R401, R403, R404, R409, ApiMixin
+from .base import ApiView
+from .views import R400, R401, R403, R404, R409
 
 TEXT_MAX = 4000
 
@@ -120,7 +120,7 @@ VALUE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="实�
 
 
 @extend_schema(tags=["目标指标"])
-class IndicatorListView(ApiMixin, APIView):
+class IndicatorListView(ApiView):
     @extend_schema(
         summary="目标指标及最新实际值",
         description="方案写明的数字目标(原文、目标值、年份、责任单位),以及截至所选周期审核通过的最新实际值和达标情况。所有登录用户均可查看。",
@@ -141,7 +141,7 @@ class IndicatorListView(ApiMixin, APIView):
 
 
 @extend_schema(tags=["目标指标"])
-class IndicatorValuesView(ApiMixin, APIView):
+class IndicatorValuesView(ApiView):
     @extend_schema(
         summary="一项指标的实际值",
         description="区安委办和领导看到全部;联络员看到审核通过的和本单位的。",
@@ -187,7 +187,7 @@ class IndicatorValuesView(ApiMixin, APIView):
 
 
 @extend_schema(tags=["目标指标"])
-class IndicatorValueReviewView(ApiMixin, APIView):
+class IndicatorValueReviewView(ApiView):
     @extend_schema(
         summary="审核实际值(区安委办)",
         parameters=[VALUE_ID], request=ValueReviewSerializer,
@@ -205,7 +205,7 @@ class IndicatorValueReviewView(ApiMixin, APIView):
 
 
 @extend_schema(tags=["目标指标"])
-class IndicatorValueCorrectView(ApiMixin, APIView):
+class IndicatorValueCorrectView(ApiView):
     @extend_schema(
         summary="更正已审核通过的实际值(区安委办,须填写理由)",
         parameters=[VALUE_ID], request=ValueCorrectSerializer,

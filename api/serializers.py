@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
 from reports.models import (
     ProgressStatus,
@@ -124,10 +125,10 @@ class AttachmentSerializer(serializers.Serializer):
     size = serializers.IntegerField(help_text="字节数")
     sha256 = serializers.CharField()
     uploaded_at = serializers.DateTimeField()
-    url = serializers.SerializerMethodField(help_text="下载地址(需登录,权限同报送)")
+    url = serializers.SerializerMethodField(help_text="下载地址(令牌或会话均可,权限同报送):/api/v1/attachments/{id}/")
 
     def get_url(self, attachment) -> str:
-        return reverse("reports:attachment_download", args=[attachment.pk])
+        return reverse("api:attachment", args=[attachment.pk])
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
@@ -199,18 +200,25 @@ class ReportFieldsSerializer(serializers.Serializer):
     )
 
 
+PERIOD_PATTERN = r"^[0-9]{4}(Q[1-4]|-[0-9]{2})$"
+PERIOD_FORMAT = "报送周期应形如 2026Q4(按月报送时如 2026-11)。"
+
+
 class ReportCreateSerializer(ReportFieldsSerializer):
-    period = serializers.CharField(
-        max_length=10,
-        help_text="报送周期代码,如 2026Q4(按月报送时如 2026-11)",
-        error_messages={"required": "请填写报送周期,如 2026Q4。", "blank": "请填写报送周期,如 2026Q4。"},
+    period = serializers.RegexField(
+        PERIOD_PATTERN,
+        max_length=7,
+        help_text="报送周期代码,如 2026Q4(按月报送时如 2026-11);该任务的行动方案没有这个周期时返回 404",
+        error_messages={"required": "请填写报送周期,如 2026Q4。", "blank": "请填写报送周期,如 2026Q4。",
+                        "invalid": PERIOD_FORMAT, "max_length": PERIOD_FORMAT},
     )
 
     def validate_period(self, value):
-        """The code → the task's campaign's ReportingPeriod (the view gives the task in the context)."""
+        """The code → the task's campaign's ReportingPeriod (the view gives the task in the context).
+        A well-formed code the campaign does not have is a resource that is not there: 404."""
         period = period_get(self.context["task"].campaign, value.strip())
         if period is None:
-            raise serializers.ValidationError(f"没有报送周期“{value}”,请使用如 2026Q4 的写法。")
+            raise NotFound(f"这项任务所属的行动方案没有报送周期“{value}”。")
         return period
 
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, status
-from rest_framework.authentication import SessionAuthentication
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from audit.net import client_ip
 from reports import access
+from reports.attachments import attachment_file_response
 from reports.models import ProgressReport
 from reports.services import (
     ReportConflict,
@@ -29,12 +29,12 @@ from reports.services import (
     report_save,
 )
 
+from tasks.links import TASK_KEY_PATTERN
 from tasks.models import Task
 
 from . import selectors
-from .authentication import HashedTokenAuthentication
-from .exceptions import api_exception_handler
-from .filters import CampaignField, ReportFilter, TaskFilter
+from .base import ApiGenericView, ApiListView, ApiView
+from .filters import MAX_ID, NAME_MAX, CampaignField, ReportFilter, TaskFilter
 from .serializers import (
     AttachmentUploadSerializer,
     ConflictSerializer,
@@ -47,13 +47,16 @@ from .serializers import (
     TaskSerializer,
 )
 
-TASK_KEY = OpenApiParameter("key", str, OpenApiParameter.PATH, description="任务编号,如 7.5")
+TASK_KEY = OpenApiParameter(
+    "key", {"type": "string", "pattern": TASK_KEY_PATTERN}, OpenApiParameter.PATH, description="任务编号,如 7.5"
+)
 CAMPAIGN_ID = OpenApiParameter(
     "campaign_id", int, OpenApiParameter.PATH,
     description="行动方案编号(任务清单中每项任务的 campaign):任务编号在各方案中会重复,两者一起确定一项任务",
 )
 CAMPAIGN_FILTER = OpenApiParameter(
-    "campaign", int, description="行动方案编号;省略时为最新开始的进行中方案。未知的编号返回 400"
+    "campaign", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    description="行动方案编号;省略时为最新开始的进行中方案。格式不对返回 400,没有这个方案返回 404",
 )
 LEGACY = "旧地址(不含行动方案编号),按最新开始的进行中方案解析任务编号;请改用 /api/v1/tasks/{campaign_id}/{key}/…。"
 REPORT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="报送编号")
@@ -73,19 +76,6 @@ R409 = OpenApiResponse(
 )
 
 
-class ApiMixin:
-    """Token first, so that a missing or bad token answers 401 (with WWW-Authenticate), not 403."""
-
-    authentication_classes = [HashedTokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-
-    def get_exception_handler(self):
-        return api_exception_handler
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
-
-
 @extend_schema(tags=["任务"])
 @extend_schema_view(
     get=extend_schema(
@@ -96,12 +86,15 @@ class ApiMixin:
         ),
         parameters=[
             CAMPAIGN_FILTER,
-            OpenApiParameter("unit", str, description="单位名称(可用别名)或编号:该单位直接或通过所在单位组牵头、配合的任务"),
+            OpenApiParameter(
+                "unit", {"type": "string", "maxLength": NAME_MAX},
+                description="单位名称(可用别名)或编号:该单位直接或通过所在单位组牵头、配合的任务;没有这个单位返回 404",
+            ),
         ],
         responses={200: TaskSerializer(many=True), 400: R400, 401: R401},
     )
 )
-class TaskListView(ApiMixin, generics.ListAPIView):
+class TaskListView(ApiListView):
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
 
@@ -115,7 +108,7 @@ class TaskListView(ApiMixin, generics.ListAPIView):
         return selectors.tasks_with_status(today=timezone.localdate(), campaign=campaign)
 
 
-class _TaskDetail(ApiMixin, generics.GenericAPIView):
+class _TaskDetail(ApiGenericView):
     serializer_class = TaskDetailSerializer
 
     def get(self, request, key, campaign_id=None):
@@ -185,7 +178,7 @@ REPORT_CREATE = dict(
 )
 
 
-class _TaskReportCreate(ApiMixin, APIView):
+class _TaskReportCreate(ApiView):
     def post(self, request, key, campaign_id=None):
         user = request.user
         task = access.get_task(user, key, campaign_id=campaign_id)
@@ -237,11 +230,16 @@ class LegacyTaskReportCreateView(_TaskReportCreate):
             "进行中的行动方案的报送:联络员只看到本单位承担任务的报送;区安委办和领导看到全部。"
             "每份报送含全部版本和审核记录。按任务筛选时请同时给出 campaign(任务编号在各方案中会重复)。"
         ),
-        parameters=[OpenApiParameter("unit", str, description="报送单位名称(可用别名)或编号")],
+        parameters=[
+            OpenApiParameter(
+                "unit", {"type": "string", "maxLength": NAME_MAX},
+                description="报送单位名称(可用别名)或编号;没有这个单位返回 404",
+            )
+        ],
         responses={200: ReportSerializer(many=True), 400: R400, 401: R401},
     )
 )
-class ReportListView(ApiMixin, generics.ListAPIView):
+class ReportListView(ApiListView):
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
 
@@ -252,7 +250,7 @@ class ReportListView(ApiMixin, generics.ListAPIView):
 
 
 @extend_schema(tags=["进展报送"])
-class ReportDetailView(ApiMixin, APIView):
+class ReportDetailView(ApiView):
     @extend_schema(
         summary="报送详情",
         parameters=[REPORT_ID],
@@ -296,7 +294,7 @@ class ReportDetailView(ApiMixin, APIView):
 
 
 @extend_schema(tags=["审核"])
-class ReportReviewView(ApiMixin, APIView):
+class ReportReviewView(ApiView):
     @extend_schema(
         summary="审核报送(区安委办)",
         description="对“已报送”的报送作出审核结论:approve 通过;return 退回(须填写 comment)。只有区安委办可以审核。",
@@ -322,8 +320,29 @@ class ReportReviewView(ApiMixin, APIView):
         return Response(ReportSerializer(selectors.report_with_history(report.pk)).data)
 
 
+class AnyContentNegotiation(DefaultContentNegotiation):
+    """A download answers with the file's own type whatever the client accepts; errors in JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 @extend_schema(tags=["进展报送"])
-class ReportAttachmentsView(ApiMixin, APIView):
+class AttachmentDownloadView(ApiView):
+    content_negotiation_class = AnyContentNegotiation
+
+    @extend_schema(
+        summary="下载佐证材料",
+        description="报送、督办答复或销号的佐证材料,以上传时的文件名下载;能查看该任务报送的用户可以下载。",
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="附件编号")],
+        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="文件内容")},
+    )
+    def get(self, request, id):
+        return attachment_file_response(access.get_attachment(request.user, id))
+
+
+@extend_schema(tags=["进展报送"])
+class ReportAttachmentsView(ApiView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(

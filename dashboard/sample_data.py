@@ -36,7 +36,7 @@ from reports.obligations import obligations
 from reports.periods import periods_ensure
 from reports.services import ReportInput, report_review, report_save
 from tasks.duties import campaign_start
-from tasks.models import DeadlineKind, DutyBasis, DutyExemption, ExemptionState, GroupDesignation, Task, TaskDuty
+from tasks.models import DeadlineKind, DutyBasis, DutyExemption, GroupDesignation, Task, TaskDuty
 from tasks.selectors import campaign_current
 from tasks.services import (
     assignment_reports_set,

@@ -52,8 +52,8 @@ from reports.models import (
     Supervision,
     SupervisionState,
 )
-from reports.periods import period_current, period_last_due, periods_ensure, periods_last_due
 from reports.history import approved_versions_at, report_state_at, signed_off_at
+from reports.periods import period_current, period_last_due, periods_last_due, periods_of
 from reports.obligations import obligations
 from reports.obligations import reported as reported_exists
 from reports.status import (
@@ -197,16 +197,13 @@ def dashboard_scope(*, campaign_param: str | None, period_param: str | None, tod
     campaign_param = (campaign_param or "").strip()
     active = active_campaigns()
     if campaign_param == "all":
-        campaigns = list(active.annotate(period_count=Count("periods")))
+        campaigns = list(active)
         campaign = None
         if not campaigns:
             raise ScopeError("没有进行中的行动方案。")
-        for other in campaigns:
-            if not other.period_count:  # a campaign never opened yet: create its periods once
-                periods_ensure(other)
     else:
         if campaign_param:
-            if not campaign_param.isdigit():
+            if not (campaign_param.isascii() and campaign_param.isdigit()):
                 raise ScopeError("行动方案参数应为编号或 all。")
             campaign = Campaign.objects.filter(pk=int(campaign_param)).first()
             if campaign is None:
@@ -219,7 +216,7 @@ def dashboard_scope(*, campaign_param: str | None, period_param: str | None, tod
     last_due = None
     if campaign is not None:
         # One campaign: its periods as they are (one query); several: merged by code in SQL.
-        own = periods_ensure(campaign)
+        own = periods_of(campaign)
         last_due = period_last_due(campaign, today, own)
         rows = [{"code": p.code, "start": p.start, "end": p.end, "due_date": p.due_date} for p in own]
     else:
@@ -274,7 +271,7 @@ def tasks_url(scope: Scope, **params) -> str:
 @functools.cache
 def _tasks_list_url() -> str:
     # A dashboard builds about 400 links; reverse() once, not 400 times (≈ 15% of its time).
-    return reverse("tasks:list")
+    return reverse("reports:task_list")
 
 
 def reports_url(scope: Scope, base: str, **params) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
 from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -23,7 +23,7 @@ from tasks.links import task_path
 from tasks.models import Campaign
 from tasks.selectors import active_campaigns
 
-from .access import require_dashboard_reader
+from .access import get_rollup, require_dashboard_reader
 from .assessment import COMPONENTS, assessment_annual
 from .caching import dashboard_data_cached
 from .circular import CircularOptions, circular_filename, circular_title
@@ -138,8 +138,7 @@ def rollup_build_request(request):
 
 def _rollup_file(request, pk: int, *, field: str, content_type: str, filename, missing: str, lost: str):
     """Stream one of a rollup's stored files (workbook or circular) with its Chinese file name."""
-    require_dashboard_reader(request.user)
-    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    rollup = get_rollup(request.user, pk)
     stored = getattr(rollup, field)
     if not stored:
         raise Http404(missing)
@@ -163,8 +162,7 @@ def rollup_download(request, pk: int):
 @login_required
 def rollup_detail(request, pk: int):
     """The printable rollup: the frozen summaries and every task row (two queries whatever the size)."""
-    require_dashboard_reader(request.user)
-    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period", "created_by"), pk=pk)
+    rollup = get_rollup(request.user, pk)
     states, rags = dict(TaskState.choices), dict(Rag.choices)
     rows = [
         {

@@ -25,7 +25,7 @@ def stamp_heartbeat(sender=None, headers=None, **kwargs):
         headers.setdefault(SCHEDULED_AT_HEADER, timezone.now().isoformat())
 
 
-@shared_task(name=HEARTBEAT, bind=True, ignore_result=True)
+@shared_task(name=HEARTBEAT, bind=True, ignore_result=True, soft_time_limit=30, time_limit=60)  # two writes
 def heartbeat(self) -> None:
     """Record "beat" (when it was scheduled) and "worker" (when it ran), for /healthz."""
     ran_at = timezone.now()

@@ -57,19 +57,36 @@ def message_for_users(exception: BaseException | None) -> str:
     return message if isinstance(message, str) and CHINESE.search(message) else ""
 
 
+API_PREFIX = "/api/"
+
+
+def _api_error(request, status: int, code: str, detail: str) -> JsonResponse | None:
+    """Under /api/ (a path no API view matched, or a request refused before any view) the error
+    comes in the API's one shape (api.exceptions), not as a page."""
+    if not request.path.startswith(API_PREFIX):
+        return None
+    return JsonResponse({"detail": detail, "code": code}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def bad_request(request, exception=None):
     """handler400."""
-    return HttpResponseBadRequest(loader.render_to_string("400.html"))
+    return _api_error(request, 400, "invalid", "请求有误。") or HttpResponseBadRequest(
+        loader.render_to_string("400.html")
+    )
 
 
 def permission_denied(request, exception=None):
     """handler403: the PermissionDenied message says why (they are written for users)."""
-    return render(request, "403.html", {"reason": message_for_users(exception)}, status=403)
+    reason = message_for_users(exception)
+    api = _api_error(request, 403, "permission_denied", reason or "无权进行此操作。")
+    return api or render(request, "403.html", {"reason": reason}, status=403)
 
 
 def page_not_found(request, exception=None):
     """handler404: "没有这项任务" and the like are shown; Django's own messages are not."""
-    return render(request, "404.html", {"reason": message_for_users(exception)}, status=404)
+    reason = message_for_users(exception)
+    api = _api_error(request, 404, "not_found", reason or "没有这个地址。")
+    return api or render(request, "404.html", {"reason": reason}, status=404)
 
 
 def server_error(request, *args, **kwargs):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from departments.models import Role, Unit, User
 from reports.models import ProgressReport, ReportState, Supervision, SupervisionState
 from reports.obligations import obligations
-from reports.periods import period_last_due, periods_ensure
+from reports.periods import period_last_due, periods_of
 from reports.status import REPORTED_STATES, annotate_task_status
 from tasks.models import AssignmentRole, Campaign, Task, TaskDuty
 
@@ -74,7 +74,7 @@ def facts_load(*, today: datetime.date, calendar: WorkingCalendar | None = None)
     unit_names = dict(Unit.objects.values_list("id", "name"))
     result = []
     for campaign in Campaign.objects.filter(is_active=True).order_by("id"):
-        periods = periods_ensure(campaign)
+        periods = periods_of(campaign)
         units = assigned_units(campaign)
         annotated = annotate_task_status(
             Task.objects.filter(campaign=campaign).in_figures(), today=today, last_due_period=period_last_due(campaign, today, periods)

@@ -404,11 +404,10 @@ def delivery_send_quietly(delivery_id: int) -> None:
 def _get_own_notification(user, notification_id: int) -> Notification:
     if not user.is_authenticated:
         raise PermissionDenied
-    notification = Notification.objects.filter(pk=notification_id).first()
+    # Another account's notification is outside the user's scope: 404, as if it did not exist.
+    notification = Notification.objects.filter(pk=notification_id, user=user).first()
     if notification is None:
         raise Http404("没有这条通知")
-    if notification.user_id != user.pk:
-        raise PermissionDenied("只能操作自己的通知。")
     return notification
 
 

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
 
-from audit.net import client_ip
 from reports.access import require_office
 from yinzhou_campaign.actions import next_url
 

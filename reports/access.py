@@ -8,6 +8,10 @@ Roles (departments.models.Role):
 - viewer (领导): reads everything, writes nothing.
 
 Every check raises PermissionDenied (→ 403) or Http404; callers never check roles themselves.
+One `get_<resource>(user, pk)` per resource fetches it within the user's scope, for pages and the
+API alike: a report, attachment, supervision or extension of a task the liaison's unit has no duty
+on is outside its scope and answers 404, like one that does not exist; in scope but not allowed
+(a supporting unit answering a supervision, a liaison closing a period) answers 403.
 """
 
 from __future__ import annotations
@@ -16,22 +20,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from departments.models import Role, Unit
+from departments.access import can_read_everything, is_liaison, is_office
+from departments.models import Unit
 from tasks.models import AssignmentRole, Campaign, Task, TaskDuty
 
 from .models import ProgressReport
 
 
-def is_office(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.OFFICE))
-
-
-def is_liaison(user) -> bool:
-    return bool(user.is_authenticated and user.role == Role.LIAISON and user.unit_id)
-
-
-def can_read_everything(user) -> bool:
-    return bool(user.is_authenticated and (is_office(user) or user.role == Role.VIEWER))
+# The roles, defined once (departments.access); re-exported so callers keep one import.
+__all__ = ["can_read_everything", "is_liaison", "is_office"]
 
 
 def unit_role_on_task(task: Task, unit: Unit | None) -> str | None:
@@ -82,9 +79,17 @@ def can_view_reports(user, task: Task) -> bool:
     return is_liaison(user) and unit_role_on_task(task, user.unit) is not None
 
 
+OUT_OF_SCOPE = "没有找到,或不是本单位承担任务的记录。"
+
+
 def require_view_reports(user, task: Task) -> None:
-    if not can_view_reports(user, task):
-        raise PermissionDenied("只能查看本单位承担任务的报送情况。")
+    """The office and viewers read every task's reports; a liaison those of its unit's tasks —
+    another unit's task is outside its scope (404: it learns nothing of what exists there)."""
+    if can_view_reports(user, task):
+        return
+    if is_liaison(user):
+        raise Http404(OUT_OF_SCOPE)
+    raise PermissionDenied("只能查看本单位承担任务的报送情况。")
 
 
 def require_report_writer(user, task: Task) -> str:
@@ -197,3 +202,45 @@ def get_attachment(user, attachment_id: int):
         task = attachment.sign_off.task
     require_view_reports(user, task)
     return attachment
+
+
+def _scoped(user, model, pk: int, missing: str):
+    obj = model.objects.select_related("task", "task__campaign").filter(pk=pk).first()
+    if obj is None:
+        raise Http404(missing)
+    require_view_reports(user, obj.task)
+    return obj
+
+
+def get_supervision(user, pk: int):
+    """A supervision (督办) of a task within the user's scope; the step's own rule is the caller's
+    (require_office to raise or close, require_lead_liaison to answer)."""
+    from .models import Supervision
+
+    return _scoped(user, Supervision, pk, "没有这项督办")
+
+
+def get_extension(user, pk: int):
+    """An extension request (延期) of a task within the user's scope (deciding: require_office)."""
+    from .models import ExtensionRequest
+
+    return _scoped(user, ExtensionRequest, pk, "没有这份延期申请")
+
+
+def get_sign_off(user, pk: int):
+    """A sign-off (销号) of a task within the user's scope."""
+    from .models import SignOff
+
+    return _scoped(user, SignOff, pk, "没有这条销号记录")
+
+
+def get_period(user, pk: int):
+    """A reporting period: campaign-wide, so every signed-in user's scope (closing: require_office)."""
+    from .models import ReportingPeriod
+
+    if not user.is_authenticated:
+        raise PermissionDenied
+    period = ReportingPeriod.objects.select_related("campaign").filter(pk=pk).first()
+    if period is None:
+        raise Http404("没有这个报送周期")
+    return period

@@ -12,3 +12,9 @@ class ReportsConfig(AppConfig):
 
         if open_tasks_led_by not in RETIRE_CHECKS:
             RETIRE_CHECKS.append(open_tasks_led_by)
+
+        from tasks.lifecycle import on_campaign_changed
+
+        from .periods import periods_ensure
+
+        on_campaign_changed(periods_ensure)  # a campaign's reporting periods, made when it is

@@ -17,7 +17,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from .models import DOCX, XLSX, Attachment
 
@@ -188,3 +190,16 @@ def attachment_store(*, uploaded: UploadedFile, content_type: str, user, **owner
         attachment.file.delete(save=False)
         raise ValidationError(duplicate_message(uploaded.name, uploaded.name)) from None
     return attachment
+
+
+def attachment_file_response(attachment, *, inline: bool = False) -> FileResponse:
+    """The stored file under its original name, as a download or (`inline`) for the browser's own
+    viewer — pages and the API alike; a file missing from storage is a 404 with a reason, never a 500."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("附件文件已丢失,请联系管理员。") from None
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, attachment.original_name)
+    response["Content-Length"] = str(attachment.size)
+    return response

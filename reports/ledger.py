@@ -19,7 +19,7 @@ from tasks.models import AssignmentRole, Campaign
 from tasks.selectors import task_list
 
 from .models import ProgressReport, ProgressStatus, ReportState
-from .periods import period_last_due, periods_ensure
+from .periods import period_last_due, periods_of
 from .status import REPORTED_STATES, Rag, TaskState, annotate_task_status
 
 FIXED_HEADERS = ["编号", "落实举措", "具体任务", "牵头单位", "完成时限", "状态", "红黄绿", "推进情况", "完成进度(%)", "最新报送内容"]
@@ -29,7 +29,7 @@ RAG_COLOURS = {Rag.RED: "#F8CBAD", Rag.AMBER: "#FFE699", Rag.GREEN: "#C6EFCE"}
 
 def ledger_rows(*, campaign: Campaign, today: datetime.date, tasks=None):
     """(periods, tasks annotated with state/rag/latest report text, {(task_id, period_id): [(unit, state)]})."""
-    periods = [p for p in periods_ensure(campaign) if p.start <= today]
+    periods = [p for p in periods_of(campaign) if p.start <= today]
     latest_lead = ProgressReport.objects.filter(
         task=OuterRef("pk"), role=AssignmentRole.LEAD, state__in=REPORTED_STATES
     ).order_by("-period__start", "-submitted_at", "-id")

@@ -1,15 +1,21 @@
-"""Reporting periods of a campaign: quarters (2026Q4) or months (2026-11), due N days after they end."""
+"""Reporting periods of a campaign: quarters (2026Q4) or months (2026-11), due N days after they end.
+
+Made by `periods_ensure` when a campaign is created or its dates/cadence change (registered on
+tasks.lifecycle, called by the services that do so); everything else reads them (`periods_of`)."""
 
 from __future__ import annotations
 
 import calendar
 import datetime
+import logging
 
 from django.db.models import Exists, OuterRef
 
 from tasks.models import Cadence, Campaign
 
 from .models import ReportingPeriod
+
+logger = logging.getLogger(__name__)
 
 
 def _period_bounds(cadence: str, day: datetime.date) -> tuple[str, datetime.date, datetime.date]:
@@ -63,13 +69,25 @@ def periods_ensure(campaign: Campaign) -> list[ReportingPeriod]:
     return list(ReportingPeriod.objects.filter(campaign=campaign).order_by("start"))
 
 
-def periods_ensure_many(campaigns: list[Campaign]) -> dict[int, list[ReportingPeriod]]:
-    """`periods_ensure` for several campaigns: one query when their periods exist already."""
+def _made_late(campaign: Campaign) -> list[ReportingPeriod]:
+    """A campaign with no periods was created outside the services (a shell, a raw SQL insert):
+    say so in the log and make them, rather than answer 500 on every page."""
+    logger.warning("campaign %s has no reporting periods (created outside tasks.lifecycle): making them", campaign.pk)
+    return periods_ensure(campaign)
+
+
+def periods_of(campaign: Campaign) -> list[ReportingPeriod]:
+    """The campaign's periods in order (a read: they were made with the campaign)."""
+    return list(ReportingPeriod.objects.filter(campaign=campaign).order_by("start")) or _made_late(campaign)
+
+
+def periods_of_many(campaigns: list[Campaign]) -> dict[int, list[ReportingPeriod]]:
+    """`periods_of` for several campaigns in one query."""
     existing: dict[int, list[ReportingPeriod]] = {c.pk: [] for c in campaigns}
     rows = ReportingPeriod.objects.filter(campaign__in=[c.pk for c in campaigns]).order_by("campaign_id", "start")
     for period in rows:
         existing[period.campaign_id].append(period)
-    return {c.pk: existing[c.pk] if _complete(c, existing[c.pk]) else periods_ensure(c) for c in campaigns}
+    return {c.pk: existing[c.pk] or _made_late(c) for c in campaigns}
 
 
 def period_current(
@@ -77,9 +95,9 @@ def period_current(
 ) -> ReportingPeriod:
     """The period liaisons report for now: the one containing today (the first/last outside the campaign).
 
-    `periods`: the campaign's periods if the caller has them already (from `periods_ensure`).
+    `periods`: the campaign's periods if the caller has them already (from `periods_of`).
     """
-    periods = periods_ensure(campaign) if periods is None else periods
+    periods = periods_of(campaign) if periods is None else periods
     for period in periods:
         if period.start <= today <= period.end:
             return period
@@ -91,16 +109,16 @@ def period_last_due(
 ) -> ReportingPeriod | None:
     """The latest period whose report due date has passed (None before the first is due).
 
-    `periods`: the campaign's periods if the caller has them already (from `periods_ensure`).
+    `periods`: the campaign's periods if the caller has them already (from `periods_of`).
     """
-    due = [p for p in (periods_ensure(campaign) if periods is None else periods) if p.due_date < today]
+    due = [p for p in (periods_of(campaign) if periods is None else periods) if p.due_date < today]
     return due[-1] if due else None
 
 
 def periods_last_due(campaign_ids, today: datetime.date) -> list[ReportingPeriod]:
     """Each campaign's last due period (as `period_last_due`), for many campaigns in one query.
 
-    Assumes the campaigns' periods exist (`periods_ensure`); campaigns with none due are absent.
+    Campaigns with none due are absent.
     """
     due = ReportingPeriod.objects.filter(campaign__in=campaign_ids, due_date__lt=today)
     later = due.filter(campaign=OuterRef("campaign"), start__gt=OuterRef("start"))
@@ -108,5 +126,4 @@ def periods_last_due(campaign_ids, today: datetime.date) -> list[ReportingPeriod
 
 
 def period_get(campaign: Campaign, code: str) -> ReportingPeriod | None:
-    periods_ensure(campaign)
     return ReportingPeriod.objects.filter(campaign=campaign, code=code).first()

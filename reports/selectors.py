@@ -10,7 +10,7 @@ import datetime
 import difflib
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast, Coalesce
 
@@ -45,7 +45,7 @@ from .models import (
     SupervisionState,
 )
 from .obligations import obligations
-from .periods import period_current, period_last_due, periods_ensure, periods_ensure_many
+from .periods import period_current, period_last_due, periods_of, periods_of_many
 from .status import REPORTED_STATES, ReportingState, TaskState, annotate_task_status, days_left
 
 
@@ -69,7 +69,7 @@ def period_context(
 ) -> PeriodContext:
     """The campaign's periods, the current one and the last due one, from one query (none if
     the caller has the periods already)."""
-    periods = periods_ensure(campaign) if periods is None else periods
+    periods = periods_of(campaign) if periods is None else periods
     return PeriodContext(
         periods=periods,
         current=period_current(campaign, today, periods),
@@ -129,7 +129,7 @@ def unit_campaigns(unit: Unit) -> list[Campaign]:
 
 def campaign_periods(campaigns: list[Campaign], today: datetime.date) -> dict[int, PeriodContext]:
     """`period_context` of several campaigns, by campaign id: one query when their periods exist."""
-    periods = periods_ensure_many(campaigns)
+    periods = periods_of_many(campaigns)
     return {c.pk: period_context(c, today, periods[c.pk]) for c in campaigns}
 
 

@@ -53,7 +53,7 @@ from .models import (
     Supervision,
 )
 from .history import approved_versions_at, signed_off_at, supervised_at
-from .obligations import REPORTED_STATES, obligations, reported
+from .obligations import REPORTED_STATES, obligations, reported  # noqa: F401 (REPORTED_STATES: re-exported)
 from .periods import period_last_due
 
 DUE_SOON_DAYS = 30

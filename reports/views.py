@@ -7,11 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +22,7 @@ from tasks.selectors import active_campaigns
 from yinzhou_campaign.actions import next_url
 
 from . import access, obligations, previews, selectors, services
+from .attachments import attachment_file_response
 from .forms import MissingReportsFilterForm, MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
 from .models import ProgressReport, ReportState
 from .services import ReportConflict, ReportInput, ReportLocked
@@ -64,7 +64,7 @@ def home(request):
         return redirect("reports:my_tasks")
     if access.can_read_everything(user):
         return redirect("dashboard:page")
-    return redirect("tasks:list")
+    return redirect("reports:task_list")
 
 
 @login_required
@@ -249,21 +249,12 @@ def report_form(request, campaign_id, key, period_code=None):
     return render(request, "reports/report_form.html", context)
 
 
-def _attachment_response(attachment, *, inline: bool) -> FileResponse:
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("附件文件已丢失,请联系管理员。")
-    response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, attachment.original_name)
-    response["Content-Length"] = str(attachment.size)
-    return response
 
 
 @login_required
 def attachment_download(request, attachment_id):
     attachment = access.get_attachment(request.user, attachment_id)
-    return _attachment_response(attachment, inline=False)
+    return attachment_file_response(attachment, inline=False)
 
 
 # A PDF or picture shown by the browser itself. Its own policy: nothing of ours runs in it, and
@@ -278,8 +269,8 @@ def attachment_view(request, attachment_id):
     """Evidence opened in the browser's own viewer (PDF, images); other types are downloaded."""
     attachment = access.get_attachment(request.user, attachment_id)
     if not previews.shows_inline(attachment):
-        return _attachment_response(attachment, inline=False)
-    response = _attachment_response(attachment, inline=True)
+        return attachment_file_response(attachment, inline=False)
+    response = attachment_file_response(attachment, inline=True)
     response["Content-Security-Policy"] = INLINE_CSP
     response["Cache-Control"] = "private, max-age=3600"
     return response

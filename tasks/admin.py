@@ -12,6 +12,7 @@ from .duties import duties_sync
 from .excel.admin_io import AnnexXLSX, TaskResource
 from .excel.export import attachment_header
 from .excel.safety import BadWorkbook
+from .lifecycle import campaign_changed
 from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment, TaskImport
 
 
@@ -27,6 +28,10 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["standing_support_unit"]
     inlines = [CategoryInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        campaign_changed(obj)  # new dates or cadence: the missing reporting periods (tasks.lifecycle)
 
 
 class MeasureInline(admin.TabularInline):

@@ -13,7 +13,12 @@ redirects to the newest active campaign's task with that key: what they meant wh
 
 from __future__ import annotations
 
+import re
+
 from django.urls import register_converter, reverse
+
+TASK_KEY_PATTERN = r"^[0-9]{1,3}\.[0-9]{1,3}$"
+TASK_KEY = re.compile(TASK_KEY_PATTERN)
 
 
 class TaskKeyConverter:

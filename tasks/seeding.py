@@ -21,6 +21,7 @@ from departments.services import units_seed
 
 from .annex import Annex, load_annex
 from .duties import campaign_start, duties_sync, duties_sync_deferred
+from .lifecycle import campaign_changed
 from .models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment, TaskMilestone
 from .parsing import parse_deadline, parse_unit_list
 
@@ -84,6 +85,7 @@ def campaign_seed_from_annex(*, annex: Annex | None = None, catalogue: list[dict
         },
     )
     created["campaigns"] = int(campaign_created)
+    campaign_changed(campaign)  # its reporting periods (tasks.lifecycle)
     categories = {c.number: c for c in campaign.categories.all()}
     measures = {m.number: m for m in campaign.measures.all()}
     existing_keys = set(campaign.tasks.values_list("key", flat=True))

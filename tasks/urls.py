@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views, views_duties, views_excel, views_handover
+from . import views_duties, views_excel, views_handover
 
 app_name = "tasks"
 
+# /tasks/ itself is the task list with its status columns, reports:task_list (reports.urls, one
+# owner); this app adds the Excel export and import and the duties under it.
 urlpatterns = [
-    path("", views.task_list, name="list"),
     # Excel export and import (tasks/excel)
     path("export.xlsx", views_excel.task_list_export, name="export"),
     path("import/", views_excel.task_import_upload, name="import_upload"),

@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import selectors
 from .campaign_choice import campaign_for_request
-from .access import require_office
+from .access import get_import, require_office
 from .excel.export import XLSX_CONTENT_TYPE, attachment_header, export_filename, task_list_xlsx
 from .excel.safety import BadWorkbook
 from .excel.services import ImportRejected, task_import_cancel, task_import_create, task_import_read
@@ -65,16 +65,14 @@ def task_import_upload(request):
 
 @login_required
 def task_import_detail(request, pk: int):
-    require_office(request.user)
-    task_import = get_object_or_404(TaskImport.objects.select_related("created_by", "campaign"), pk=pk)
+    task_import = get_import(request.user, pk)
     return render(request, "tasks/import_detail.html", {"item": task_import, "preview": task_import.preview})
 
 
 @login_required
 @require_POST
 def task_import_confirm(request, pk: int):
-    require_office(request.user)
-    task_import = get_object_or_404(TaskImport, pk=pk)
+    task_import = get_import(request.user, pk)
     if task_import.state != TaskImportState.READY:
         messages.error(request, "该导入不处于待确认状态,未做任何修改。")
         return redirect("tasks:import_detail", pk=pk)
@@ -98,8 +96,7 @@ def task_import_confirm(request, pk: int):
 @login_required
 @require_POST
 def task_import_cancel_view(request, pk: int):
-    require_office(request.user)
-    task_import = get_object_or_404(TaskImport, pk=pk)
+    task_import = get_import(request.user, pk)
     if task_import.state in (TaskImportState.READY, TaskImportState.INVALID, TaskImportState.FAILED):
         task_import_cancel(task_import=task_import, user=request.user)
         messages.info(request, "已取消该导入,未做任何修改。")

@@ -261,6 +261,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 # Faults (ops): how long an unacknowledged job waits before Redis gives it to another worker
 # (a worker killed mid-job). Must exceed the longest job; lowered only by the fault tests.
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+# Time limits of every job (seconds): at the soft limit the job gets SoftTimeLimitExceeded (and
+# can log and give up cleanly), at the hard one its worker process is killed and replaced. The
+# longest job (a city-scale rollup or Excel import) takes minutes; a job stuck on a dead socket
+# must not hold a worker for ever. The hard limit stays below the visibility timeout, else Redis
+# hands a still-running job to a second worker.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 900)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 960)
 # Periodic jobs are registered here by the apps that own them (see yinzhou_campaign/celery.py).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
@@ -341,14 +348,16 @@ CELERY_BEAT_SCHEDULE["dashboard-refresh-overview"] = {
 }
 
 REST_FRAMEWORK = {
+    # One edge for JSON (api/base.py): a token first (401 with WWW-Authenticate), then the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "api.authentication.HashedTokenAuthentication",  # API tokens stored as digests (api/models.py)
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -358,6 +367,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs page describe an internal government system: signed-in users only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "api.authentication.HashedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Every error (400/401/403/404/409) documented with its one shape (api/schema.py, api/exceptions.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.document_errors"],
 }
 
 # JSON API (api/): the docs page loads Swagger UI from the drf-spectacular-sidecar package's
@@ -375,7 +390,7 @@ SPECTACULAR_SETTINGS.update(
             "TaskStateEnum": "reports.status.TaskState",
             "AssignmentRoleEnum": "tasks.models.AssignmentRole",
             "ReviewDecisionEnum": "reports.models.ReviewDecision",
-            "ExtensionDecisionEnum": "reports.governance.api.EXTENSION_DECISIONS",
+            "ExtensionDecisionEnum": "api.governance.EXTENSION_DECISIONS",
         },
     }
 )

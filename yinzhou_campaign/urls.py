@@ -6,8 +6,6 @@ from django.urls import include, path
 from departments import views as departments_views
 from reports import views as reports_views
 
-from dashboard.api import DashboardAPIView  # dashboard API
-
 admin.site.site_header = "鄞州区安全生产治本攻坚行动任务管理系统"
 admin.site.site_title = "治本攻坚任务管理"
 admin.site.index_title = "数据维护"
@@ -23,8 +21,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("tasks/", include("tasks.urls")),
     path("indicators/", include("indicators.urls")),  # 目标指标 (issue 17)
-    # Dashboard (总览) and quarterly rollups; its API sits before any other api/v1/ include.
-    path("api/v1/dashboard/", DashboardAPIView.as_view(), name="api-dashboard"),
+    # The JSON API: every endpoint under /api/v1/ (api/), governance and dashboard included.
     path("api/v1/", include("api.urls")),
     path("", include("reminders.urls")),  # reminders: /notifications/ and the office's /reminders/
     path("", include("dashboard.urls")),
@@ -33,11 +30,8 @@ urlpatterns = [
     path("system/", include("departments.urls")),
 ]
 
-# Governance (督办、销号、延期、关闭周期): pages and API endpoints.
-urlpatterns += [
-    path("governance/", include("reports.governance.urls")),
-    path("api/v1/governance/", include("reports.governance.api")),
-]
+# Governance (督办、销号、延期、关闭周期) pages; their API is under /api/v1/governance/ (api/governance.py).
+urlpatterns += [path("governance/", include("reports.governance.urls"))]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -26,7 +26,6 @@ from ..models import (
     SupervisionStep,
     SupervisionStepKind,
 )
-from ..periods import periods_ensure
 from ..status import task_with_status
 
 
@@ -163,7 +162,6 @@ def extensions_pending(*, campaign: Campaign | None = None):
 
 
 def periods_with_counts(campaign: Campaign):
-    periods_ensure(campaign)
     return (
         ReportingPeriod.objects.filter(campaign=campaign)
         .select_related("closed_by")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,13 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.net import client_ip
 from yinzhou_campaign.actions import action_page as _action
-from yinzhou_campaign.actions import form_errors_add as _add_errors
 from yinzhou_campaign.actions import next_url as _next_url
 from tasks.campaign_choice import campaign_for_request
 
 from .. import access
 from .. import views as report_views
-from ..models import ExtensionRequest, ProgressReport, ReportingPeriod, Supervision
 from . import forms, selectors, services
 from .notice_doc import supervision_notice as supervision_notice_docx
 from .notice_doc import supervision_notice_filename
@@ -37,27 +35,6 @@ def _task(request, campaign_id: int, key: str):
 
 def _task_url(task) -> str:
     return task.governance_url
-
-
-def _supervision(pk: int) -> Supervision:
-    supervision = Supervision.objects.select_related("task", "task__campaign").filter(pk=pk).first()
-    if supervision is None:
-        raise Http404("没有这项督办")
-    return supervision
-
-
-def _extension(pk: int) -> ExtensionRequest:
-    extension = ExtensionRequest.objects.select_related("task", "task__campaign").filter(pk=pk).first()
-    if extension is None:
-        raise Http404("没有这份延期申请")
-    return extension
-
-
-def _period(pk: int) -> ReportingPeriod:
-    period = ReportingPeriod.objects.select_related("campaign").filter(pk=pk).first()
-    if period is None:
-        raise Http404("没有这个报送周期")
-    return period
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -106,7 +83,7 @@ def _next_working_day():
 @require_GET
 def supervision_notice(request, pk: int):
     """The 督办通知书 (.docx): for the office and leaders, and the lead units it is addressed to."""
-    supervision = _supervision(pk)
+    supervision = access.get_supervision(request.user, pk)
     if not (access.can_read_everything(request.user) or access.is_lead_liaison(request.user, supervision.task)):
         raise PermissionDenied("只有区安委办、领导和牵头单位可以下载督办通知书。")
     content = supervision_notice_docx(supervision)
@@ -119,7 +96,7 @@ def supervision_notice(request, pk: int):
 @require_POST
 def supervision_acknowledge(request, pk: int):
     """签收: a lead unit's liaison acknowledges the supervision (from the task page or a notice)."""
-    supervision = _supervision(pk)
+    supervision = access.get_supervision(request.user, pk)
     access.require_lead_liaison(request.user, supervision.task)
     try:
         receipt, created = services.supervision_acknowledge(
@@ -163,7 +140,7 @@ def period_list(request):
 @require_GET
 def period_report_list(request, pk: int):
     access.require_read_everything(request.user)
-    period = _period(pk)
+    period = access.get_period(request.user, pk)
     reports = list(selectors.period_reports(period))
     return render(
         request, "governance/period_reports.html", {"period": period, "reports": reports}
@@ -199,7 +176,7 @@ def supervision_open(request, campaign_id: int, key: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def supervision_answer(request, pk: int):
-    supervision = _supervision(pk)
+    supervision = access.get_supervision(request.user, pk)
     access.require_lead_liaison(request.user, supervision.task)
 
     def run(data):
@@ -218,7 +195,7 @@ def supervision_answer(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def supervision_raise(request, pk: int):
-    supervision = _supervision(pk)
+    supervision = access.get_supervision(request.user, pk)
     access.require_office(request.user)
     return _action(
         request, forms.SupervisionRaiseForm,
@@ -233,7 +210,7 @@ def supervision_raise(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def supervision_close(request, pk: int):
-    supervision = _supervision(pk)
+    supervision = access.get_supervision(request.user, pk)
     access.require_office(request.user)
     return _action(
         request, forms.SupervisionCloseForm,
@@ -294,7 +271,7 @@ def extension_request(request, campaign_id: int, key: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def extension_decide(request, pk: int):
-    extension = _extension(pk)
+    extension = access.get_extension(request.user, pk)
     access.require_office(request.user)
 
     def run(data):
@@ -328,7 +305,7 @@ def authority_date(request, campaign_id: int, key: str):
 @require_http_methods(["GET", "POST"])
 def period_close(request, pk: int):
     """GET: what closing would lock (returned, draft, awaiting review, missing — by unit); POST: close."""
-    period = _period(pk)
+    period = access.get_period(request.user, pk)
     access.require_office(request.user)
     if request.method == "GET":
         return render(request, "governance/period_close.html", {
@@ -347,7 +324,7 @@ def period_close(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def period_reopen(request, pk: int):
-    period = _period(pk)
+    period = access.get_period(request.user, pk)
     access.require_office(request.user)
     return _action(
         request, forms.ReasonForm,
@@ -361,9 +338,7 @@ def period_reopen(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_reopen(request, pk: int):
-    report = ProgressReport.objects.select_related("task", "unit", "period").filter(pk=pk).first()
-    if report is None:
-        raise Http404("没有这份报送")
+    report = access.get_report(request.user, pk)
     access.require_office(request.user)
     return _action(
         request, forms.ReasonForm,

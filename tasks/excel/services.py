@@ -13,6 +13,7 @@ from audit.services import log_action, log_actions
 from departments.selectors import UnitDirectory
 
 from ..duties import campaign_start, duties_sync
+from ..lifecycle import campaign_changed
 from ..models import AssignmentRole, Campaign, Category, Measure, Task, TaskAssignment, TaskImport, TaskImportState
 from .importing import ImportPlan, TaskRow, plan_import, read_workbook
 from .safety import OLE2_MAGIC, ZIP_MAGIC, BadWorkbook, check_size
@@ -45,6 +46,7 @@ def task_list_import_apply(*, plan: ImportPlan, user=None, source: str = "") -> 
             standing_support_rule=plan.standing_rule,
         )
         log_action("tasks.campaign.imported", user=user, obj=campaign, data={"source": source, **_jsonable(plan.campaign_fields)})
+        campaign_changed(campaign)  # its reporting periods (tasks.lifecycle)
     elif plan.standing_change:
         old = {"rule": campaign.standing_support_rule, "unit": str(campaign.standing_support_unit or "")}
         campaign.standing_support_rule = plan.standing_rule

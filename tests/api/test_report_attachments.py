@@ -38,8 +38,7 @@ def test_a_liaison_adds_evidence_to_its_report_and_sees_it_listed(client_for, li
     assert AuditEntry.objects.filter(action="reports.report.attached", object_id=str(submitted_report.pk)).exists()
     detail = client.get(reverse("api:report-detail", args=[submitted_report.pk])).json()
     assert [a["name"] for a in detail["attachments"]] == ["排查台账.pdf", "现场照片.png"]
-    client.force_login(liaison)  # the download link is a page: session login
-    download = client.get(detail["attachments"][0]["url"])
+    download = client.get(detail["attachments"][0]["url"])  # an API link: the same credentials
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
 
 
@@ -50,13 +49,15 @@ def test_a_file_whose_content_is_not_allowed_is_refused_and_nothing_is_stored(cl
         format="multipart",
     )
     assert response.status_code == 400
-    assert "伪装成PDF.pdf" in response.json()["files"][0]
+    assert "伪装成PDF.pdf" in response.json()["fields"]["files"][0]
     assert not Attachment.objects.exists()
 
 
 def test_no_file_is_a_clear_400(client_for, liaison, submitted_report):
     response = client_for(liaison).post(url(submitted_report), {}, format="multipart")
-    assert response.status_code == 400 and response.json()["files"] == ["请选择要上传的附件。"]
+    assert response.status_code == 400 and response.json() == {
+        "detail": "请选择要上传的附件。", "code": "invalid", "fields": {"files": ["请选择要上传的附件。"]}
+    }
 
 
 @pytest.mark.parametrize("who, status", [("other_liaison", 403), ("office_user", 403), ("viewer", 403), (None, 401)])

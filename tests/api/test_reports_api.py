@@ -143,7 +143,7 @@ def test_a_review_with_a_stale_version_is_409(client_for, liaison, office_user, 
 @pytest.mark.parametrize(
     "overrides, field, message",
     [
-        ({"period": "2031Q1"}, "period", "没有报送周期“2031Q1”,请使用如 2026Q4 的写法。"),
+        ({"period": "2026季度"}, "period", "报送周期应形如 2026Q4(按月报送时如 2026-11)。"),
         ({"period": ""}, "period", "请填写报送周期,如 2026Q4。"),
         ({"percent": 101}, "percent", "完成进度应在 0 到 100 之间。"),
         ({"percent": -1}, "percent", "完成进度应在 0 到 100 之间。"),
@@ -158,14 +158,22 @@ def test_a_review_with_a_stale_version_is_409(client_for, liaison, office_user, 
 def test_bad_input_answers_400_with_a_chinese_message_per_field(client_for, liaison, task_56, overrides, field, message):
     response = client_for(liaison).post(create_url("5.6"), {**GOOD, **overrides}, format="json")
     assert response.status_code == 400
-    assert response.json()[field] == [message]
+    body = response.json()
+    assert body["fields"][field] == [message] and body["code"] == "invalid" and body["detail"]
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_well_formed_period_the_campaign_does_not_have_is_404(client_for, liaison, task_56):
+    response = client_for(liaison).post(create_url("5.6"), {**GOOD, "period": "2031Q1"}, format="json")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "这项任务所属的行动方案没有报送周期“2031Q1”。", "code": "not_found"}
     assert not ProgressReport.objects.exists()
 
 
 def test_missing_fields_are_each_named(client_for, liaison, task_56):
     response = client_for(liaison).post(create_url("5.6"), {}, format="json")
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["fields"] == {
         "period": ["请填写报送周期,如 2026Q4。"], "status": ["请选择推进情况。"], "progress": ["请填写工作进展。"],
     }
 
@@ -173,15 +181,18 @@ def test_missing_fields_are_each_named(client_for, liaison, task_56):
 def test_patch_needs_the_version(client_for, submitted_report, liaison):
     response = client_for(liaison).patch(detail_url(submitted_report.pk), {"progress": "改"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"version": ["请提供您读取时的版本号(version)。"]}
+    assert response.json() == {
+        "detail": "请提供您读取时的版本号(version)。", "code": "invalid",
+        "fields": {"version": ["请提供您读取时的版本号(version)。"]},
+    }
 
 
 def test_returning_without_a_comment_is_400(client_for, office_user, submitted_report):
     response = client_for(office_user).post(review_url(submitted_report.pk), {"decision": "return", "comment": " "},
                                             format="json")
-    assert response.status_code == 400 and response.json() == {"comment": ["退回时请填写退回理由。"]}
+    assert response.status_code == 400 and response.json()["fields"] == {"comment": ["退回时请填写退回理由。"]}
     response = client_for(office_user).post(review_url(submitted_report.pk), {"decision": "maybe"}, format="json")
-    assert response.status_code == 400 and "decision" in response.json()
+    assert response.status_code == 400 and "decision" in response.json()["fields"]
     submitted_report.refresh_from_db()
     assert submitted_report.state == ReportState.SUBMITTED and not submitted_report.reviews.exists()
 

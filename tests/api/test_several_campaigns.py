@@ -30,12 +30,18 @@ def test_the_task_list_filters_by_campaign_and_says_which_campaign_each_task_is_
     assert client.get(LIST).json()["count"] == 2  # without it: the newest active campaign, as before
 
 
-@pytest.mark.parametrize("bad", ["abc", "999999", "-1", "1.4"])
+@pytest.mark.parametrize("bad", ["abc", "-1", "1.4", "0", "4987438529933417308990996480"])
 def test_a_bad_campaign_filter_is_400_with_a_chinese_message(client_for, liaison, winter, bad):
     for url in (LIST, REPORTS):
         response = client_for(liaison).get(url, {"campaign": bad})
         assert response.status_code == 400, (url, bad)
-        assert "行动方案" in response.json()["campaign"][0]
+        assert "行动方案" in response.json()["fields"]["campaign"][0]
+
+
+def test_a_campaign_that_does_not_exist_is_404(client_for, liaison, winter):
+    for url in (LIST, REPORTS):
+        response = client_for(liaison).get(url, {"campaign": "999999"})
+        assert response.status_code == 404 and "行动方案" in response.json()["detail"], url
 
 
 def test_the_task_detail_is_named_by_campaign_and_key(client_for, liaison, campaign, winter):
@@ -68,7 +74,7 @@ def test_a_report_through_each_campaigns_path_lands_on_its_own_task(client_for, 
     response = client.post(
         reverse("api:task-reports", args=[winter.pk, "1.4"]), {**REPORT, "period": "2026Q4"}, format="json"
     )
-    assert response.status_code == 400 and "period" in response.json()
+    assert response.status_code == 404 and "2026Q4" in response.json()["detail"]
     # The report list tells them apart by campaign.
     listed = client.get(REPORTS, {"campaign": winter.pk, "task": "1.4"}).json()["results"]
     assert [(r["campaign"], r["task"], r["period"]) for r in listed] == [(winter.pk, "1.4", "2026-11")]
@@ -95,7 +101,7 @@ def test_governance_endpoints_name_the_task_by_campaign(client_for, office_user,
     listed = client.get("/api/v1/governance/supervisions/", {"campaign": campaign.pk, "task": "1.4"}).json()
     assert listed["count"] == 1
     bad = client.get("/api/v1/governance/supervisions/", {"campaign": "abc"})
-    assert bad.status_code == 400 and "行动方案" in bad.json()["campaign"][0]
+    assert bad.status_code == 400 and "行动方案" in bad.json()["fields"]["campaign"][0]
     response = client.post(
         f"/api/v1/governance/tasks/{winter.pk}/1.5/authority-date/", {"date": "2027-02-28"}, format="json"
     )

@@ -99,20 +99,28 @@ def test_it_searches_text_key_and_unit_names(client_for, liaison):
 
 @pytest.mark.parametrize(
     "params, field",
-    [({"measure": "abc"}, "measure"), ({"unit": "区不存在局"}, "unit"), ({"unit": "999999"}, "unit"),
-     ({"deadline_kind": "soon"}, "deadline_kind")],
+    [({"measure": "abc"}, "measure"), ({"measure": "4987438529933417308990996480"}, "measure"),
+     ({"deadline_kind": "soon"}, "deadline_kind"), ({"unit": "区" * 101}, "unit"), ({"q": "a\x00b"}, "q"),
+     ({"limit": "4987438529933417308990996480"}, "limit"), ({"offset": "-1"}, "offset")],
 )
 def test_bad_filters_answer_400_with_a_chinese_message(client_for, liaison, params, field):
     response = client_for(liaison).get(LIST, params)
     assert response.status_code == 400
-    message = response.json()[field][0]
+    message = response.json()["fields"][field][0]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in message), message
+
+
+@pytest.mark.parametrize("unit", ["区不存在局", "999999", "%", "\U0001f600\u202e", "4987438529933417308990996480"])
+def test_a_unit_that_does_not_exist_is_404_with_a_chinese_message(client_for, liaison, unit):
+    response = client_for(liaison).get(LIST, {"unit": unit})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert "单位" in response.json()["detail"]
 
 
 def test_an_unknown_unit_suggests_close_names(client_for, liaison):
     response = client_for(liaison).get(LIST, {"unit": "区农业局"})
-    assert response.status_code == 400
-    assert "您是否要找:区农业农村局" in response.json()["unit"][0]
+    assert response.status_code == 404
+    assert "您是否要找:区农业农村局" in response.json()["detail"]
 
 
 def test_the_task_detail_has_the_same_fields_and_the_users_role(client_for, liaison, other_liaison, office_user, task_56):

@@ -104,7 +104,9 @@ def test_a_supervised_task_is_listed_and_counted(client, office_user, small):
 def test_a_bad_period_is_a_clear_400_not_a_500(client, office_user, small):
     client.force_login(office_user)
     response = client.get(API, {"period": "2099Q9", "campaign": small["campaign"].pk})
-    assert response.status_code == 400 and "2099Q9" in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["fields"]["period"] == ["报送周期应形如 2026Q4 或 2026-11。"]
+    response = client.get(API, {"period": "2099Q4", "campaign": small["campaign"].pk})
+    assert response.status_code == 404 and "2099Q4" in response.json()["detail"]
     assert client.get(API, {"campaign": "abc"}).status_code == 400
     assert client.get("/dashboard/", {"period": "x"}).status_code == 400
 
@@ -176,11 +178,13 @@ def test_figures_from_the_status_table_agree_with_each_task_s_own_state(client, 
     from dashboard.selectors import dashboard_scope, task_figures
     from reports.periods import period_last_due
     from reports.status import annotate_task_status
+    from tasks.lifecycle import campaign_changed
     from tasks.models import AssignmentRole, Campaign, Category, DeadlineKind, Measure, Task, TaskAssignment
 
     add_reports(campaign, office_user)
     later = Campaign.objects.create(name="下一轮行动", short_name="下一轮", start_date=datetime.date(2026, 10, 1),
                                     end_date=datetime.date(2028, 12, 31))
+    campaign_changed(later)  # its reporting periods, as the services that create campaigns do
     measure = Measure.objects.create(
         campaign=later, number=1, title="常态化检查",
         category=Category.objects.create(campaign=later, number=1, name="源头防"),

@@ -15,6 +15,7 @@ from dashboard.jobs import build_due_rollups
 from dashboard.models import Rollup
 from dashboard.services import rollup_build
 from departments.models import Role, Unit
+from tasks.models import Campaign
 
 from .conftest import TODAY
 
@@ -107,9 +108,17 @@ def office_addresses(office_user):
     return ["b@example.com", "office@example.com"]
 
 
+@pytest.fixture
+def small_alone(small):
+    """One active campaign: the seeded annex campaign (behind office_user) has had its periods since
+    it was seeded, so the daily job would build and mail its rollups too."""
+    Campaign.objects.exclude(pk=small["campaign"].pk).update(is_active=False)
+    return small
+
+
 @pytest.mark.django_db
 def test_the_daily_job_mails_a_fresh_rollup_to_the_office_once_after_commit(
-    small, office_addresses, frozen_today, django_capture_on_commit_callbacks
+    small_alone, office_addresses, frozen_today, django_capture_on_commit_callbacks
 ):
     frozen_today.move_to("2026-10-06 06:30+08:00")  # the day after 2026Q3's reports were due
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -124,7 +133,7 @@ def test_the_daily_job_mails_a_fresh_rollup_to_the_office_once_after_commit(
     names = [name for name, _, _ in message.attachments]
     assert [n.rsplit(".", 1)[1] for n in names] == ["xlsx", "docx"]
     assert all(content[:2] == b"PK" for _, content, _ in message.attachments)
-    rollup = Rollup.objects.get(period=small["q3"])
+    rollup = Rollup.objects.get(period=small_alone["q3"])
     assert rollup.scheduled and rollup.mailed_at is not None
     assert AuditEntry.objects.filter(action="dashboard.rollup.mailed").count() == 1
 
@@ -150,13 +159,13 @@ class FailingBackend(BaseEmailBackend):
 
 @pytest.mark.django_db
 def test_a_failed_mail_is_logged_and_sent_by_the_next_run(
-    small, office_addresses, frozen_today, settings, django_capture_on_commit_callbacks, caplog
+    small_alone, office_addresses, frozen_today, settings, django_capture_on_commit_callbacks, caplog
 ):
     frozen_today.move_to("2026-10-06 06:30+08:00")
     settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
     with django_capture_on_commit_callbacks(execute=True):
         build_due_rollups()  # does not raise
-    rollup = Rollup.objects.get(period=small["q3"])
+    rollup = Rollup.objects.get(period=small_alone["q3"])
     assert rollup.mailed_at is None and "e-mail to the office failed" in caplog.text
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     frozen_today.move_to("2026-10-07 06:30+08:00")

@@ -191,8 +191,11 @@ def test_the_daily_job_builds_due_periods_once(small):
     from dashboard.jobs import build_due_rollups
 
     built = build_due_rollups()
-    # Every period due by 2026-11-29 (2024Q1 … 2026Q3: 11) gets one rollup; a second run adds none.
-    assert len(built) == 11 and Rollup.objects.filter(campaign=small["campaign"]).count() == 11
+    # Every period due by 2026-11-29 (2024Q1 … 2026Q3: 11) of each active campaign — this one and
+    # the seeded annex campaign, whose periods were made when it was seeded — gets one rollup;
+    # a second run adds none.
+    assert Rollup.objects.filter(campaign=small["campaign"]).count() == 11
+    assert len(built) == Rollup.objects.count() == 22
     assert build_due_rollups() == []
 
 

@@ -106,4 +106,4 @@ def test_the_navbar_shows_system_management_to_the_office_only(client, office_us
     link = f'href="{reverse("system:home")}"'
     for user, shown in ((office_user, True), (liaison, False), (viewer, False)):
         client.force_login(user)
-        assert (link in client.get(reverse("tasks:list")).content.decode()) is shown
+        assert (link in client.get(reverse("reports:task_list")).content.decode()) is shown

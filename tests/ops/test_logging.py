@@ -28,7 +28,7 @@ def json_lines():
 
 def test_each_request_is_one_json_line_with_the_username_and_no_address_or_query(client, liaison, json_lines):
     client.force_login(liaison)
-    client.get(reverse("tasks:list"), {"q": "张三 13800000000"}, REMOTE_ADDR="10.1.2.3")
+    client.get(reverse("reports:task_list"), {"q": "张三 13800000000"}, REMOTE_ADDR="10.1.2.3")
     entry = json.loads(json_lines[-1])
     assert entry["logger"] == "yinzhou.requests"
     assert entry["method"] == "GET" and entry["path"] == "/tasks/" and entry["status"] == 200

@@ -52,7 +52,7 @@ def test_api_errors_have_the_right_status_and_chinese_messages(office_user, liai
     response = office.post(f"{API}/supervisions/", {"task": "5.6", "level": 7, "instruction": "",
                                                      "respond_by": "下周"}, format="json")
     assert response.status_code == 400
-    body = response.json()
+    body = response.json()["fields"]
     assert set(body) >= {"level", "instruction", "respond_by"} and "督办等级" in body["level"][0]
     assert office.post(f"{API}/supervisions/", {"task": "99.9", "level": 1, "instruction": "x",
                                                 "respond_by": SOON}, format="json").status_code == 404
@@ -62,7 +62,7 @@ def test_api_errors_have_the_right_status_and_chinese_messages(office_user, liai
     assert response.status_code == 409 and "已有未办结的督办" in response.json()["detail"]
     response = office.post(f"{API}/supervisions/{Supervision.objects.get().pk}/raise/",
                            {"level": 1, "respond_by": SOON}, format="json")
-    assert response.status_code == 400 and "高于" in response.json()["level"][0]
+    assert response.status_code == 400 and "高于" in response.json()["fields"]["level"][0]
     assert office.post(f"{API}/supervisions/999999/close/", {"comment": "x"}, format="json").status_code == 404
 
 
@@ -115,8 +115,9 @@ def test_an_unassigned_liaison_neither_answers_nor_lists(office_user, other_liai
     supervision = services.supervision_open(user=office_user, task=ongoing_task, level=1, instruction="请推进",
                                             respond_by=timezone.localdate() + datetime.timedelta(days=5))
     client = api(other_liaison)
-    assert client.post(f"{API}/supervisions/{supervision.pk}/answer/", {"text": "答复"}).status_code == 403
-    assert client.get(f"{API}/supervisions/{supervision.pk}/").status_code == 403
+    # Another unit's task: outside its scope, as if it did not exist.
+    assert client.post(f"{API}/supervisions/{supervision.pk}/answer/", {"text": "答复"}).status_code == 404
+    assert client.get(f"{API}/supervisions/{supervision.pk}/").status_code == 404
     assert client.get(f"{API}/supervisions/").json()["count"] == 0
 
 
@@ -128,7 +129,7 @@ def test_extensions_sign_off_and_periods_through_the_api(office_user, liaison, t
     pk = response.json()["id"]
     assert office.get(f"{API}/extensions/", {"state": "pending"}).json()["count"] == 1
     response = office.post(f"{API}/extensions/{pk}/decide/", {"decision": "reject"}, format="json")
-    assert response.status_code == 400 and "comment" in response.json()
+    assert response.status_code == 400 and "comment" in response.json()["fields"]
     response = office.post(f"{API}/extensions/{pk}/decide/", {"decision": "approve", "approved_date": "2027-03-31"},
                            format="json")
     assert response.status_code == 200 and response.json()["approved_date"] == "2027-03-31"

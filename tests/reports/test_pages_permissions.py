@@ -141,6 +141,8 @@ def test_attachments_download_only_for_readers_of_the_task(client, world, role):
         assert b"".join(response.streaming_content).startswith(b"%PDF-")
         assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E4%BD%90%E8%AF%81.pdf"
         assert response["Content-Type"] == "application/pdf"
+    elif role == "unassigned":  # another unit's task: outside its scope, as if it did not exist
+        assert response.status_code == 404
     else:
         assert_refused(response, role)
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from reports import access
+from tasks.lifecycle import campaign_changed
 from tasks.models import AssignmentRole, Campaign, Measure, Task, TaskAssignment
 from tasks.selectors import campaign_current
 
@@ -19,6 +20,7 @@ def _twin_campaigns(campaign, count: int) -> list[Campaign]:
     for i in range(count):
         twin = Campaign.objects.create(name=f"同日开始的方案{i}", short_name=f"同日{i}", start_date=campaign.start_date,
                                        end_date=campaign.end_date)
+        campaign_changed(twin)  # its reporting periods, as the services that create campaigns do
         category = twin.categories.create(number=5, name="类别五")
         measure = Measure.objects.create(campaign=twin, category=category, number=5, title="举措五")
         task = Task.objects.create(campaign=twin, measure=measure, number=6, key="5.6", content=f"同日方案{i}的任务",

@@ -51,7 +51,7 @@ def test_pages_and_admin_run_without_csp_violations(live_server, office_user, dj
     django_user_model.objects.create_superuser("it-admin", "it@example.gov.cn", PASSWORD)
     with chromium_page() as (page, violations):
         sign_in(page, live_server.url, "it-admin")
-        for url in [reverse("tasks:list"), reverse("audit:log"), reverse("admin:index"),
+        for url in [reverse("reports:task_list"), reverse("audit:log"), reverse("admin:index"),
                     reverse("admin:departments_user_changelist"), reverse("admin:departments_user_add"),
                     reverse("admin:departments_unit_change", args=[office_user.unit_id]),
                     reverse("admin:audit_auditentry_changelist"),

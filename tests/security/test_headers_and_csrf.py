@@ -34,7 +34,7 @@ def test_production_configuration_sends_hsts_over_https(client, settings):
 
 def test_our_pages_and_the_admin_have_no_inline_scripts_or_styles(client, office_user, admin_user):
     client.force_login(admin_user)
-    for url in [reverse("tasks:list"), reverse("audit:log"), reverse("admin:index"),
+    for url in [reverse("reports:task_list"), reverse("audit:log"), reverse("admin:index"),
                 reverse("admin:departments_user_changelist"), reverse("admin:departments_user_add"),
                 reverse("admin:departments_unit_change", args=[office_user.unit_id])]:
         html = client.get(url).content.decode()

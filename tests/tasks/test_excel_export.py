@@ -132,7 +132,7 @@ def test_the_export_view_needs_a_login(client, campaign):
 
 def test_the_task_list_page_links_to_the_export_with_its_filters(client, liaison):
     client.force_login(liaison)
-    response = client.get(reverse("tasks:list"), {"measure": 7, "q": "安全"})
+    response = client.get(reverse("reports:task_list"), {"measure": 7, "q": "安全"})
     content = response.content.decode()
     # The status list's own export (reports/exports.py): also the state and RAG filters.
     assert reverse("reports:task_list_export") + "?measure=7&amp;q=" in content

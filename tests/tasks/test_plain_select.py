@@ -41,5 +41,5 @@ def test_a_plain_select_means_the_same_as_djangos_select():
 def test_the_unit_filter_keeps_the_chosen_unit_selected(client, liaison, unit):
     client.force_login(liaison)
     chosen = unit("区农业农村局")
-    response = client.get(reverse("tasks:list"), {"unit": chosen.pk})
+    response = client.get(reverse("reports:task_list"), {"unit": chosen.pk})
     assert f'<option value="{chosen.pk}" selected>区农业农村局</option>' in response.content.decode()

@@ -1,26 +1,25 @@
-"""The governance steps as JSON endpoints under /api/v1/governance/ (in the OpenAPI schema).
+"""The governance steps (督办、销号、延期、关闭周期) as JSON endpoints under /api/v1/governance/.
 
-Same services and permission helpers as the pages. Errors: 400 bad input (per field), 403 not
-allowed, 404 not found, 409 the step does not fit the current state; messages in Chinese.
-Serializers here only parse and present; the services decide.
+Same services (reports.governance.services) and access helpers (reports.access) as the pages, on
+the API's one base view (api.base) and error shape (api.exceptions). Serializers here only parse
+and present; the services decide.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+import django_filters
 from django.db.models import Prefetch
-from django.http import Http404
-from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, serializers, status
+from django.urls import path, reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+import tasks.links  # noqa: F401 (registers the "taskkey" converter)
 from audit.net import client_ip
-
-from .. import access
-from ..models import (
+from reports import access
+from reports.governance import selectors, services
+from reports.models import (
     Attachment,
     ExtensionRequest,
     ExtensionState,
@@ -33,7 +32,8 @@ from ..models import (
     SupervisionState,
     SupervisionStep,
 )
-from . import selectors, services
+from .base import ApiListView, ApiView
+from .filters import BooleanFilter, CampaignFilter, TaskKeyFilter
 
 TAG = "督办、销号与延期"
 
@@ -41,15 +41,20 @@ TAG = "督办、销号与延期"
 
 
 class AttachmentOut(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="下载地址(令牌或会话均可,权限同报送)")
+
     class Meta:
         model = Attachment
-        fields = ["id", "original_name", "content_type", "size", "uploaded_at"]
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "url"]
+
+    def get_url(self, attachment) -> str:
+        return reverse("api:attachment", args=[attachment.pk])
 
 
 class StepOut(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
-    unit = serializers.CharField(source="unit.name", default=None, read_only=True)
+    unit = serializers.CharField(source="unit.name", default=None, allow_null=True, read_only=True)
     created_by = serializers.CharField(source="created_by.display_name", read_only=True)
     attachments = AttachmentOut(many=True, read_only=True)
 
@@ -94,7 +99,7 @@ class SignOffOut(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="task.campaign_id", read_only=True, help_text="行动方案编号")
     task = serializers.CharField(source="task.key", read_only=True)
     signed_by = serializers.CharField(source="signed_by.display_name", read_only=True)
-    reopened_by = serializers.CharField(source="reopened_by.display_name", default=None, read_only=True)
+    reopened_by = serializers.CharField(source="reopened_by.display_name", default=None, allow_null=True, read_only=True)
     attachments = AttachmentOut(many=True, read_only=True)
 
     class Meta:
@@ -106,7 +111,7 @@ class SignOffOut(serializers.ModelSerializer):
 class ExtensionOut(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="task.campaign_id", read_only=True, help_text="行动方案编号")
     task = serializers.CharField(source="task.key", read_only=True)
-    unit = serializers.CharField(source="unit.name", default=None, read_only=True)
+    unit = serializers.CharField(source="unit.name", default=None, allow_null=True, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     printed_deadline = serializers.DateField(source="task.deadline_date", read_only=True)
@@ -243,18 +248,7 @@ def _responses(ok_status: int, serializer) -> dict:
 
 
 class GovernanceAPIMixin:
-    """Maps the services' errors to 400/409 with Chinese messages (403/404 are DRF's own)."""
-
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def handle_exception(self, exc):
-        if isinstance(exc, services.GovernanceConflict):
-            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
-        if isinstance(exc, DjangoValidationError):
-            if hasattr(exc, "error_dict"):
-                return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
-            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
-        return super().handle_exception(exc)
 
     def parse(self, serializer_class):
         serializer = serializer_class(data=self.request.data)
@@ -265,53 +259,50 @@ class GovernanceAPIMixin:
         return client_ip(self.request)
 
 
-CAMPAIGN_PARAM = OpenApiParameter("campaign", int, description="行动方案编号(任务编号在各方案中会重复)")
+class ByTaskFilter(django_filters.FilterSet):
+    """The `task` (key) and `campaign` (id) filters of the governance lists."""
+
+    campaign = CampaignFilter(field_name="task__campaign", label="行动方案编号(任务编号在各方案中会重复)")
+    task = TaskKeyFilter(field_name="task__key", label="任务编号,如 5.6")
 
 
-def _by_task(request, qs):
-    """The `task` (key) and `campaign` (id) filters of the lists; a bad campaign value is a 400."""
-    raw = (request.query_params.get("campaign") or "").strip()
-    if raw:
-        if not raw.isdigit() or len(raw) > 18:
-            raise serializers.ValidationError({"campaign": ["行动方案编号应为整数。"]})
-        qs = qs.filter(task__campaign_id=int(raw))
-    if key := request.query_params.get("task"):
-        qs = qs.filter(task__key=key)
-    return qs
+SUPERVISION_STATES = [*SupervisionState.choices, ("active", "未办结")]
 
 
-def _get(model, pk, message):
-    obj = model.objects.select_related("task", "task__campaign").filter(pk=pk).first()
-    if obj is None:
-        raise Http404(message)
-    return obj
+class SupervisionFilter(ByTaskFilter):
+    state = django_filters.ChoiceFilter(choices=SUPERVISION_STATES, method="filter_state", label="督办状态")
+
+    def filter_state(self, queryset, name, value):
+        if value == "active":
+            return queryset.exclude(state=SupervisionState.CLOSED)
+        return queryset.filter(state=value)
+
+
+class SignOffFilter(ByTaskFilter):
+    active = BooleanFilter(method="filter_active", label="只看有效(未撤销)的销号")
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(reopened_at__isnull=True) if value else queryset
+
+
+class ExtensionFilter(ByTaskFilter):
+    state = django_filters.ChoiceFilter(choices=ExtensionState.choices, label="申请状态")
 
 
 # --- supervision ------------------------------------------------------------------------------
 
 
-class SupervisionListCreate(GovernanceAPIMixin, generics.ListAPIView):
+class SupervisionListCreate(GovernanceAPIMixin, ApiListView):
     serializer_class = SupervisionOut
+    filterset_class = SupervisionFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Supervision.objects.none()
         qs = _supervisions().order_by("-opened_at", "-id")
-        qs = access.visible_by_task(self.request.user, qs)
-        state = self.request.query_params.get("state")
-        if state == "active":
-            qs = qs.exclude(state=SupervisionState.CLOSED)
-        elif state in SupervisionState.values:
-            qs = qs.filter(state=state)
-        qs = _by_task(self.request, qs)
-        return qs
+        return access.visible_by_task(self.request.user, qs)
 
-    @extend_schema(
-        tags=[TAG], summary="督办列表",
-        parameters=[
-            OpenApiParameter("state", str, description="open / answered / closed / active(未办结)"),
-            OpenApiParameter("task", str, description="任务编号,如 5.6"),
-            CAMPAIGN_PARAM,
-        ],
-    )
+    @extend_schema(tags=[TAG], summary="督办列表")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -326,20 +317,19 @@ class SupervisionListCreate(GovernanceAPIMixin, generics.ListAPIView):
                         status=status.HTTP_201_CREATED)
 
 
-class SupervisionDetail(GovernanceAPIMixin, APIView):
+class SupervisionDetail(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="督办详情(含全部环节)", responses=_responses(200, SupervisionOut))
     def get(self, request, pk: int):
-        supervision = _get(Supervision, pk, "没有这项督办")
-        access.require_view_reports(request.user, supervision.task)
+        access.get_supervision(request.user, pk)
         return Response(SupervisionOut(_supervisions().get(pk=pk)).data)
 
 
-class SupervisionAnswer(GovernanceAPIMixin, APIView):
+class SupervisionAnswer(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="答复督办(牵头单位联络员,可附佐证材料)",
                    request={"multipart/form-data": SupervisionAnswerIn, "application/json": SupervisionAnswerIn},
                    responses=_responses(201, StepOut))
     def post(self, request, pk: int):
-        supervision = _get(Supervision, pk, "没有这项督办")
+        supervision = access.get_supervision(request.user, pk)
         access.require_lead_liaison(request.user, supervision.task)
         data = self.parse(SupervisionAnswerIn)
         step = services.supervision_answer(
@@ -349,11 +339,11 @@ class SupervisionAnswer(GovernanceAPIMixin, APIView):
         return Response(StepOut(step).data, status=status.HTTP_201_CREATED)
 
 
-class SupervisionAcknowledge(GovernanceAPIMixin, APIView):
+class SupervisionAcknowledge(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="签收督办(牵头单位联络员;再次签收返回原签收记录)", request=None,
-                   responses=_responses(201, ReceiptOut))
+                   responses=_responses(201, ReceiptOut) | _responses(200, ReceiptOut))
     def post(self, request, pk: int):
-        supervision = _get(Supervision, pk, "没有这项督办")
+        supervision = access.get_supervision(request.user, pk)
         access.require_lead_liaison(request.user, supervision.task)
         receipt, created = services.supervision_acknowledge(
             user=request.user, supervision=supervision, ip_address=self.ip()
@@ -361,22 +351,22 @@ class SupervisionAcknowledge(GovernanceAPIMixin, APIView):
         return Response(ReceiptOut(receipt).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class SupervisionRaise(GovernanceAPIMixin, APIView):
+class SupervisionRaise(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="提升督办等级(区安委办)", request=SupervisionRaiseIn,
                    responses=_responses(200, SupervisionOut))
     def post(self, request, pk: int):
-        supervision = _get(Supervision, pk, "没有这项督办")
+        supervision = access.get_supervision(request.user, pk)
         access.require_office(request.user)
         data = self.parse(SupervisionRaiseIn)
         services.supervision_raise(user=request.user, supervision=supervision, ip_address=self.ip(), **data)
         return Response(SupervisionOut(_supervisions().get(pk=pk)).data)
 
 
-class SupervisionClose(GovernanceAPIMixin, APIView):
+class SupervisionClose(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="督办办结(区安委办)", request=CommentIn,
                    responses=_responses(200, SupervisionOut))
     def post(self, request, pk: int):
-        supervision = _get(Supervision, pk, "没有这项督办")
+        supervision = access.get_supervision(request.user, pk)
         access.require_office(request.user)
         data = self.parse(CommentIn)
         services.supervision_close(user=request.user, supervision=supervision, ip_address=self.ip(), **data)
@@ -386,25 +376,22 @@ class SupervisionClose(GovernanceAPIMixin, APIView):
 # --- sign-off ---------------------------------------------------------------------------------
 
 
-class SignOffList(GovernanceAPIMixin, generics.ListAPIView):
+class SignOffList(GovernanceAPIMixin, ApiListView):
     serializer_class = SignOffOut
+    filterset_class = SignOffFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SignOff.objects.none()
         qs = SignOff.objects.select_related("task", "signed_by", "reopened_by").prefetch_related("attachments")
-        qs = access.visible_by_task(self.request.user, qs)
-        if self.request.query_params.get("active") in ("1", "true"):
-            qs = qs.filter(reopened_at__isnull=True)
-        qs = _by_task(self.request, qs)
-        return qs.order_by("-signed_at", "-id")
+        return access.visible_by_task(self.request.user, qs).order_by("-signed_at", "-id")
 
-    @extend_schema(tags=[TAG], summary="销号记录",
-                   parameters=[OpenApiParameter("active", bool, description="只看有效(未撤销)的销号"),
-                               OpenApiParameter("task", str, description="任务编号"), CAMPAIGN_PARAM])
+    @extend_schema(tags=[TAG], summary="销号记录")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
 
-class TaskSignOff(GovernanceAPIMixin, APIView):
+class TaskSignOff(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="销号(区安委办,需销号意见和佐证材料)",
                    request={"multipart/form-data": SignOffIn, "application/json": SignOffIn},
                    responses=_responses(201, SignOffOut))
@@ -419,7 +406,7 @@ class TaskSignOff(GovernanceAPIMixin, APIView):
         return Response(SignOffOut(sign_off).data, status=status.HTTP_201_CREATED)
 
 
-class TaskReopen(GovernanceAPIMixin, APIView):
+class TaskReopen(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="撤销销号(区安委办,需说明原因)", request=ReasonIn,
                    responses=_responses(200, SignOffOut))
     def post(self, request, key: str, campaign_id: int | None = None):
@@ -433,30 +420,27 @@ class TaskReopen(GovernanceAPIMixin, APIView):
 # --- extensions -------------------------------------------------------------------------------
 
 
-class ExtensionListCreate(GovernanceAPIMixin, generics.ListAPIView):
+class ExtensionListCreate(GovernanceAPIMixin, ApiListView):
     serializer_class = ExtensionOut
+    filterset_class = ExtensionFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ExtensionRequest.objects.none()
         qs = ExtensionRequest.objects.select_related("task", "unit")
-        qs = access.visible_by_task(self.request.user, qs)
-        state = self.request.query_params.get("state")
-        if state in ExtensionState.values:
-            qs = qs.filter(state=state)
-        qs = _by_task(self.request, qs)
-        return qs.order_by("-requested_at", "-id")
+        return access.visible_by_task(self.request.user, qs).order_by("-requested_at", "-id")
 
-    @extend_schema(tags=[TAG], summary="延期申请与上级明确时限记录",
-                   parameters=[OpenApiParameter("state", str, description="pending / approved / rejected"),
-                               OpenApiParameter("task", str, description="任务编号"), CAMPAIGN_PARAM])
+    @extend_schema(tags=[TAG], summary="延期申请与上级明确时限记录")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(tags=[TAG], summary="申请延期(牵头单位联络员)", request=ExtensionRequestIn,
                    responses=_responses(201, ExtensionOut))
     def post(self, request):
-        key = str(request.data.get("task") or "")
-        raw_campaign = str(request.data.get("campaign") or "")
-        if key:  # permission first: a forbidden caller learns nothing about its input
+        body = request.data if hasattr(request.data, "get") else {}
+        key = str(body.get("task") or "")
+        raw_campaign = str(body.get("campaign") or "")
+        if key and tasks.links.TASK_KEY.fullmatch(key):  # permission first: a forbidden caller learns nothing about its input
             campaign_id = int(raw_campaign) if raw_campaign.isdigit() and len(raw_campaign) <= 18 else None
             access.require_lead_liaison(request.user, access.get_task(request.user, key, campaign_id=campaign_id))
         data = self.parse(ExtensionRequestIn)
@@ -466,11 +450,11 @@ class ExtensionListCreate(GovernanceAPIMixin, generics.ListAPIView):
         return Response(ExtensionOut(extension).data, status=status.HTTP_201_CREATED)
 
 
-class ExtensionDecide(GovernanceAPIMixin, APIView):
+class ExtensionDecide(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="审批延期申请(区安委办)", request=ExtensionDecideIn,
                    responses=_responses(200, ExtensionOut))
     def post(self, request, pk: int):
-        extension = _get(ExtensionRequest, pk, "没有这份延期申请")
+        extension = access.get_extension(request.user, pk)
         access.require_office(request.user)
         data = self.parse(ExtensionDecideIn)
         extension = services.extension_decide(
@@ -480,7 +464,7 @@ class ExtensionDecide(GovernanceAPIMixin, APIView):
         return Response(ExtensionOut(extension).data)
 
 
-class TaskAuthorityDate(GovernanceAPIMixin, APIView):
+class TaskAuthorityDate(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="录入上级明确的完成时限(区安委办)", request=AuthorityDateIn,
                    responses=_responses(201, ExtensionOut))
     def post(self, request, key: str, campaign_id: int | None = None):
@@ -494,7 +478,7 @@ class TaskAuthorityDate(GovernanceAPIMixin, APIView):
 # --- periods and reports ----------------------------------------------------------------------
 
 
-class PeriodList(GovernanceAPIMixin, generics.ListAPIView):
+class PeriodList(GovernanceAPIMixin, ApiListView):
     serializer_class = PeriodOut
 
     def get_queryset(self):
@@ -505,25 +489,21 @@ class PeriodList(GovernanceAPIMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class PeriodClose(GovernanceAPIMixin, APIView):
+class PeriodClose(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="关闭报送周期(区安委办;关闭后报送锁定)", request=None,
                    responses=_responses(200, PeriodOut))
     def post(self, request, pk: int):
-        period = ReportingPeriod.objects.filter(pk=pk).first()
-        if period is None:
-            raise Http404("没有这个报送周期")
+        period = access.get_period(request.user, pk)
         access.require_office(request.user)
         period = services.period_close(user=request.user, period=period, ip_address=self.ip())
         return Response(PeriodOut(period).data)
 
 
-class ReportReopen(GovernanceAPIMixin, APIView):
+class ReportReopen(GovernanceAPIMixin, ApiView):
     @extend_schema(tags=[TAG], summary="重新开放已关闭周期的一份报送(区安委办,需说明原因)", request=ReasonIn,
                    responses=_responses(200, ReportOut))
     def post(self, request, pk: int):
-        report = ProgressReport.objects.filter(pk=pk).first()
-        if report is None:
-            raise Http404("没有这份报送")
+        report = access.get_report(request.user, pk)
         access.require_office(request.user)
         data = self.parse(ReasonIn)
         report = services.report_reopen(user=request.user, report=report, ip_address=self.ip(), **data)
@@ -554,16 +534,16 @@ urlpatterns = [
     path("supervisions/<int:pk>/close/", SupervisionClose.as_view(), name="api-governance-supervision-close"),
     path("sign-offs/", SignOffList.as_view(), name="api-governance-sign-offs"),
     # A task is named by its campaign and key (tasks.links); the old key-only paths stay, deprecated.
-    path("tasks/<int:campaign_id>/<str:key>/sign-off/", TaskSignOff.as_view(), name="api-governance-task-sign-off"),
-    path("tasks/<int:campaign_id>/<str:key>/reopen/", TaskReopen.as_view(), name="api-governance-task-reopen"),
+    path("tasks/<int:campaign_id>/<taskkey:key>/sign-off/", TaskSignOff.as_view(), name="api-governance-task-sign-off"),
+    path("tasks/<int:campaign_id>/<taskkey:key>/reopen/", TaskReopen.as_view(), name="api-governance-task-reopen"),
     path(
-        "tasks/<int:campaign_id>/<str:key>/authority-date/",
+        "tasks/<int:campaign_id>/<taskkey:key>/authority-date/",
         TaskAuthorityDate.as_view(),
         name="api-governance-authority-date",
     ),
-    path("tasks/<str:key>/sign-off/", _legacy(TaskSignOff, "sign_off").as_view()),
-    path("tasks/<str:key>/reopen/", _legacy(TaskReopen, "reopen").as_view()),
-    path("tasks/<str:key>/authority-date/", _legacy(TaskAuthorityDate, "authority_date").as_view()),
+    path("tasks/<taskkey:key>/sign-off/", _legacy(TaskSignOff, "sign_off").as_view()),
+    path("tasks/<taskkey:key>/reopen/", _legacy(TaskReopen, "reopen").as_view()),
+    path("tasks/<taskkey:key>/authority-date/", _legacy(TaskAuthorityDate, "authority_date").as_view()),
     path("extensions/", ExtensionListCreate.as_view(), name="api-governance-extensions"),
     path("extensions/<int:pk>/decide/", ExtensionDecide.as_view(), name="api-governance-extension-decide"),
     path("periods/", PeriodList.as_view(), name="api-governance-periods"),

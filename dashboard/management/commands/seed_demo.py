@@ -1,8 +1,12 @@
+"""`manage.py seed_demo`: demo accounts, and with --sample-reports the sample data
+(dashboard/sample_data.py) beside which it lives — reports never imports dashboard."""
+
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboard.sample_data import sample_reports_create
 from departments.demo import DEMO_PASSWORD, demo_accounts_create
 
 
@@ -31,7 +35,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(accounts)} demo accounts (password for all: {DEMO_PASSWORD}) written to {path}")
         else:
             self.stdout.write("\n".join(lines))
-        if options.get("sample_reports"):  # dashboard sample data
-            from dashboard.sample_data import sample_reports_create
-
+        if options.get("sample_reports"):
             sample_reports_create(stdout=self.stdout)
