@@ -7,10 +7,12 @@ reviews and corrects. Values a user reads: indicators.selectors.values_visible_t
 
 from __future__ import annotations
 
+import re
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from audit.net import client_ip
@@ -26,6 +28,7 @@ from .base import ApiView
 from .views import R400, R401, R403, R404, R409
 
 TEXT_MAX = 4000
+PERIOD_CODE = re.compile(r"\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))", re.ASCII)
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer):
@@ -100,10 +103,15 @@ def _campaign(raw) -> Campaign:
     campaigns = active_campaigns()
     if raw in (None, ""):
         campaign = campaigns.first()
-    else:
-        campaign = campaigns.filter(pk=int(raw)).first() if str(raw).isdigit() and len(str(raw)) < 18 else None
-    if campaign is None:
-        raise ValidationError({"campaign": ["没有这个进行中的行动方案。"]})
+        if campaign is None:
+            raise NotFound("没有进行中的行动方案。")
+        return campaign
+    raw = str(raw)
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 18):
+        raise ValidationError({"campaign": ["行动方案编号应为数字。"]})
+    campaign = campaigns.filter(pk=int(raw)).first()
+    if campaign is None:  # well-formed but unknown: 404, as everywhere in the API
+        raise NotFound("没有这个进行中的行动方案。")
     return campaign
 
 
@@ -121,27 +129,34 @@ VALUE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="实�
 
 @extend_schema(tags=["目标指标"])
 class IndicatorListView(ApiView):
+    pagination_class = None  # every indicator of the campaign (a few dozen): one list, not pages
+
     @extend_schema(
         summary="目标指标及最新实际值",
         description="方案写明的数字目标(原文、目标值、年份、责任单位),以及截至所选周期审核通过的最新实际值和达标情况。所有登录用户均可查看。",
         parameters=[
             OpenApiParameter("campaign", int, description="行动方案编号;省略时为最新开始的进行中方案"),
-            OpenApiParameter("period", str, description="截至的周期,如 2026Q4;省略时为当前周期"),
+            OpenApiParameter("period", str, description="截至的周期,如 2026Q4;省略时为当前周期",
+                             pattern=r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))$"),
         ],
-        responses={200: PanelRowSerializer(many=True), 400: R400, 401: R401},
+        responses={200: PanelRowSerializer(many=True), 400: R400, 401: R401, 404: R404},
     )
     def get(self, request):
         campaign = _campaign(request.query_params.get("campaign"))
         code = (request.query_params.get("period") or "").strip()
+        if code and not PERIOD_CODE.fullmatch(code):
+            raise ValidationError({"period": ["报送周期应写作 2026Q4(季度)或 2026-11(月份)。"]})
         period = period_get(campaign, code) if code else period_current(campaign, timezone.localdate())
         if period is None:
-            raise ValidationError({"period": ["没有这个报送周期。"]})
+            raise NotFound("没有这个报送周期。")
         rows = selectors.indicator_panel_rows(campaign=campaign, period=period)
         return Response(PanelRowSerializer(rows, many=True).data)
 
 
 @extend_schema(tags=["目标指标"])
 class IndicatorValuesView(ApiView):
+    pagination_class = None  # one indicator's values: a few per period
+
     @extend_schema(
         summary="一项指标的实际值",
         description="区安委办和领导看到全部;联络员看到审核通过的和本单位的。",

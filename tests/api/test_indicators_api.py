@@ -52,7 +52,7 @@ def test_only_a_responsible_liaison_posts_a_value(client_for, request, indicator
 )
 def test_a_bad_value_is_a_400_with_the_chinese_message(client_for, indicators, liaison, body, field, message):
     response = client_for(liaison).post(values_url(indicators["T12.3"]), body, format="json")
-    assert response.status_code == 400 and message in response.json()[field][0]
+    assert response.status_code == 400 and message in response.json()["fields"][field][0]
     assert not IndicatorValue.objects.exists()
 
 

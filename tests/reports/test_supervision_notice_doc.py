@@ -86,7 +86,7 @@ def test_control_characters_pasted_from_word_do_not_break_the_document(office_us
     assert "第一行\n第二行" in text and "\x07" not in text  # Word's manual line break ends a line
 
 
-@pytest.mark.parametrize("who, status", [("office_user", 200), ("viewer", 200), ("liaison", 200), ("other_liaison", 403)])
+@pytest.mark.parametrize("who, status", [("office_user", 200), ("viewer", 200), ("liaison", 200), ("other_liaison", 404)])
 def test_who_may_download_the_notice(request, supervision, who, status):
     assert fetch(request.getfixturevalue(who), supervision).status_code == status
 
