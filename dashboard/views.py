@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -196,7 +196,7 @@ def _task_link(campaign_id: int, key: str) -> str:
 def rollup_circular_issue(request, pk: int):
     """The office fills in the 文号 (and 主送, 抄送, 印发) and downloads the circular as issued."""
     require_office(request.user)
-    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    rollup = get_rollup(request.user, pk)
     today = timezone.localdate()
     defaults = CircularOptions.defaults()
     initial = {"year": today.year, "issued_on": today, "recipients": defaults.recipients, "cc": defaults.cc,
@@ -288,8 +288,7 @@ def ranking_export(request):
 @login_required
 def rollup_assessment(request, pk: int):
     """A rollup's frozen ranking (考核排名) as .xlsx."""
-    require_dashboard_reader(request.user)
-    rollup = get_object_or_404(Rollup.objects.select_related("campaign", "period"), pk=pk)
+    rollup = get_rollup(request.user, pk)
     label = rollup_label(rollup.campaign, rollup.period, rollup.version, preview=rollup.preview)
     content = assessment_workbook(title=f"{label}考核排名", assessment=rollup.snapshot.get("assessment") or {})
     return _xlsx_response(content, f"{label}考核排名.xlsx")

@@ -249,8 +249,6 @@ def report_form(request, campaign_id, key, period_code=None):
     return render(request, "reports/report_form.html", context)
 
 
-
-
 @login_required
 def attachment_download(request, attachment_id):
     attachment = access.get_attachment(request.user, attachment_id)
