@@ -42,6 +42,8 @@ ACTION_LABELS: dict[str, str] = {
     "departments.user.disabled": "停用账号",
     "departments.user.enabled": "启用账号",
     "departments.user.moved": "调整账号所属单位",
+    "departments.identity.bound": "绑定外部登录身份",
+    "departments.identity.unbound": "解除外部登录身份绑定",
     # The task list
     "tasks.campaign.seeded": "载入方案附件任务清单",
     "tasks.campaign.imported": "导入行动",

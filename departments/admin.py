@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from audit.admin_mixins import AuditedAdminMixin
 
-from .models import Unit, User
+from .models import ExternalIdentity, Unit, User
 
 # Roles live on the account (User.role), not in Django's permission groups.
 admin.site.unregister(Group)
@@ -52,3 +52,13 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "unit", "role", "password1", "password2")}),
     )
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "provider", "subject", "display_name", "bound_at", "last_login_at"]
+    list_filter = ["provider"]
+    search_fields = ["subject", "display_name", "user__username", "user__full_name"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["bound_at", "bound_by", "last_login_at"]

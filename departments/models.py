@@ -188,3 +188,40 @@ class User(AbstractUser):
     @property
     def is_viewer(self) -> bool:
         return self.role == Role.VIEWER
+
+
+class IdentityProvider(models.TextChoices):
+    ZWDING = "zwding", "浙政钉"
+    OIDC = "oidc", "统一身份认证(OIDC)"
+
+
+class ExternalIdentity(models.Model):
+    """A sign-in identity from outside (浙政钉 account, an OIDC subject) bound to one of our accounts.
+
+    Binding, never auto-creation: an outside identity signs in only once the office (系统管理) or the
+    person (once, after a password sign-in) has bound it to an existing account. One identity maps
+    to one account, and an account has at most one identity per provider.
+    """
+
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="identities")
+    provider = models.CharField("身份来源", max_length=20, choices=IdentityProvider.choices)
+    # 浙政钉: the accountId (or employee code) from getuserinfo_bycode; OIDC: the `sub` claim.
+    subject = models.CharField("外部账号标识", max_length=200)
+    display_name = models.CharField("外部账号名称", max_length=100, blank=True)
+    bound_at = models.DateTimeField("绑定时间", auto_now_add=True)
+    bound_by = models.ForeignKey(
+        User, verbose_name="绑定人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_login_at = models.DateTimeField("最近登录", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "外部身份绑定"
+        verbose_name_plural = "外部身份绑定"
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="identity_subject_unique"),
+            models.UniqueConstraint(fields=["provider", "user"], name="identity_one_per_provider"),
+            models.CheckConstraint(name="identity_subject_not_blank", condition=~Q(subject="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} {self.display_name or self.subject} → {self.user}"

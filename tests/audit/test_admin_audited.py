@@ -19,6 +19,7 @@ from audit.admin_mixins import AuditedAdminMixin
 from audit.display import action_label
 from audit.models import AuditEntry
 from dashboard.models import AssessmentWeights
+from departments.models import ExternalIdentity, IdentityProvider
 from reminders.models import ReminderRule, WorkingDayOverride
 from reports.models import Attachment, ExtensionRequest, SignOff, Supervision
 from reports.periods import periods_ensure
@@ -40,6 +41,7 @@ def one_of_each(campaign, office_user, liaison):
     ReminderRule.objects.get_or_create(kind=ReminderRule._meta.get_field("kind").choices[0][0])
     WorkingDayOverride.objects.create(date=datetime.date(2027, 2, 7), is_working_day=True, note="春节调休")
     ApiToken.objects.create(user=liaison, digest=token_digest("x" * 40))
+    ExternalIdentity.objects.create(user=liaison, provider=IdentityProvider.ZWDING, subject="zzd-1001", display_name="张三")
     now = timezone.now()
     AccessAttempt.objects.create(username="yjj", ip_address="10.0.0.1", user_agent="t", failures_since_start=3, attempt_time=now)
     AccessLog.objects.create(username="yjj", ip_address="10.0.0.1", user_agent="t", attempt_time=now)
