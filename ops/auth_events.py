@@ -16,7 +16,8 @@ def _ip(request):
 
 @receiver(user_logged_in, dispatch_uid="ops.audit_login")
 def audit_login(sender, request, user, **kwargs):
-    log_action("auth.login", user=user, obj=user, ip_address=_ip(request))
+    via = {"via": "浙政钉"} if getattr(user, "backend", "") == "zwding.backends.ZwdingBackend" else None
+    log_action("auth.login", user=user, obj=user, ip_address=_ip(request), data=via)
 
 
 @receiver(user_logged_out, dispatch_uid="ops.audit_logout")
