@@ -506,6 +506,8 @@ ZWDING_ENABLED = env_bool("ZWDING_ENABLED", False) and bool(ZWDING_APP_KEY and Z
 ZWDING_TIMEOUT = env_int("ZWDING_TIMEOUT", 8)
 # Work notices per person and day this system sends at most (the platform has its own limit too).
 ZWDING_NOTICE_DAILY_LIMIT = env_int("ZWDING_NOTICE_DAILY_LIMIT", 20)
+# Longest work-notice body (characters); longer digests are sent in their short form with a link.
+ZWDING_NOTICE_MAX_LENGTH = env_int("ZWDING_NOTICE_MAX_LENGTH", 1000)
 # The platform's error codes meaning "limit reached" and "token no longer valid".
 ZWDING_LIMIT_CODES = env_list("ZWDING_LIMIT_CODES", "RATE_LIMIT,DAILY_LIMIT,MSG_LIMIT")
 ZWDING_TOKEN_CODES = env_list("ZWDING_TOKEN_CODES", "INVALID_ACCESS_TOKEN,TOKEN_EXPIRED")

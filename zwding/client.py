@@ -85,6 +85,9 @@ class ZwdingClient:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured host)
                 raw = response.read(1_000_000)
         except urllib.error.HTTPError as error:
+            refusal = self._refusal(error)
+            if refusal is not None:
+                raise refusal from error
             if error.code == 429:
                 raise ZwdingRateLimited("浙政钉平台限流,请稍后再试。", code="HTTP429") from error
             raise ZwdingUnavailable(f"浙政钉平台返回 HTTP {error.code},请稍后再试。", code=f"HTTP{error.code}") from error
@@ -104,6 +107,16 @@ class ZwdingClient:
         if not content.get("success", True):
             raise self._error(str(content.get("responseCode") or ""), str(content.get("responseMessage") or ""))
         return content
+
+    def _refusal(self, error: urllib.error.HTTPError) -> ZwdingError | None:
+        """The platform's own error answer sent with an HTTP error status (a bad signature: 401)."""
+        try:
+            answer = json.loads(error.read(65536) or b"")
+        except (ValueError, OSError):
+            return None
+        if isinstance(answer, dict) and answer.get("errorCode"):
+            return self._error(str(answer["errorCode"]), str(answer.get("errorMsg") or ""))
+        return None
 
     @staticmethod
     def _error(code: str, message: str) -> ZwdingError:

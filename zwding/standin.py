@@ -57,6 +57,8 @@ class PlatformState:
     notices: list[dict] = field(default_factory=list)  # delivered, in order
     biz_ids: set[str] = field(default_factory=set)
     calls: list[str] = field(default_factory=list)  # every API path called (signed or not)
+    # Take the next N notices, then answer HTTP 502 (the answer lost on the way: the sender retries).
+    lose_answers: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def person(self, account_id: str) -> dict | None:
@@ -215,6 +217,10 @@ class Handler(BaseHTTPRequestHandler):
             self.state.biz_ids.add(biz_msg_id)
             for receiver in receivers:
                 self.state.notices.append({"receiver": receiver, "bizMsgId": biz_msg_id, "msg": msg, "day": today})
+            lose = self.state.lose_answers > 0
+            self.state.lose_answers -= 1 if lose else 0
+        if lose:
+            return self._send(502, b"bad gateway", "text/plain")
         self._json(_answer({"msgId": secrets.token_hex(8)}))
 
 
