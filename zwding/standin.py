@@ -140,6 +140,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._scan_page(query)
         if url.path == "/oauth2/confirm":
             return self._confirm(query)
+        if url.path == "/favicon.ico":  # browsers ask; no icon, no error
+            return self._send(204, b"", "image/x-icon")
         self._send(404, b"not found", "text/plain")
 
     def _scan_page(self, query: dict) -> None:
