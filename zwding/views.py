@@ -60,8 +60,7 @@ def login_start(request):
     _require_enabled()
     state = sessions.new_state(request.session)
     next_url = _safe_next(request, request.GET.get("next", ""))
-    if next_url:
-        request.session[NEXT_KEY] = next_url
+    request.session[NEXT_KEY] = next_url  # this attempt's, never an abandoned one's
     query = urlencode({
         "response_type": "code", "client_id": settings.ZWDING_APP_KEY, "redirect_uri": settings.ZWDING_CALLBACK_URL,
         "scope": "get_user_info", "authType": "QRCODE", "state": state,

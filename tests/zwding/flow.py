@@ -11,9 +11,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def scan(client, server, account_id: str) -> tuple[str, str]:
+def scan(client, server, account_id: str, next_url: str = "") -> tuple[str, str]:
     """Start the scan sign-in, "scan" as `account_id` on the stand-in's page; (code, state) it sends back."""
-    start = client.get("/accounts/zwding/login/")
+    start = client.get("/accounts/zwding/login/", {"next": next_url} if next_url else {})
     assert start.status_code == 302
     auth = urlsplit(start["Location"])
     assert auth.path == "/oauth2/auth.htm" and start["Location"].startswith(server.url)

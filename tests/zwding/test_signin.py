@@ -174,3 +174,22 @@ def test_inside_the_app_a_post_without_csrf_or_with_a_used_code_fails(zwding, bo
 def test_a_password_sign_in_still_works_beside_it(client, zwding, liaison):
     answer = client.post("/accounts/login/", {"username": liaison.username, "password": PASSWORD})
     assert answer.status_code == 302 and signed_in_as(client) == liaison
+
+
+def test_a_one_time_password_account_is_sent_to_change_it_first(client, zwding, bound):
+    User.objects.filter(pk=bound.pk).update(must_change_password=True)
+    code, state = scan(client, zwding, "10001")
+    client.get("/accounts/zwding/callback/", {"code": code, "state": state})
+    assert client.get("/my/")["Location"] == "/accounts/password/?first=1"
+
+
+def test_the_next_page_is_kept_across_the_scan_but_only_on_this_site(client, zwding, bound):
+    code, state = scan(client, zwding, "10001", next_url="https://evil.example.com/")
+    assert client.get("/accounts/zwding/callback/", {"code": code, "state": state})["Location"] == "/"
+    client.logout()
+    scan(client, zwding, "10001", next_url="/tasks/")  # abandoned: its next is not reused
+    code, state = scan(client, zwding, "10001")
+    assert client.get("/accounts/zwding/callback/", {"code": code, "state": state})["Location"] == "/"
+    client.logout()
+    code, state = scan(client, zwding, "10001", next_url="/tasks/")
+    assert client.get("/accounts/zwding/callback/", {"code": code, "state": state})["Location"] == "/tasks/"
