@@ -68,7 +68,7 @@ def test_a_long_message_is_cut_to_the_limit_and_ends_with_the_link(bound_yjj, zw
 
 @pytest.mark.django_db
 def test_at_the_platforms_daily_limit_the_notice_goes_by_email_and_it_is_recorded(
-    bound_yjj, zwding, settings, django_capture_on_commit_callbacks
+    bound_yjj, office, client, zwding, settings, django_capture_on_commit_callbacks
 ):
     settings.REMINDER_CHANNELS = ["zwding"]  # e-mail is only the fallback here
     zwding.state.daily_limit = 0
@@ -83,6 +83,9 @@ def test_at_the_platforms_daily_limit_the_notice_goes_by_email_and_it_is_recorde
     assert fallback.status == DeliveryStatus.SENT and [m.to for m in mail.outbox] == [[bound_yjj.email]]
     assert Notification.objects.filter(user=bound_yjj, event=delivery.event).count() == 1
     assert zwding.state.notices == []
+    client.force_login(office)  # the 提醒记录 says what happened
+    page = client.get("/reminders/").content.decode()
+    assert "浙政钉工作通知:已改用其他渠道" in page and "已改用电子邮件和站内通知" in page
     # Not retried on 浙政钉: a second attempt sends nothing.
     assert notice_delivery_send(delivery_id=delivery_id) is False and len(mail.outbox) == 1
 
@@ -104,7 +107,7 @@ def test_our_own_daily_limit_reroutes_without_asking_the_platform(
 
 @pytest.mark.django_db
 def test_a_digest_at_the_limit_falls_back_to_email_and_the_bell(
-    bound_yjj, zwding, settings, django_capture_on_commit_callbacks
+    bound_yjj, office, client, zwding, settings, django_capture_on_commit_callbacks
 ):
     settings.REMINDER_CHANNELS = ["zwding"]
     zwding.state.daily_limit = 0
@@ -117,6 +120,9 @@ def test_a_digest_at_the_limit_falls_back_to_email_and_the_bell(
     email = DigestDelivery.objects.get(digest=digest, channel=Channel.EMAIL)
     assert email.status == DeliveryStatus.SENT and mail.outbox[0].to == [bound_yjj.email]
     assert Notification.objects.filter(digest=digest).count() == 1
+    client.force_login(office)
+    page = client.get("/reminders/", {"day": "2026-12-01"}).content.decode()
+    assert "浙政钉工作通知:已改用其他渠道" in page and "DAILY_LIMIT" in page
 
 
 @pytest.mark.django_db(transaction=True)
