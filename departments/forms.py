@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
-from .models import MemberDuty, Role, Unit, UnitKind
+from .models import IdentityProvider, MemberDuty, Role, Unit, UnitKind
 
 
 def _style(form: forms.Form) -> None:
@@ -110,3 +110,13 @@ class GroupMembersForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = Unit.objects.real().order_by("kind", "sort_order", "id")
+
+
+class IdentityBindForm(forms.Form):
+    """The office binds an outside sign-in identity (浙政钉 accountId, OIDC subject) to an account."""
+
+    provider = forms.ChoiceField(label="身份来源", choices=IdentityProvider.choices, initial=IdentityProvider.ZWDING)
+    subject = forms.CharField(label="外部账号标识", max_length=200,
+                              help_text="浙政钉:该人员的 accountId(浙政钉管理后台或“扫码登录未绑定”页面可查)。",
+                              error_messages={"required": "请填写外部账号标识。"})
+    display_name = forms.CharField(label="姓名", max_length=100, required=False)

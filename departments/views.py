@@ -20,8 +20,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.net import client_ip
 
 from . import accounts, units
-from .forms import AccountCreateForm, AccountEditForm, AccountMoveForm, GroupMembersForm, UnitCreateForm, UnitForm
-from .models import Unit, User
+from . import identities
+from .forms import (
+    AccountCreateForm,
+    AccountEditForm,
+    AccountMoveForm,
+    GroupMembersForm,
+    IdentityBindForm,
+    UnitCreateForm,
+    UnitForm,
+)
+from .models import ExternalIdentity, Unit, User
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -103,7 +112,57 @@ def account_detail(request, account_id: int):
         else:
             messages.success(request, f"已保存“{account.display_name}”的账号信息。")
             return redirect("system:account", account.pk)
-    return render(request, "system/account_detail.html", {"account": account, "form": form, "move_form": move_form})
+    return _render_account(request, account, form=form, move_form=move_form)
+
+
+def _render_account(request, account: User, *, form=None, move_form=None, identity_form=None, status: int = 200):
+    return render(request, "system/account_detail.html", {
+        "account": account,
+        "form": form or AccountEditForm(initial={f: getattr(account, f) for f in accounts.EDITABLE}),
+        "move_form": move_form or AccountMoveForm(initial={"unit": account.unit_id}),
+        "identity_form": identity_form or IdentityBindForm(),
+        "identities": list(account.identities.select_related("bound_by").order_by("provider")),
+    }, status=status)
+
+
+@require_POST
+@login_required
+def account_identity_bind(request, account_id: int):
+    """Bind a 浙政钉 (or OIDC) identity to this account; errors shown on the account page."""
+    accounts.require_account_manager(request.user)
+    account = _account(account_id)
+    identity_form = IdentityBindForm(request.POST)
+    if identity_form.is_valid():
+        try:
+            identities.bind_identity(by=request.user, account=account, ip_address=client_ip(request),
+                                     **identity_form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(identity_form, error)
+        else:
+            messages.success(request, f"已为“{account.display_name}”绑定外部登录账号。")
+            return redirect("system:account", account.pk)
+    return _render_account(request, account, identity_form=identity_form, status=400)
+
+
+@require_POST
+@login_required
+def account_identity_unbind(request, account_id: int, identity_id: int):
+    accounts.require_account_manager(request.user)
+    account = _account(account_id)
+    identity = get_object_or_404(ExternalIdentity, pk=identity_id, user=account)
+    identities.unbind_identity(by=request.user, identity=identity, ip_address=client_ip(request))
+    messages.success(request, f"已解除“{account.display_name}”的{identity.get_provider_display()}绑定。")
+    return redirect("system:account", account.pk)
+
+
+@require_POST
+@login_required
+def own_identity_unbind(request, identity_id: int):
+    """A person removes their own binding (修改密码 page); another account's binding is a 404."""
+    identity = get_object_or_404(ExternalIdentity, pk=identity_id, user=request.user)
+    identities.unbind_identity(by=request.user, identity=identity, ip_address=client_ip(request))
+    messages.success(request, f"已解除{identity.get_provider_display()}绑定。")
+    return redirect("password_change")
 
 
 @require_POST
@@ -156,6 +215,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's page, plus: the one-time password's obligation ends here, and it is audited."""
 
     success_url = reverse_lazy("password_change_done")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identities"] = list(self.request.user.identities.order_by("provider"))
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)

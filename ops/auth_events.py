@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -16,7 +17,9 @@ def _ip(request):
 
 @receiver(user_logged_in, dispatch_uid="ops.audit_login")
 def audit_login(sender, request, user, **kwargs):
-    log_action("auth.login", user=user, obj=user, ip_address=_ip(request))
+    backend = request.session.get(BACKEND_SESSION_KEY, "") if request is not None else ""
+    via = {"via": "浙政钉"} if backend == "zwding.backends.ZwdingBackend" else None
+    log_action("auth.login", user=user, obj=user, ip_address=_ip(request), data=via)
 
 
 @receiver(user_logged_out, dispatch_uid="ops.audit_logout")

@@ -192,6 +192,7 @@ class Channel(models.TextChoices):
     INAPP = "inapp", "站内通知"
     EMAIL = "email", "电子邮件"
     WEBHOOK = "webhook", "群机器人"
+    ZWDING = "zwding", "浙政钉工作通知"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -199,6 +200,8 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", "发送中"
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"
+    # The channel's per-person daily limit was reached: sent by e-mail / in-app instead (last_error says how).
+    REROUTED = "rerouted", "已改用其他渠道"
 
 
 class DigestDelivery(models.Model):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -156,14 +156,27 @@ def notice_message(delivery: NoticeDelivery) -> Message:
 
 
 def _send(delivery: NoticeDelivery) -> None:
-    get_channel(delivery.channel).send(delivery.target, notice_message(delivery))
+    message = replace(notice_message(delivery), key=f"notice-{delivery.pk}", link=delivery.event.link)
+    get_channel(delivery.channel).send(delivery.target, message)
+
+
+def _reroute(delivery: NoticeDelivery) -> str:
+    """The channel hit its daily limit: the in-app notice was written with the event; add an
+    e-mail delivery (recorded like the others) when the person has an address."""
+    email = delivery.user.email
+    if not email or delivery.channel == "email":
+        return "已改用站内通知"
+    fallback, _ = NoticeDelivery.objects.get_or_create(event=delivery.event, user=delivery.user, channel="email",
+                                                       defaults={"target": email})
+    transaction.on_commit(lambda: notice_delivery_send_quietly(fallback.pk))
+    return "已改用电子邮件和站内通知"
 
 
 def notice_delivery_send(*, delivery_id: int) -> bool:
     """Send one event to one person on one channel, at most once (services.claim_and_send)."""
     from .services import claim_and_send
 
-    return claim_and_send(NoticeDelivery, delivery_id, _send, related=("event", "user__unit"))
+    return claim_and_send(NoticeDelivery, delivery_id, _send, related=("event", "user__unit"), reroute=_reroute)
 
 
 def notice_delivery_send_quietly(delivery_id: int) -> None:

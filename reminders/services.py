@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from audit.services import log_action
 
-from .channels import DeliveryFailed, Message, get_channel, targets_for
+from .channels import ChannelLimitReached, DeliveryFailed, Message, get_channel, targets_for
 from .facts import facts_load
 from .models import (
     Channel,
@@ -343,19 +343,40 @@ def _send_digest(delivery: DigestDelivery) -> None:
     if delivery.channel == Channel.INAPP:
         _send_inapp(delivery, content)
     else:
-        get_channel(delivery.channel).send(delivery.target, content.message())
+        message = replace(content.message(), key=f"digest-{delivery.pk}", link=site_link("/notifications/"))
+        get_channel(delivery.channel).send(delivery.target, message)
+
+
+def site_link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _reroute_digest(delivery: DigestDelivery) -> str:
+    """The digest's channel hit its daily limit: make sure the in-app notice exists and send an
+    e-mail instead (a fallback e-mail delivery, recorded like the others). Says what was done."""
+    digest = delivery.digest
+    _send_inapp(delivery, digest_content(digest))
+    email = digest.user.email
+    if not email or delivery.channel == Channel.EMAIL:
+        return "已改用站内通知"
+    fallback, _ = DigestDelivery.objects.get_or_create(digest=digest, channel=Channel.EMAIL, defaults={"target": email})
+    transaction.on_commit(lambda: delivery_send_quietly(fallback.pk))
+    return "已改用电子邮件和站内通知"
 
 
 def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=2 ** max(attempts - 1, 0))
 
 
-def claim_and_send(model, delivery_id: int, send: Callable, *, related: tuple[str, ...] = ()) -> bool:
+def claim_and_send(model, delivery_id: int, send: Callable, *, related: tuple[str, ...] = (),
+                   reroute: Callable | None = None) -> bool:
     """Send one delivery row (a digest's or an event's channel) at most once; True if this call sent it.
 
     Claims the row by a conditional UPDATE (pending/failed, or abandoned "sending") before
     sending, so concurrent or repeated calls send once. A failure marks it failed with the error
-    and a backoff time and raises DeliveryFailed (the Celery job retries on it).
+    and a backoff time and raises DeliveryFailed (the Celery job retries on it). A channel at its
+    daily limit for the person (ChannelLimitReached) is not retried: the row is marked 已改用其他渠道
+    and `reroute(delivery)` sends the message another way (its answer is recorded on the row).
     """
     now = timezone.now()
     claimable = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]) | Q(
@@ -373,6 +394,14 @@ def claim_and_send(model, delivery_id: int, send: Callable, *, related: tuple[st
             model.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
                 status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
             )
+    except ChannelLimitReached as error:
+        with transaction.atomic():
+            how = reroute(delivery) if reroute else ""
+            model.objects.filter(pk=delivery_id).update(
+                status=DeliveryStatus.REROUTED, last_error=f"{error} {how}".strip()[:2000], next_attempt_at=None
+            )
+        logger.info("%s %s (%s) rerouted: %s", model.__name__, delivery_id, delivery.channel, error)
+        return False
     except Exception as error:
         message = str(error) or error.__class__.__name__
         model.objects.filter(pk=delivery_id).update(
@@ -387,7 +416,8 @@ def claim_and_send(model, delivery_id: int, send: Callable, *, related: tuple[st
 
 def delivery_send(*, delivery_id: int) -> bool:
     """Send one channel of one digest, at most once (see `claim_and_send`)."""
-    return claim_and_send(DigestDelivery, delivery_id, _send_digest, related=("digest__user__unit",))
+    return claim_and_send(DigestDelivery, delivery_id, _send_digest, related=("digest__user__unit",),
+                          reroute=_reroute_digest)
 
 
 def delivery_send_quietly(delivery_id: int) -> None:

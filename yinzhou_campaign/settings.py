@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "reminders",  # deadline and reporting reminders (depends on departments, tasks, reports)
     # Dashboard and quarterly rollups (depends on departments, tasks, reports; never the reverse).
     "dashboard",
+    "zwding",  # 浙政钉 sign-in (scan, 免登) and the work-notice client (depends on departments)
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reminders.context_processors.notifications",  # reminders: the navbar bell's unread count
+                "zwding.context_processors.zwding",  # 浙政钉扫码登录 on the login page when configured
             ],
         },
     },
@@ -435,7 +437,12 @@ MIDDLEWARE += ["ops.middleware.DatabaseUnavailableMiddleware", "axes.middleware.
 
 # Login lock-out per (account, address) pair, never per address alone: all departments reach us
 # through one government NAT address, and one attacker must not lock them all out.
-AUTHENTICATION_BACKENDS = ["ops.auth_backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "ops.auth_backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # 浙政钉: a bound identity only (departments.identities); its views call it directly (zwding/views.py).
+    "zwding.backends.ZwdingBackend",
+]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -484,3 +491,27 @@ CELERY_BEAT_SCHEDULE["ops-heartbeat"] = {
     "schedule": 60.0,
     "options": {"expires": 50},
 }
+
+# 浙政钉 (docs/zwding.md): sign-in by scan and 免登, and 工作通知 (REMINDER_CHANNELS=…,zwding). Off unless
+# ZWDING_ENABLED and the application's key and secret are set; the SaaS test environment and the
+# production platform differ only by these values.
+ZWDING_API_HOST = env("ZWDING_API_HOST", "https://openplatform-pro.ding.zj.gov.cn")
+ZWDING_LOGIN_HOST = env("ZWDING_LOGIN_HOST", "https://login-pro.ding.zj.gov.cn")
+ZWDING_APP_KEY = env("ZWDING_APP_KEY")
+ZWDING_APP_SECRET = env("ZWDING_APP_SECRET")
+ZWDING_TENANT_ID = env("ZWDING_TENANT_ID")
+ZWDING_ORGANIZATION_CODE = env("ZWDING_ORGANIZATION_CODE")  # work notices; defaults to the tenant id
+ZWDING_CALLBACK_URL = env("ZWDING_CALLBACK_URL") or SITE_URL.rstrip("/") + "/accounts/zwding/callback/"
+ZWDING_ENABLED = env_bool("ZWDING_ENABLED", False) and bool(ZWDING_APP_KEY and ZWDING_APP_SECRET)
+ZWDING_TIMEOUT = env_int("ZWDING_TIMEOUT", 8)
+# Work notices per person and day this system sends at most (the platform has its own limit too).
+ZWDING_NOTICE_DAILY_LIMIT = env_int("ZWDING_NOTICE_DAILY_LIMIT", 20)
+# Longest work-notice body (characters); longer digests are sent in their short form with a link.
+ZWDING_NOTICE_MAX_LENGTH = env_int("ZWDING_NOTICE_MAX_LENGTH", 1000)
+# The platform's error codes meaning "limit reached" and "token no longer valid".
+ZWDING_LIMIT_CODES = env_list("ZWDING_LIMIT_CODES", "RATE_LIMIT,DAILY_LIMIT,MSG_LIMIT")
+ZWDING_TOKEN_CODES = env_list("ZWDING_TOKEN_CODES", "INVALID_ACCESS_TOKEN,TOKEN_EXPIRED")
+# The 免登 page's JSAPI (gdt-jsapi bundled into static/, docs/zwding.md); empty: only the container's `dd`.
+ZWDING_JSAPI_STATIC = env("ZWDING_JSAPI_STATIC")
+if env_bool("ZWDING_ENABLED", False) and not ZWDING_ENABLED:
+    raise ImproperlyConfigured("ZWDING_ENABLED is on but ZWDING_APP_KEY or ZWDING_APP_SECRET is empty (docs/zwding.md).")

@@ -17,6 +17,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", departments_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # A person unbinds their own outside sign-in identity (浙政钉/OIDC) from the 修改密码 page.
+    path("accounts/identities/<int:identity_id>/unbind/", departments_views.own_identity_unbind,
+         name="own_identity_unbind"),
+    path("accounts/zwding/", include("zwding.urls")),  # 浙政钉 scan sign-in, 免登, own binding
     # Reporting and review pages; before tasks.urls so /tasks/ lists tasks with their status.
     path("", include("reports.urls")),
     path("tasks/", include("tasks.urls")),

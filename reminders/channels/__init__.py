@@ -1,8 +1,8 @@
 """The delivery channels, configured by environment: REMINDER_CHANNELS=email,webhook (the default).
 
 Each name is a module of this package (`email`, `webhook`) or a dotted module path of another
-package (a 浙政钉 work-notice channel: `REMINDER_CHANNELS=email,webhook,zzd` once
-`reminders/channels/zzd.py` exists, or `…,mydept.channels.zzd`). The module exposes `backend`
+package (the 浙政钉 work-notice channel: `REMINDER_CHANNELS=email,webhook,zwding`, see
+`reminders/channels/zwding.py`, or `…,mydept.channels.other`). The module exposes `backend`
 (see `base.ChannelBackend`), whose short `name` (≤ 10 letters) is stored on each delivery row. In-app notices are not a channel here: they are written in the same
 transaction as the event or digest that causes them.
 """
@@ -15,9 +15,9 @@ from importlib import import_module
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import ChannelBackend, DeliveryFailed, Message
+from .base import ChannelBackend, ChannelLimitReached, DeliveryFailed, Message
 
-__all__ = ["ChannelBackend", "DeliveryFailed", "Message", "enabled_channels", "get_channel", "channel_label"]
+__all__ = ["ChannelBackend", "ChannelLimitReached", "DeliveryFailed", "Message", "enabled_channels", "get_channel", "channel_label"]
 
 DEFAULT_CHANNELS = ("email", "webhook")
 

@@ -1,0 +1,1 @@
+from tests.zwding_support import zwding, zwding_server  # noqa: F401
