@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", departments_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/oidc/", include("sso.urls")),  # 统一身份认证 (OIDC) sign-in, 404 unless configured
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Reporting and review pages; before tasks.urls so /tasks/ lists tasks with their status.
     path("", include("reports.urls")),
