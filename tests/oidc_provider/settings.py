@@ -34,6 +34,10 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.envi
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 USE_TZ = True
+# Browsers do not tell cookies apart by port: on 127.0.0.1 beside our app, the provider's session and
+# CSRF cookies need names of their own (a real provider sits on its own host).
+SESSION_COOKIE_NAME = "provider_sessionid"
+CSRF_COOKIE_NAME = "provider_csrftoken"
 LOGIN_URL = "/accounts/login/"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,

@@ -145,7 +145,7 @@ def provider_login(authorize_url: str, username: str, password: str | None = Non
     session.get(login_url, timeout=10).raise_for_status()
     response = session.post(
         login_url, allow_redirects=False, timeout=10,
-        data={"username": username, "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        data={"username": username, "password": password, "csrfmiddlewaretoken": session.cookies["provider_csrftoken"]},
     )
     assert response.status_code == 302, "provider login failed: " + response.text[:300]
     response = session.get(urljoin(login_url, response.headers["Location"]), allow_redirects=False, timeout=10)
