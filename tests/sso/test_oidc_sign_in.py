@@ -244,3 +244,13 @@ def test_the_login_page_offers_oidc_only_when_configured(settings, db, client):
     settings.OIDC_ENABLED = True
     page = client.get("/accounts/login/?next=/tasks/").content.decode()
     assert "统一身份认证登录" in page and 'href="/accounts/oidc/login/?next=/tasks/"' in page
+
+
+def test_the_unbound_and_binding_pages_use_a_few_queries(oidc_settings, liaison, client,
+                                                         django_assert_max_num_queries):
+    oidc_sign_in(client, "lisi")
+    with django_assert_max_num_queries(1):  # the session (read only)
+        assert client.get("/accounts/oidc/unbound/").status_code == 200
+    client.force_login(liaison)
+    with django_assert_max_num_queries(4):  # the session, the account, the navbar (measured: 4)
+        assert client.get("/accounts/oidc/bind/").status_code == 200
