@@ -36,6 +36,7 @@ PORTS = range(8240, 8250)  # this project's share of the machine's ports (8230â€
 class Provider:
     url: str
     env: dict
+    key_file: Path
     subs: dict[str, str] = field(default_factory=dict)  # username â†’ the `sub` the provider asserts
     redirect_uris: list[str] = field(default_factory=lambda: [TEST_CALLBACK])
 
@@ -108,7 +109,7 @@ def oidc_provider(tmp_path_factory):
            "OIDC_PROVIDER_DB": str(folder / "provider.sqlite3"), "OIDC_PROVIDER_KEY_FILE": str(key_file)}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     port = free_port()
-    provider = Provider(url=f"http://127.0.0.1:{port}", env=env)
+    provider = Provider(url=f"http://127.0.0.1:{port}", env=env, key_file=key_file)
     provider._bootstrap()
     process = subprocess.Popen(
         [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"],

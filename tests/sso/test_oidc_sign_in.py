@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
+import requests
 import time_machine
+from django.core.exceptions import SuspiciousOperation
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 from audit.models import AuditEntry
 from departments.identities import bind_identity
 from departments.models import ExternalIdentity, IdentityProvider, User
+from sso.backends import OIDCBackend
 from tests.conftest import PASSWORD
 
 from .provider import local, provider_login
@@ -157,10 +162,14 @@ def test_a_session_of_an_account_disabled_later_ends(bound_liaison, client):
 def test_a_replayed_callback_is_refused(bound_liaison, client):
     callback = local(provider_login(start(client), "zhangsan"))
     assert client.get(callback).status_code == 302
-    client.post("/accounts/logout/")
+    # same browser, same session: the state was used up by the first callback (refused before the
+    # code goes to the provider, which would also refuse a used code, with another message)
     response = client.get(callback)
     assert response.status_code == 400
     assert "登录请求已失效" in response.content.decode()
+    # after signing out, the session and its states are gone as well
+    client.post("/accounts/logout/")
+    assert client.get(callback).status_code == 400
     assert signed_in_as(client) is None
 
 
@@ -254,3 +263,23 @@ def test_the_unbound_and_binding_pages_use_a_few_queries(oidc_settings, liaison,
     client.force_login(liaison)
     with django_assert_max_num_queries(4):  # the session, the account, the navbar (measured: 4)
         assert client.get("/accounts/oidc/bind/").status_code == 200
+
+
+def forge_id_token(provider, **claims) -> str:
+    """An ID token signed with the provider's own key (as a token meant for another client would be)."""
+    kid = requests.get(f"{provider.issuer}/.well-known/jwks.json", timeout=10).json()["keys"][0]["kid"]
+    now = int(time.time())
+    payload = {"iss": provider.issuer, "aud": "yinzhou-campaign-test", "sub": "1", "iat": now, "exp": now + 300,
+               "nonce": "n-1", **claims}
+    return jwt.encode(payload, provider.key_file.read_text(), algorithm="RS256", headers={"kid": kid})
+
+
+def test_an_id_token_for_another_client_is_refused_though_the_providers_signature_is_good(oidc_settings):
+    backend = OIDCBackend()
+    assert backend.verify_token(forge_id_token(oidc_settings), nonce="n-1")["sub"] == "1"
+    with pytest.raises(SuspiciousOperation, match="another client"):
+        backend.verify_token(forge_id_token(oidc_settings, aud="another-system"), nonce="n-1")
+    with pytest.raises(SuspiciousOperation, match="Nonce"):
+        backend.verify_token(forge_id_token(oidc_settings), nonce="n-2")
+    with pytest.raises(jwt.ExpiredSignatureError):
+        backend.verify_token(forge_id_token(oidc_settings, exp=int(time.time()) - 60), nonce="n-1")
