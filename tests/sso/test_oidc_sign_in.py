@@ -283,3 +283,17 @@ def test_an_id_token_for_another_client_is_refused_though_the_providers_signatur
         backend.verify_token(forge_id_token(oidc_settings), nonce="n-2")
     with pytest.raises(jwt.ExpiredSignatureError):
         backend.verify_token(forge_id_token(oidc_settings, exp=int(time.time()) - 60), nonce="n-1")
+
+
+def test_a_password_sign_in_from_the_plain_login_page_offers_the_binding(oidc_settings, liaison, client):
+    oidc_sign_in(client, "lisi")
+    response = client.post("/accounts/login/", {"username": "yjj", "password": PASSWORD}, follow=True)
+    page = response.content.decode()
+    assert "您刚才用统一身份认证账号“李四”登录时,该账号尚未绑定本系统账号。" in page
+    assert '<a href="/accounts/oidc/bind/">绑定到当前账号</a>' in page
+    assert not ExternalIdentity.objects.exists()  # offered, not done
+
+
+def test_no_binding_is_offered_without_a_proven_identity(oidc_settings, liaison, client):
+    response = client.post("/accounts/login/", {"username": "yjj", "password": PASSWORD}, follow=True)
+    assert "绑定到当前账号" not in response.content.decode()
