@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import jwt
 import requests
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 
 from audit.net import client_ip
@@ -55,6 +56,19 @@ class CallbackOutcome:
     @property
     def message(self) -> str:
         return MESSAGES.get(self.error or self.refusal or "", "")
+
+
+def provider_reachable() -> bool:
+    """Whether the provider answers (its JWKS, which the callback needs anyway), asked before sending
+    the browser there: a provider that is down then gets our Chinese page, not the browser's own
+    "cannot connect" page. A short timeout: at most OIDC_TIMEOUT, 3 seconds."""
+    try:
+        response = requests.get(settings.OIDC_OP_JWKS_ENDPOINT, timeout=min(settings.OIDC_TIMEOUT, 3),
+                                verify=settings.OIDC_VERIFY_SSL)
+    except requests.RequestException as exc:
+        logger.warning("OIDC provider unreachable: %s", exc)
+        return False
+    return response.status_code == 200
 
 
 def _failed(request, error: str, status: int, detail: str = "") -> CallbackOutcome:

@@ -20,7 +20,7 @@ from departments.identities import bind_own_identity
 
 from .backends import Refusal
 from .pending import pending_clear, pending_get
-from .services import oidc_callback
+from .services import MESSAGES, oidc_callback, provider_reachable
 
 BACKEND_PATH = "sso.backends.OIDCBackend"
 
@@ -37,7 +37,12 @@ def _enabled(view):
 
 class OIDCStartView(OIDCAuthenticationRequestView):
     """Redirect to the provider's authorization page (state, nonce and the PKCE verifier kept in
-    the session by mozilla-django-oidc; `next` checked to stay on our site)."""
+    the session by mozilla-django-oidc; `next` checked to stay on our site) — if it answers."""
+
+    def get(self, request):
+        if not provider_reachable():
+            return render(request, "sso/failed.html", {"reason": MESSAGES["provider_down"]}, status=502)
+        return super().get(request)
 
 
 start = _enabled(OIDCStartView.as_view())

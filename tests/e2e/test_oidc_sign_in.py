@@ -66,3 +66,13 @@ def test_an_unbound_person_is_refused_then_binds_after_a_password_sign_in(page, 
     page.get_by_role("link", name="统一身份认证登录").click()
     expect(page).to_have_url(re.compile(r"/my/$"))
     expect(page.locator("nav")).to_contain_text("区应急管理局")
+
+
+def test_a_provider_that_is_down_gives_a_chinese_page_not_the_browsers_error(page, oidc_live, settings):
+    settings.OIDC_OP_JWKS_ENDPOINT = "http://127.0.0.1:9/o/.well-known/jwks.json"  # nothing listens there
+    page.errors.ignore(r"status of 502 .*/accounts/oidc/login/")  # the page's own status, on purpose
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="统一身份认证登录").click()
+    expect(page.locator("[data-error-reason]")).to_have_text("暂时无法连接统一身份认证平台,请稍后再试,或先用账号密码登录。")
+    page.get_by_role("link", name="返回登录页").click()
+    expect(page.get_by_label("账号")).to_be_visible()  # passwords still work

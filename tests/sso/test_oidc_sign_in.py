@@ -297,3 +297,11 @@ def test_a_password_sign_in_from_the_plain_login_page_offers_the_binding(oidc_se
 def test_no_binding_is_offered_without_a_proven_identity(oidc_settings, liaison, client):
     response = client.post("/accounts/login/", {"username": "yjj", "password": PASSWORD}, follow=True)
     assert "绑定到当前账号" not in response.content.decode()
+
+
+def test_a_provider_that_is_down_before_the_redirect_gives_a_chinese_message(oidc_settings, settings, client):
+    settings.OIDC_OP_JWKS_ENDPOINT = f"http://127.0.0.1:{closed_port()}/o/.well-known/jwks.json"
+    response = client.get("/accounts/oidc/login/")
+    assert response.status_code == 502
+    assert "暂时无法连接统一身份认证平台" in response.content.decode()
+    assert "oidc_states" not in client.session
