@@ -25,6 +25,8 @@ ACTION_LABELS: dict[str, str] = {
     "auth.login": "登录",
     "auth.logout": "退出登录",
     "auth.login_failed": "登录失败",
+    "auth.oidc.refused": "统一身份认证登录被拒绝",
+    "auth.oidc.failed": "统一身份认证登录失败",
     "auth.password_changed": "修改密码",
     # API tokens
     "api.token.created": "生成接口令牌",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.utils.module_loading import import_string
 
 from audit.services import log_action
 
@@ -15,11 +16,19 @@ def _ip(request):
     return client_ip(request) if request is not None else None
 
 
+def _sign_in_method(request, user) -> str:
+    """How the person signed in, when not by password: the backend's `sign_in_label` (统一身份认证)."""
+    path = getattr(user, "backend", "") or (request.session.get(BACKEND_SESSION_KEY, "") if request else "")
+    try:
+        return getattr(import_string(path), "sign_in_label", "")
+    except ImportError:
+        return ""
+
+
 @receiver(user_logged_in, dispatch_uid="ops.audit_login")
 def audit_login(sender, request, user, **kwargs):
-    backend = request.session.get(BACKEND_SESSION_KEY, "") if request is not None else ""
-    via = {"via": "浙政钉"} if backend == "zwding.backends.ZwdingBackend" else None
-    log_action("auth.login", user=user, obj=user, ip_address=_ip(request), data=via)
+    method = _sign_in_method(request, user)
+    log_action("auth.login", user=user, obj=user, ip_address=_ip(request), data={"by": method} if method else None)
 
 
 @receiver(user_logged_out, dispatch_uid="ops.audit_logout")

@@ -137,3 +137,7 @@ def broker_at():
 
     yield point
     point(original)
+
+
+# The stand-in OIDC provider (issue 21): one process for the whole run, used by tests/sso and tests/e2e.
+from tests.sso.provider import oidc_provider, oidc_settings  # noqa: E402,F401 (fixtures)

@@ -15,6 +15,8 @@ HIGHER = {
     "departments": {"tasks", "reports", "dashboard", "reminders", "api"},
     "tasks": {"reports", "dashboard", "reminders", "api"},
     "reports": {"dashboard", "reminders", "api"},
+    # 统一身份认证 sign-in sits on departments only (issue 21)
+    "sso": {"tasks", "reports", "dashboard", "reminders", "api", "indicators"},
 }
 
 

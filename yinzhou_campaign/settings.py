@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     # Our apps. Dependencies point one way: audit <- departments <- tasks <- reports.
     "audit",
     "departments",
+    "sso",  # 统一身份认证 (OIDC) sign-in, bound to accounts through departments.identities (issue 21)
     "tasks",
     "reports",
     "indicators",  # the plan's numeric targets and their actual values (depends on tasks, reports)
@@ -515,3 +516,31 @@ ZWDING_TOKEN_CODES = env_list("ZWDING_TOKEN_CODES", "INVALID_ACCESS_TOKEN,TOKEN_
 ZWDING_JSAPI_STATIC = env("ZWDING_JSAPI_STATIC")
 if env_bool("ZWDING_ENABLED", False) and not ZWDING_ENABLED:
     raise ImproperlyConfigured("ZWDING_ENABLED is on but ZWDING_APP_KEY or ZWDING_APP_SECRET is empty (docs/zwding.md).")
+
+# --- 统一身份认证 (OIDC) sign-in (sso app, issue 21; docs/oidc.md) ---------------------------------
+# Off unless configured. The provider's endpoints are given explicitly (`manage.py oidc_discover URL`
+# prints them from its discovery document), so that no page depends on the provider at start-up.
+OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER")  # checked against the ID token's `iss` when set
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT")  # optional: the name often comes from there
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid profile")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_TOKEN_USE_BASIC_AUTH = env_bool("OIDC_TOKEN_USE_BASIC_AUTH", False)  # client_secret_basic vs _post
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)  # seconds per call to the provider; a hung provider is "down"
+# A government CA the system's certificate store does not know: the path of its PEM bundle.
+OIDC_VERIFY_SSL = env("OIDC_CA_BUNDLE") or env_bool("OIDC_VERIFY_SSL", True)
+OIDC_CREATE_USER = False  # binding, never auto-creation (departments/identities.py)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+if OIDC_ENABLED:
+    _oidc_missing = [name for name in ("OIDC_RP_CLIENT_ID", "OIDC_RP_CLIENT_SECRET", "OIDC_OP_AUTHORIZATION_ENDPOINT",
+                                       "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT") if not globals()[name]]
+    if _oidc_missing:
+        raise ImproperlyConfigured(f"OIDC_ENABLED is on but these are not set: {', '.join(_oidc_missing)} (docs/oidc.md)")
+# Always listed (it answers nothing while OIDC is off), so that turning OIDC on needs no other change.
+AUTHENTICATION_BACKENDS += ["sso.backends.OIDCBackend"]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", departments_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/oidc/", include("sso.urls")),  # 统一身份认证 (OIDC) sign-in, 404 unless configured
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # A person unbinds their own outside sign-in identity (浙政钉/OIDC) from the 修改密码 page.
     path("accounts/identities/<int:identity_id>/unbind/", departments_views.own_identity_unbind,

@@ -18,6 +18,8 @@ class ZwdingBackend(ModelBackend):
     it after a password sign-in. Platform errors (expired code, network) propagate as ZwdingError
     for the view to explain; password credentials never reach this backend (other signature)."""
 
+    sign_in_label = "浙政钉"  # in the audit log's 登录 entry (ops/auth_events.py)
+
     def authenticate(self, request, zwding_code=None, **kwargs):
         if zwding_code is None:
             return None

@@ -50,6 +50,11 @@ RULES: dict[str, tuple[str, str]] = {
     "accounts/zwding/callback/": ("", "404 404 404 404 404 404"),
     "accounts/zwding/embedded/": ("", "404 404 404 404 404 404"),
     "accounts/zwding/bind/": ("", "302 302 302 302 302 302"),
+    # 统一身份认证 (OIDC, issue 21): off unless configured; tests/sso has the rules with it on.
+    "accounts/oidc/login/": ("", "404 404 404 404 404 404"),
+    "accounts/oidc/callback/": ("", "404 404 404 404 404 404"),
+    "accounts/oidc/unbound/": ("", "404 404 404 404 404 404"),
+    "accounts/oidc/bind/": ("", "404 404 404 404 404 404"),
     "my/": ("", "302 200 200 200 403 403"),
     "tasks/": ("", "302 200 200 200 200 200"),
     "tasks/<int:campaign_id>/<taskkey:key>/": ("campaign key", "302 200 200 200 200 200"),

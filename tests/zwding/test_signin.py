@@ -50,7 +50,7 @@ def test_a_bound_person_signs_in_by_scanning_and_it_is_audited(client, zwding, b
     assert answer.status_code == 302 and answer["Location"] == "/"
     assert signed_in_as(client) == bound
     entry = AuditEntry.objects.filter(action="auth.login").latest("id")
-    assert entry.user_id == bound.pk and entry.data == {"via": "浙政钉"}
+    assert entry.user_id == bound.pk and entry.data == {"by": "浙政钉"}
     assert ExternalIdentity.objects.get(user=bound).last_login_at is not None
     # The application token was asked for once and then reused from the cache.
     client.logout()
