@@ -24,7 +24,7 @@ from reports.obligations import missing_reports
 from tasks.models import AssignmentRole, Campaign, TaskDuty
 
 from .models import Chase, ChaseKind, NoticeKind
-from .notices import Notice, fmt_date, liaisons_of, notice_raise, site_url, task_link, task_short
+from .notices import Notice, fmt_date, liaisons_of, notice_raise, ref, site_url, task_link, task_short
 
 LISTED_TASKS = 30  # a 催报 notice lists this many tasks by name, then "等 N 项"
 
@@ -84,7 +84,7 @@ def _supervision_notices(supervision: Supervision, units: list[Unit]) -> dict[in
     return {
         unit.pk: (Notice(
             kind=NoticeKind.CHASE, key="",
-            title=f"【催办】{task.key} {supervision.get_level_display()}请于{fmt_date(supervision.respond_by)}前答复",
+            title=f"【催办】{ref(task)} {supervision.get_level_display()}请于{fmt_date(supervision.respond_by)}前答复",
             body=f"任务:{task_short(task)}\n督办要求:{supervision.instruction}",
             link=task_link(task), recipient_ids=(), unit_id=unit.pk,
             item_type="supervision", item_id=supervision.pk,

@@ -13,6 +13,7 @@ from reports.models import ProgressReport, ReportState, Supervision, Supervision
 from reports.obligations import obligations
 from reports.periods import period_last_due, periods_of
 from reports.status import REPORTED_STATES, annotate_task_status
+from tasks.links import task_ref
 from tasks.models import AssignmentRole, Campaign, Task, TaskDuty
 
 from .rules import Facts, PeriodInfo, ReturnedReport, SupervisionInfo, TaskInfo
@@ -73,7 +74,8 @@ def facts_load(*, today: datetime.date, calendar: WorkingCalendar | None = None)
     office = office_user_ids()
     unit_names = dict(Unit.objects.values_list("id", "name"))
     result = []
-    for campaign in Campaign.objects.filter(is_active=True).order_by("id"):
+    campaigns = list(Campaign.objects.filter(is_active=True).order_by("id"))
+    for campaign in campaigns:
         periods = periods_of(campaign)
         units = assigned_units(campaign)
         annotated = annotate_task_status(
@@ -84,6 +86,7 @@ def facts_load(*, today: datetime.date, calendar: WorkingCalendar | None = None)
                 id=row["id"],
                 campaign_id=campaign.pk,
                 key=row["key"],
+                ref=task_ref(row["key"], campaign.short_name, several_campaigns=len(campaigns) > 1),
                 content=row["content"],
                 state=row["state"],
                 deadline=row["effective_deadline"],

@@ -42,7 +42,7 @@ from reports.models import (
     SupervisionState,
     SupervisionStep,
 )
-from tasks.links import task_path
+from tasks.links import several_campaigns_active, task_path, task_ref
 from tasks.models import AssignmentRole, Task, TaskDuty
 from yinzhou_campaign.queueing import enqueue
 
@@ -197,9 +197,14 @@ def task_link(task: Task) -> str:
     return site_url(task_path("reports:task_detail", campaign_id=task.campaign_id, key=task.key))
 
 
+def ref(task: Task) -> str:
+    """7.4, or 〔简称〕7.4 while several campaigns are active (tasks.links.task_ref)."""
+    return task_ref(task.key, task.campaign.short_name, several_campaigns=several_campaigns_active())
+
+
 def task_short(task: Task) -> str:
     text = task.content.replace("\n", "")
-    return f"{task.key} {text[:30]}{'…' if len(text) > 30 else ''}"
+    return f"{ref(task)} {text[:30]}{'…' if len(text) > 30 else ''}"
 
 
 def fmt_date(day: datetime.date) -> str:
@@ -234,7 +239,7 @@ def _report_returned(e: events.DomainEvent) -> list[Notice]:
     return [Notice(
         kind=NoticeKind.REPORT_RETURNED,
         key=f"report_returned:{e.data.get('review', report.pk)}",
-        title=f"{task.key} {report.period.label}进展被退回,请修改后重新报送",
+        title=f"{ref(task)} {report.period.label}进展被退回,请修改后重新报送",
         body=f"任务:{task_short(task)}\n退回理由:{report.review_comment}",
         link=task_link(task),
         recipient_ids=liaisons_of([report.unit_id]),
@@ -250,14 +255,14 @@ def _supervision_step(e: events.DomainEvent) -> list[Notice]:
     if e.kind == events.SUPERVISION_ANSWERED:
         return [Notice(
             kind=NoticeKind.SUPERVISION_ANSWERED, key=f"supervision_step:{step.pk}",
-            title=f"{step.unit.name if step.unit_id else ''}已答复 {task.key} 的{level}",
+            title=f"{step.unit.name if step.unit_id else ''}已答复 {ref(task)} 的{level}",
             body=f"任务:{task_short(task)}\n答复:{step.text}", link=site_url(reverse("governance:supervisions")),
             recipient_ids=office_ids(), unit_id=step.unit_id, item_type="supervision", item_id=supervision.pk,
         )]
     raised = e.kind == events.SUPERVISION_RAISED
     title = (
-        f"【{level}】{task.key} 督办已升级,请于{fmt_date(supervision.respond_by)}前答复"
-        if raised else f"【{level}】{task.key} 请于{fmt_date(supervision.respond_by)}前答复督办"
+        f"【{level}】{ref(task)} 督办已升级,请于{fmt_date(supervision.respond_by)}前答复"
+        if raised else f"【{level}】{ref(task)} 请于{fmt_date(supervision.respond_by)}前答复督办"
     )
     return [Notice(
         kind=NoticeKind.SUPERVISION_RAISED if raised else NoticeKind.SUPERVISION_OPENED,
@@ -274,14 +279,14 @@ def _extension(e: events.DomainEvent) -> list[Notice]:
     if e.kind == events.EXTENSION_REQUESTED:
         return [Notice(
             kind=NoticeKind.EXTENSION_REQUESTED, key=f"extension_requested:{extension.pk}",
-            title=f"{extension.unit.name if extension.unit_id else ''}申请将 {task.key} 延期至{fmt_date(extension.requested_date)}",
+            title=f"{extension.unit.name if extension.unit_id else ''}申请将 {ref(task)} 延期至{fmt_date(extension.requested_date)}",
             body=f"任务:{task_short(task)}\n理由:{extension.reason}", link=site_url(reverse("governance:extensions")),
             recipient_ids=office_ids(), unit_id=extension.unit_id, item_type="extension", item_id=extension.pk,
         )]
     if extension.state == ExtensionState.APPROVED:
-        title = f"{task.key} 延期申请已批准,完成时限调整为{fmt_date(extension.approved_date)}"
+        title = f"{ref(task)} 延期申请已批准,完成时限调整为{fmt_date(extension.approved_date)}"
     else:
-        title = f"{task.key} 延期申请未获批准,仍按原时限完成"
+        title = f"{ref(task)} 延期申请未获批准,仍按原时限完成"
     body = f"任务:{task_short(task)}" + (f"\n审批意见:{extension.decision_comment}" if extension.decision_comment else "")
     units = [extension.unit_id] if extension.unit_id else _lead_unit_ids(task.pk)
     return [Notice(
@@ -296,11 +301,11 @@ def _sign_off(e: events.DomainEvent) -> list[Notice]:
     task = sign_off.task
     if e.kind == events.SIGNED_OFF:
         kind, title, body = (
-            NoticeKind.SIGNED_OFF, f"{task.key} 已销号,此后无需再报送进展", f"任务:{task_short(task)}\n销号意见:{sign_off.comment}"
+            NoticeKind.SIGNED_OFF, f"{ref(task)} 已销号,此后无需再报送进展", f"任务:{task_short(task)}\n销号意见:{sign_off.comment}"
         )
     else:
         kind, title, body = (
-            NoticeKind.SIGN_OFF_WITHDRAWN, f"{task.key} 已撤销销号,请继续按期报送进展",
+            NoticeKind.SIGN_OFF_WITHDRAWN, f"{ref(task)} 已撤销销号,请继续按期报送进展",
             f"任务:{task_short(task)}\n撤销原因:{sign_off.reopen_reason}",
         )
     return [Notice(
@@ -381,7 +386,7 @@ def supervision_deadlines_raise(*, today: datetime.date, calendar: WorkingCalend
         if supervision.respond_by > today:
             notice = Notice(
                 kind=NoticeKind.SUPERVISION_DUE, key=f"supervision_due:{supervision.pk}:{supervision.respond_by}",
-                title=f"【{level}】{task.key} 督办答复期限为{fmt_date(supervision.respond_by)},请按时答复",
+                title=f"【{level}】{ref(task)} 督办答复期限为{fmt_date(supervision.respond_by)},请按时答复",
                 body=f"任务:{task_short(task)}\n督办要求:{supervision.instruction}", link=task_link(task),
                 recipient_ids=liaisons_of(leads), item_type="supervision", item_id=supervision.pk,
             )
@@ -390,7 +395,7 @@ def supervision_deadlines_raise(*, today: datetime.date, calendar: WorkingCalend
             notice = Notice(
                 kind=NoticeKind.SUPERVISION_OVERDUE,
                 key=f"supervision_overdue:{supervision.pk}:{supervision.respond_by}",
-                title=f"【{level}】{task.key} 督办已超过答复期限({fmt_date(supervision.respond_by)})未答复",
+                title=f"【{level}】{ref(task)} 督办已超过答复期限({fmt_date(supervision.respond_by)})未答复",
                 body=f"任务:{task_short(task)}\n督办要求:{supervision.instruction}", link=task_link(task),
                 recipient_ids=tuple(dict.fromkeys(liaisons_of(leads) + office)),
                 item_type="supervision", item_id=supervision.pk,

@@ -108,10 +108,17 @@ class TaskInfo:
     lead_unit_ids: tuple[int, ...]  # real units, groups expanded
     support_unit_ids: tuple[int, ...]
 
+    # 7.4, or 〔简称〕7.4 while several campaigns are active (tasks.links.task_ref)
+    ref: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.ref or self.key
+
     @property
     def short(self) -> str:
         text = self.content.replace("\n", "")
-        return f"{self.key} {text[:30]}{'…' if len(text) > 30 else ''}"
+        return f"{self.label} {text[:30]}{'…' if len(text) > 30 else ''}"
 
     @property
     def done(self) -> bool:
@@ -282,7 +289,7 @@ def _deadline(c: _Collector, rule: RuleConfig, window, today) -> None:
             for unit_id in units:
                 c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
                           group=group, title=_as_role(task, unit_id, title), link=facts.task_link(task),
-                          gap_label=task.key, topic="deadline", detail=task.content)
+                          gap_label=task.label, topic="deadline", detail=task.content)
 
 
 def _overdue(c: _Collector, rule: RuleConfig, window, today) -> None:
@@ -295,7 +302,7 @@ def _overdue(c: _Collector, rule: RuleConfig, window, today) -> None:
             title = f"{task.short}:已逾期 {late} 天(完成时限 {_fmt(task.deadline)})"
             for unit_id in task.lead_unit_ids:
                 c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
-                          group=Group.OVERDUE, title=title, link=facts.task_link(task), gap_label=task.key,
+                          group=Group.OVERDUE, title=title, link=facts.task_link(task), gap_label=task.label,
                           topic="deadline", detail=task.content)
             if rule.copies_office(offset):
                 c.to_office(item_type="task", item_id=task.id, rule=rule.kind, due_on=day, group=Group.OVERDUE,
@@ -332,7 +339,7 @@ def _reports(c: _Collector, rule: RuleConfig, window, today, *, missing: bool) -
                 for unit_id in owing:
                     c.to_unit(unit_id, item_type="task", item_id=task.id, rule=rule.kind, due_on=day,
                               group=group, title=_as_role(task, unit_id, title), link=facts.task_link(task),
-                              gap_label=task.key, topic=f"report:{period.id}", detail=task.content)
+                              gap_label=task.label, topic=f"report:{period.id}", detail=task.content)
                 if rule.copies_office(offset):
                     c.to_office(item_type="task", item_id=task.id, rule=rule.kind, due_on=day, group=group,
                                 title=f"【抄送】{task.short}:{period.label}进展未报送单位:{_units_text(facts, owing)}",
@@ -351,7 +358,7 @@ def _returned(c: _Collector, rule: RuleConfig, window, today) -> None:
                 f"已 {(today - report.returned_on).days} 天未重新报送"
             )
             c.to_unit(report.unit_id, item_type="report", item_id=report.id, rule=rule.kind, due_on=day,
-                      group=Group.RETURNED, title=title, link=facts.task_link(task), gap_label=task.key,
+                      group=Group.RETURNED, title=title, link=facts.task_link(task), gap_label=task.label,
                       topic="returned", detail=task.content)
             if rule.copies_office(offset):
                 c.to_office(item_type="report", item_id=report.id, rule=rule.kind, due_on=day,
@@ -371,7 +378,7 @@ def _supervision(c: _Collector, rule: RuleConfig, window, today) -> None:
             title = f"{task.short}:{item.level_label}答复期限 {_fmt(item.respond_by)},{when}"
             for unit_id in task.lead_unit_ids:
                 c.to_unit(unit_id, item_type="supervision", item_id=item.id, rule=rule.kind, due_on=day,
-                          group=Group.SUPERVISION, title=title, link=facts.task_link(task), gap_label=task.key,
+                          group=Group.SUPERVISION, title=title, link=facts.task_link(task), gap_label=task.label,
                           topic="supervision", detail=task.content)
             if rule.copies_office(offset):
                 c.to_office(item_type="supervision", item_id=item.id, rule=rule.kind, due_on=day,

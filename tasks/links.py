@@ -44,3 +44,15 @@ def task_path(url_name: str, *, campaign_id: int, key: str, extra: tuple = ()) -
 def task_url(url_name: str, task, *extra) -> str:
     """The path of one of `task`'s URLs (a Task, or anything with `campaign_id` and `key`)."""
     return task_path(url_name, campaign_id=task.campaign_id, key=task.key, extra=extra)
+
+
+def task_ref(key: str, campaign_short_name: str, *, several_campaigns: bool) -> str:
+    """How a message names a task: "7.4", or "〔治本攻坚〕7.4" while several campaigns are active —
+    a reminder's title is read without its link, and keys repeat from one campaign to the next."""
+    return f"〔{campaign_short_name}〕{key}" if several_campaigns else key
+
+
+def several_campaigns_active() -> bool:
+    from .models import Campaign  # links is imported by the URL conf, before the models are ready
+
+    return Campaign.objects.filter(is_active=True).count() > 1

@@ -35,3 +35,22 @@ def test_report_reminders_of_each_campaign_link_to_their_own_task(yjj, campaign,
     assert "2026年11月" in sent.title and "2026年12月7日截止(原定12月5日,遇休息日顺延)" in sent.title
     links = set(SentReminder.objects.filter(user=yjj).values_list("link", flat=True))
     assert all(f"/tasks/{winter.pk}/" in link or f"/tasks/{campaign.pk}/" in link for link in links if link)
+
+
+def test_with_two_active_campaigns_a_title_names_the_campaign_too(yjj, campaign, settings, travel):
+    """Read without its link (a phone's notification, a 工作通知), "1.4" alone would be ambiguous."""
+    winter = winter_campaign_create()
+    travel(D(2026, 12, 2))
+    reminders_run(today=D(2026, 12, 2), deliver=delivery_send_quietly)
+    winter_14 = task_named(winter, "1.4")
+    sent = SentReminder.objects.get(user=yjj, item_type="task", item_id=winter_14.pk, rule="report_due")
+    assert sent.title.startswith(f"〔{winter.short_name}〕1.4 ")
+    titles = SentReminder.objects.filter(user=yjj, item_type="task").values_list("title", flat=True)
+    assert titles and all(title.startswith(("〔", "【")) for title in titles)
+
+
+def test_with_one_active_campaign_a_title_keeps_the_bare_key(yjj, campaign, travel):
+    travel(D(2026, 12, 2))
+    reminders_run(today=D(2026, 12, 2), deliver=delivery_send_quietly)
+    titles = list(SentReminder.objects.filter(user=yjj, item_type="task").values_list("title", flat=True))
+    assert titles and not any("〔" in title for title in titles)
