@@ -29,7 +29,7 @@ from audit.services import log_action
 from departments.models import IdentityProvider, User
 
 from .backends import OIDCBackend, Refusal
-from .pending import pending_clear, pending_remember
+from departments.pending_identities import pending_clear, pending_remember
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def oidc_callback(request) -> CallbackOutcome:
         return _failed(request, "bad_token", 400, str(exc))
 
     if user is not None:
-        pending_clear(request.session)
+        pending_clear(request.session, IdentityProvider.OIDC)
         return CallbackOutcome(user=user)
     if backend.refusal is None:  # the library refused the claims (no `sub`)
         return _failed(request, "bad_token", 400, "no subject")

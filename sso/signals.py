@@ -10,14 +10,15 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .pending import pending_get
+from departments.models import IdentityProvider
+from departments.pending_identities import pending_get
 
 
 @receiver(user_logged_in, dispatch_uid="sso.offer_binding")
 def offer_binding(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
-    pending = pending_get(request.session)
+    pending = pending_get(request.session, IdentityProvider.OIDC)
     bind_url = reverse("oidc_bind")
     if pending is None or request.POST.get("next") == bind_url or request.GET.get("next") == bind_url:
         return

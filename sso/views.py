@@ -17,9 +17,10 @@ from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 from audit.net import client_ip
 from departments.identities import bind_own_identity
+from departments.models import IdentityProvider
+from departments.pending_identities import pending_clear, pending_get
 
 from .backends import Refusal
-from .pending import pending_clear, pending_get
 from .services import MESSAGES, oidc_callback, provider_reachable
 
 BACKEND_PATH = "sso.backends.OIDCBackend"
@@ -65,7 +66,7 @@ def callback(request):
 @require_GET
 def unbound(request):
     """The clear Chinese page for an identity nobody has bound (nothing was created)."""
-    pending = pending_get(request.session)
+    pending = pending_get(request.session, IdentityProvider.OIDC)
     if pending is None:
         messages.warning(request, "请重新点击“统一身份认证登录”。")
         return redirect("login")
@@ -80,14 +81,14 @@ def unbound(request):
 @require_http_methods(["GET", "POST"])
 def bind(request):
     """After a password sign-in: bind the identity proven in this session to this account, once confirmed."""
-    pending = pending_get(request.session)
+    pending = pending_get(request.session, IdentityProvider.OIDC)
     if pending is None:
         messages.warning(request, "没有待绑定的统一身份认证账号(或已超过10分钟)。请重新点击“统一身份认证登录”。")
         return redirect("home")
     error = ""
     if request.method == "POST":
         if request.POST.get("action") != "bind":
-            pending_clear(request.session)
+            pending_clear(request.session, IdentityProvider.OIDC)
             messages.info(request, "已取消绑定。")
             return redirect("home")
         try:
@@ -96,7 +97,7 @@ def bind(request):
         except (ValidationError, PermissionDenied) as exc:
             error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         else:
-            pending_clear(request.session)
+            pending_clear(request.session, IdentityProvider.OIDC)
             messages.success(request, "已绑定统一身份认证账号,下次可直接用统一身份认证登录。")
             return redirect("home")
     return render(request, "sso/bind.html", {"pending": pending, "error": error}, status=400 if error else 200)

@@ -3,7 +3,8 @@
 - `state`: random, stored before the redirect to the platform, popped (single use) on the callback
   and compared in constant time; at most 10 minutes old.
 - the pending identity: the accountId and name the platform vouched for in this browser, kept 10
-  minutes so the person can sign in with a password and confirm binding it (bind_own_identity).
+  minutes so the person can sign in with a password and confirm binding it (bind_own_identity);
+  kept by departments.pending_identities, as the OIDC sign-in's is.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import secrets
 import time
 
+from departments.models import IdentityProvider
+from departments.pending_identities import pending_clear, pending_get, pending_remember
+
 from .client import ZwdingUser
 
 STATE_KEY = "zwding_state"
-PENDING_KEY = "zwding_pending"
 LIFETIME_SECONDS = 600
 
 
@@ -35,18 +38,13 @@ def take_state(session, presented: str) -> bool:
 
 
 def keep_pending(session, identity: ZwdingUser) -> None:
-    session[PENDING_KEY] = {"account_id": identity.account_id, "name": identity.name, "at": time.time()}
+    pending_remember(session, provider=IdentityProvider.ZWDING, subject=identity.account_id, display_name=identity.name)
 
 
 def pending(session) -> ZwdingUser | None:
-    stored = session.get(PENDING_KEY)
-    if not isinstance(stored, dict):
-        return None
-    if time.time() - float(stored.get("at", 0)) > LIFETIME_SECONDS:
-        session.pop(PENDING_KEY, None)
-        return None
-    return ZwdingUser(account_id=str(stored.get("account_id", "")), name=str(stored.get("name", "")))
+    kept = pending_get(session, IdentityProvider.ZWDING)
+    return ZwdingUser(account_id=kept.subject, name=kept.display_name) if kept else None
 
 
 def drop_pending(session) -> None:
-    session.pop(PENDING_KEY, None)
+    pending_clear(session, IdentityProvider.ZWDING)
