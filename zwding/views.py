@@ -50,7 +50,7 @@ def _problem(request, message: str, *, status: int):
 
 
 def _failed(request, reason: str, who: str = "浙政钉") -> None:
-    log_action("auth.login_failed", data={"username": who[:150], "via": "zwding", "reason": reason[:200]},
+    log_action("auth.login_failed", data={"username": who[:150], "by": "浙政钉", "reason": reason[:200]},
                ip_address=client_ip(request))
 
 
