@@ -28,6 +28,7 @@ from reports.services import (
     report_review,
     report_save,
 )
+from reports.status import set_status
 
 from tasks.links import TASK_KEY_PATTERN
 from tasks.models import Task
@@ -45,6 +46,7 @@ from .serializers import (
     ReviewSerializer,
     TaskDetailSerializer,
     TaskSerializer,
+    task_row,
 )
 
 TASK_KEY = OpenApiParameter(
@@ -105,7 +107,15 @@ class TaskListView(ApiListView):
             campaign = CampaignField().clean(self.request.query_params.get("campaign"))
         except DjangoValidationError as error:
             raise ValidationError({"campaign": error.messages}) from error
-        return selectors.tasks_with_status(today=timezone.localdate(), campaign=campaign)
+        return selectors.tasks_with_facts(today=timezone.localdate(), campaign=campaign)
+
+    def list(self, request, *args, **kwargs):
+        """One page of flat rows (`task_row`, the shape of TaskSerializer), with the status rules
+        applied to the page's tasks in Python (`set_status`)."""
+        today = timezone.localdate()
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        tasks = set_status(list(page), today=today)
+        return self.get_paginated_response([task_row(task, today=today) for task in tasks])
 
 
 class _TaskDetail(ApiGenericView):
