@@ -9,8 +9,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +25,7 @@ from yinzhou_campaign.actions import next_url
 
 from . import access, obligations, previews, selectors, services
 from .attachments import attachment_file_response
+from .caching import cached_fragment
 from .forms import MissingReportsFilterForm, MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
 from .models import ProgressReport, ReportState
 from .services import ReportConflict, ReportInput, ReportLocked
@@ -125,13 +128,23 @@ def task_list(request):
     periods = selectors.period_context(campaign, today)
     form = TaskStatusFilterForm(request.GET or None, campaign=campaign)
     filters = _valid_filters(form)
-    tasks = selectors.task_list_with_status(
-        campaign=campaign, today=today, last_due_period=periods.last_due, **filters
-    )
+
+    def tasks():
+        return selectors.task_list_with_status(
+            campaign=campaign, today=today, last_due_period=periods.last_due, **filters
+        )
+
+    def table():
+        rows = tasks()
+        return {"html": render_to_string("reports/partials/task_status_table.html", {"tasks": rows}), "count": len(rows)}
+
+    # The rows are the same for every reader: rendered once per change of the data (reports.caching).
+    table = cached_fragment("task_list", [campaign.pk, today, sorted(filters.items())], table)
     export_query = request.GET.copy()  # the Excel download keeps the filters and the campaign
     export_query["campaign"] = campaign.pk
     context = {
-        "campaign": campaign, "page_campaign": chosen, "form": form, "tasks": tasks,
+        "campaign": campaign, "page_campaign": chosen, "form": form, "table": table,
+        "tasks": SimpleLazyObject(tasks),  # not read by the template: for code that wants the rows
         "export_query": export_query.urlencode(),
     }
     return render(request, "reports/task_list.html", context)
