@@ -70,6 +70,12 @@ def home(request):
     return redirect("reports:task_list")
 
 
+MY_TASKS_KEYS = (
+    "earlier", "supervised_anchor", "groups", "several", "period", "supervised", "lead_tasks", "support_tasks",
+    "signed_off", "action_count", "not_reported_count", "returned_count", "supervision_count",
+)
+
+
 @login_required
 def my_tasks(request):
     """The unit's tasks in every active campaign it has a duty in, each against its own current period."""
@@ -82,22 +88,51 @@ def my_tasks(request):
     filters = _valid_filters(form)
     if chosen := filters.pop("campaign", None):
         campaigns = [c for c in campaigns if c.pk == chosen]
+    data = _memoized(lambda: _my_tasks_data(request.user, campaigns, today, filters))
+
+    def fragments():
+        context = {**data(), "user": request.user}
+        return {name: render_to_string(f"reports/partials/my_tasks_{name}.html", context) for name in ("summary", "body")}
+
+    # The unit's lists, rendered once per change of the data (reports.caching): keyed by the unit.
+    key = [request.user.unit_id, today, [c.pk for c in campaigns], sorted(filters.items())]
+    context = {
+        "form": form,
+        "filtered": bool(filters) or bool(chosen),
+        "fragments": cached_fragment("my_tasks", key, fragments),
+        # Not read by the template: for code that wants the lists (computed only when read).
+        **{name: SimpleLazyObject(lambda name=name: data()[name]) for name in MY_TASKS_KEYS},
+    }
+    return render(request, "reports/my_tasks.html", context)
+
+
+def _memoized(compute):
+    box = []
+
+    def value():
+        if not box:
+            box.append(compute())
+        return box[0]
+
+    return value
+
+
+def _my_tasks_data(user, campaigns, today, filters) -> dict:
+    """What 我的任务 lists and counts (MY_TASKS_KEYS)."""
     periods = selectors.campaign_periods(campaigns, today)
-    groups = selectors.my_tasks(user=request.user, campaigns=campaigns, today=today, periods=periods, **filters)
+    groups = selectors.my_tasks(user=user, campaigns=campaigns, today=today, periods=periods, **filters)
     # Earlier periods still open: their returned and draft reports come first, with their period.
     earlier = selectors.earlier_open_reports(
-        unit=request.user.unit, campaigns=campaigns, periods=periods,
+        unit=user.unit, campaigns=campaigns, periods=periods,
         report=filters.get("report"), q=filters.get("q", ""),
     )
     earlier_returned = sum(1 for r in earlier if r.state == ReportState.RETURNED)
     every = [t for g in groups for t in g.tasks]
     open_tasks = [t for t in every if t.state != TaskState.SIGNED_OFF]
     supervised_group = next((g for g in groups if g.supervised), None)
-    context = {
+    return {
         "earlier": earlier,
         "supervised_anchor": f"supervised-{supervised_group.campaign.pk}" if supervised_group else "",
-        "form": form,
-        "filtered": bool(filters) or bool(chosen),
         "groups": groups,
         "several": len(groups) > 1,
         "period": groups[0].period if len(groups) == 1 else None,
@@ -114,7 +149,6 @@ def my_tasks(request):
         + earlier_returned,
         "supervision_count": sum(1 for t in open_tasks if t.open_supervision),
     }
-    return render(request, "reports/my_tasks.html", context)
 
 
 @login_required
