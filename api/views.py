@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from audit.net import client_ip
 from reports import access
 from reports.attachments import attachment_file_response
+from reports.caching import cached_fragment
 from reports.models import ProgressReport
 from reports.services import (
     ReportConflict,
@@ -111,11 +112,19 @@ class TaskListView(ApiListView):
 
     def list(self, request, *args, **kwargs):
         """One page of flat rows (`task_row`, the shape of TaskSerializer), with the status rules
-        applied to the page's tasks in Python (`set_status`)."""
+        applied to the page's tasks in Python (`set_status`).
+
+        The list is the same for every reader, so a page is kept in the cache under the data
+        fingerprint, the date and the query (reports.caching): only valid queries are stored,
+        so a stored page needs no new validation."""
         today = timezone.localdate()
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        tasks = set_status(list(page), today=today)
-        return self.get_paginated_response([task_row(task, today=today) for task in tasks])
+
+        def page() -> dict:
+            tasks = set_status(list(self.paginate_queryset(self.filter_queryset(self.get_queryset()))), today=today)
+            return {"count": self.paginator.count, "rows": [task_row(task, today=today) for task in tasks]}
+
+        stored = cached_fragment("api_task_list", [today, sorted(request.query_params.lists())], page)
+        return self.paginator.response_for(request, count=stored["count"], rows=stored["rows"])
 
 
 class _TaskDetail(ApiGenericView):

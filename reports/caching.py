@@ -85,12 +85,13 @@ def fragment_key(name: str, parts: Iterable, fingerprint: str) -> str:
     return f"reports:{name}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def cached_fragment(name: str, parts: Iterable, build: Callable[[], T]) -> T:
+def cached_fragment(name: str, parts: Iterable, build: Callable[[], T], fingerprint: str | None = None) -> T:
     """`build()`'s value for these `parts` and the current data, from the cache when stored.
 
-    The fingerprint is read before building: a change made meanwhile leaves the stored value
-    under the old fingerprint, never under the new one."""
-    key = fragment_key(name, list(parts), data_fingerprint())
+    The fingerprint is read before building (a page with several fragments reads it once and
+    passes it): a change made meanwhile leaves the stored value under the old fingerprint,
+    never under the new one."""
+    key = fragment_key(name, list(parts), fingerprint or data_fingerprint())
     value = _cache_call("get", key)
     if value is None:
         value = build()

@@ -25,7 +25,7 @@ from yinzhou_campaign.actions import next_url
 
 from . import access, obligations, previews, selectors, services
 from .attachments import attachment_file_response
-from .caching import cached_fragment
+from .caching import cached_fragment, data_fingerprint
 from .forms import MissingReportsFilterForm, MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
 from .models import ProgressReport, ReportState
 from .services import ReportConflict, ReportInput, ReportLocked
@@ -57,6 +57,28 @@ def _valid_filters(form) -> dict:
     return {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
 
 
+def _filter_key(filters: dict) -> list:
+    """The filters as a cache key's part: a chosen unit by its id."""
+    return sorted((name, getattr(value, "pk", value)) for name, value in filters.items())
+
+
+def _filters_cached(request, name: str, parts: list, make_form, fingerprint: str, **template_context) -> tuple[dict, str]:
+    """A list page's valid filters and its rendered filter form, cached per query string.
+
+    The form's choices (measures, deadlines, units — 300 options at city scale) come from the
+    data and its rendering was a third of a cached list page's time; both depend only on the
+    query and the data, so they are kept under reports.caching's fingerprint like the rows."""
+
+    def build() -> dict:
+        form = make_form()
+        filters = _valid_filters(form)
+        context = {"form": form, "request": request, **template_context}
+        return {"filters": filters, "html": render_to_string("reports/partials/filter_form.html", context)}
+
+    stored = cached_fragment(name, [*parts, request.path, sorted(request.GET.lists())], build, fingerprint)
+    return dict(stored["filters"]), stored["html"]
+
+
 @login_required
 def home(request):
     """Liaisons land on their tasks, the office on the review queue, leaders (viewers) on 总览."""
@@ -84,8 +106,14 @@ def my_tasks(request):
     if not campaigns and not active_campaigns().exists():
         return _no_campaign(request)
     today = _today()
-    form = MyTaskFilterForm(request.GET or None, campaigns=campaigns)
-    filters = _valid_filters(form)
+    fingerprint = data_fingerprint()
+
+    def make_form():
+        return MyTaskFilterForm(request.GET or None, campaigns=campaigns)
+
+    filters, form_html = _filters_cached(
+        request, "my_tasks_filters", [[c.pk for c in campaigns]], make_form, fingerprint
+    )
     if chosen := filters.pop("campaign", None):
         campaigns = [c for c in campaigns if c.pk == chosen]
     data = _memoized(lambda: _my_tasks_data(request.user, campaigns, today, filters))
@@ -95,11 +123,12 @@ def my_tasks(request):
         return {name: render_to_string(f"reports/partials/my_tasks_{name}.html", context) for name in ("summary", "body")}
 
     # The unit's lists, rendered once per change of the data (reports.caching): keyed by the unit.
-    key = [request.user.unit_id, today, [c.pk for c in campaigns], sorted(filters.items())]
+    key = [request.user.unit_id, today, [c.pk for c in campaigns], _filter_key(filters)]
     context = {
-        "form": form,
+        "form": SimpleLazyObject(make_form),  # not read by the template (form_html)
+        "form_html": form_html,
         "filtered": bool(filters) or bool(chosen),
-        "fragments": cached_fragment("my_tasks", key, fragments),
+        "fragments": cached_fragment("my_tasks", key, fragments, fingerprint),
         # Not read by the template: for code that wants the lists (computed only when read).
         **{name: SimpleLazyObject(lambda name=name: data()[name]) for name in MY_TASKS_KEYS},
     }
@@ -159,11 +188,18 @@ def task_list(request):
     if campaign is None:
         return _no_campaign(request)
     today = _today()
-    periods = selectors.period_context(campaign, today)
-    form = TaskStatusFilterForm(request.GET or None, campaign=campaign)
-    filters = _valid_filters(form)
+    fingerprint = data_fingerprint()
+
+    def make_form():
+        return TaskStatusFilterForm(request.GET or None, campaign=campaign)
+
+    filters, form_html = _filters_cached(
+        request, "task_list_filters", [campaign.pk], make_form, fingerprint,
+        page_campaign=chosen, placeholder="任务内容、编号或单位",
+    )
 
     def tasks():
+        periods = selectors.period_context(campaign, today)
         return selectors.task_list_with_status(
             campaign=campaign, today=today, last_due_period=periods.last_due, **filters
         )
@@ -173,11 +209,12 @@ def task_list(request):
         return {"html": render_to_string("reports/partials/task_status_table.html", {"tasks": rows}), "count": len(rows)}
 
     # The rows are the same for every reader: rendered once per change of the data (reports.caching).
-    table = cached_fragment("task_list", [campaign.pk, today, sorted(filters.items())], table)
+    table = cached_fragment("task_list", [campaign.pk, today, _filter_key(filters)], table, fingerprint)
     export_query = request.GET.copy()  # the Excel download keeps the filters and the campaign
     export_query["campaign"] = campaign.pk
     context = {
-        "campaign": campaign, "page_campaign": chosen, "form": form, "table": table,
+        "campaign": campaign, "page_campaign": chosen, "table": table,
+        "form": SimpleLazyObject(make_form), "form_html": form_html,  # the template shows form_html
         "tasks": SimpleLazyObject(tasks),  # not read by the template: for code that wants the rows
         "export_query": export_query.urlencode(),
     }
