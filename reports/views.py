@@ -215,10 +215,25 @@ def task_list(request):
     context = {
         "campaign": campaign, "page_campaign": chosen, "table": table,
         "form": SimpleLazyObject(make_form), "form_html": form_html,  # the template shows form_html
+        "chooser_html": _campaign_chooser(request, chosen, fingerprint),
         "tasks": SimpleLazyObject(tasks),  # not read by the template: for code that wants the rows
         "export_query": export_query.urlencode(),
     }
     return render(request, "reports/task_list.html", context)
+
+
+def _campaign_chooser(request, chosen, fingerprint: str) -> str:
+    """partials/campaign_chooser.html for this page and choice (one link per active campaign: 100
+    at city scale, the largest part of a cached 任务清单), stored like the rows; a message about a
+    bad choice is rendered afresh."""
+
+    def render_chooser() -> str:
+        return render_to_string("partials/campaign_chooser.html", {"page_campaign": chosen, "request": request})
+
+    if chosen.error:
+        return render_chooser()
+    parts = [request.path, chosen.campaign.pk, [c.pk for c in chosen.campaigns]]
+    return cached_fragment("campaign_chooser", parts, render_chooser, fingerprint)
 
 
 @login_required
