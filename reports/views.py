@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -116,7 +118,7 @@ def my_tasks(request):
     )
     if chosen := filters.pop("campaign", None):
         campaigns = [c for c in campaigns if c.pk == chosen]
-    data = _memoized(lambda: _my_tasks_data(request.user, campaigns, today, filters))
+    data = functools.cache(lambda: _my_tasks_data(request.user, campaigns, today, filters))  # once per request
 
     def fragments():
         context = {**data(), "user": request.user}
@@ -133,17 +135,6 @@ def my_tasks(request):
         **{name: SimpleLazyObject(lambda name=name: data()[name]) for name in MY_TASKS_KEYS},
     }
     return render(request, "reports/my_tasks.html", context)
-
-
-def _memoized(compute):
-    box = []
-
-    def value():
-        if not box:
-            box.append(compute())
-        return box[0]
-
-    return value
 
 
 def _my_tasks_data(user, campaigns, today, filters) -> dict:
