@@ -9,12 +9,13 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
 from departments.models import Unit
 from departments.selectors import UnitDirectory
 from reports.models import ProgressReport, ReportState
-from reports.status import Rag, TaskState
+from reports.status import Rag, TaskState, filter_status
 from tasks.links import TASK_KEY_PATTERN
 from tasks.models import AssignmentRole, Campaign, DeadlineKind, Task
 
@@ -145,8 +146,10 @@ class TaskFilter(django_filters.FilterSet):
     measure = IntegerFilter(field_name="measure__number", label="主要任务序号,如 7")
     category = TextFilter(method="filter_category", label="举措类别:序号(1–5)或名称,如“人防”")
     deadline_kind = django_filters.ChoiceFilter(choices=DeadlineKind.choices, label="完成时限类型")
-    state = django_filters.ChoiceFilter(choices=TaskState.choices, label="任务状态(按状态规则计算)")
-    rag = django_filters.ChoiceFilter(choices=Rag.choices, label="红黄绿标识")
+    state = django_filters.ChoiceFilter(
+        choices=TaskState.choices, method="filter_status", label="任务状态(按状态规则计算)"
+    )
+    rag = django_filters.ChoiceFilter(choices=Rag.choices, method="filter_status", label="红黄绿标识")
     q = TextFilter(method="filter_q", label="搜索:任务编号、任务内容或单位名称")
 
     class Meta:
@@ -155,6 +158,12 @@ class TaskFilter(django_filters.FilterSet):
 
     def filter_unit(self, queryset, name, value):
         return queryset.for_unit(value)
+
+    def filter_status(self, queryset, name, value):
+        """State and RAG in SQL over the facts the list's queryset carries (api.selectors.tasks_with_facts)."""
+        if queryset.query.is_empty():  # no active campaign: nothing to narrow
+            return queryset
+        return filter_status(queryset, today=timezone.localdate(), **{name: value})
 
     def filter_category(self, queryset, name, value):
         value = value.strip()

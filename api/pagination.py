@@ -30,6 +30,15 @@ class ApiPagination(LimitOffsetPagination):
     def get_offset(self, request):
         return self._bounded(request, self.offset_query_param, 0, 0, MAX_OFFSET)
 
+    def response_for(self, request, *, count: int, rows: list):
+        """The paginated response of a page counted and sliced before (a cached page): the same
+        links and count as `paginate_queryset` + `get_paginated_response` would give."""
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        self.count = count
+        return self.get_paginated_response(rows)
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         bounds = {self.limit_query_param: (1, MAX_LIMIT), self.offset_query_param: (0, MAX_OFFSET)}

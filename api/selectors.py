@@ -11,7 +11,7 @@ from reports import access
 from reports import selectors as report_selectors
 from reports.models import ProgressReport
 from reports.periods import period_last_due
-from reports.status import annotate_task_status
+from reports.status import annotate_task_facts, annotate_task_status
 from tasks.models import Campaign, Task
 from tasks.selectors import campaign_current, task_list
 
@@ -22,6 +22,19 @@ def tasks_with_status(*, today: datetime.date, campaign: Campaign | None = None)
     if campaign is None:
         return Task.objects.none()
     return annotate_task_status(
+        task_list(campaign=campaign), today=today, last_due_period=period_last_due(campaign, today)
+    )
+
+
+def tasks_with_facts(*, today: datetime.date, campaign: Campaign | None = None):
+    """A campaign's tasks (default: the newest active one) with measure, category, units and the
+    facts of the status rules. The list sets `state` and `rag` on its page's tasks once fetched
+    (`reports.status.set_status`) and filters by them in SQL only when asked (`filter_status`):
+    compiling them into every query costs more than the rest of the request."""
+    campaign = campaign or campaign_current()
+    if campaign is None:
+        return Task.objects.none()
+    return annotate_task_facts(
         task_list(campaign=campaign), today=today, last_due_period=period_last_due(campaign, today)
     )
 

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from audit.net import client_ip
 from reports import access
 from reports.attachments import attachment_file_response
+from reports.caching import cached_fragment
 from reports.models import ProgressReport
 from reports.services import (
     ReportConflict,
@@ -28,6 +29,7 @@ from reports.services import (
     report_review,
     report_save,
 )
+from reports.status import set_status
 
 from tasks.links import TASK_KEY_PATTERN
 from tasks.models import Task
@@ -45,6 +47,7 @@ from .serializers import (
     ReviewSerializer,
     TaskDetailSerializer,
     TaskSerializer,
+    task_row,
 )
 
 TASK_KEY = OpenApiParameter(
@@ -105,7 +108,23 @@ class TaskListView(ApiListView):
             campaign = CampaignField().clean(self.request.query_params.get("campaign"))
         except DjangoValidationError as error:
             raise ValidationError({"campaign": error.messages}) from error
-        return selectors.tasks_with_status(today=timezone.localdate(), campaign=campaign)
+        return selectors.tasks_with_facts(today=timezone.localdate(), campaign=campaign)
+
+    def list(self, request, *args, **kwargs):
+        """One page of flat rows (`task_row`, the shape of TaskSerializer), with the status rules
+        applied to the page's tasks in Python (`set_status`).
+
+        The list is the same for every reader, so a page is kept in the cache under the data
+        fingerprint, the date and the query (reports.caching): only valid queries are stored,
+        so a stored page needs no new validation."""
+        today = timezone.localdate()
+
+        def page() -> dict:
+            tasks = set_status(list(self.paginate_queryset(self.filter_queryset(self.get_queryset()))), today=today)
+            return {"count": self.paginator.count, "rows": [task_row(task, today=today) for task in tasks]}
+
+        stored = cached_fragment("api_task_list", [today, sorted(request.query_params.lists())], page)
+        return self.paginator.response_for(request, count=stored["count"], rows=stored["rows"])
 
 
 class _TaskDetail(ApiGenericView):

@@ -46,7 +46,17 @@ from .models import (
 )
 from .obligations import obligations
 from .periods import period_current, period_last_due, periods_of, periods_of_many
-from .status import REPORTED_STATES, ReportingState, TaskState, annotate_task_status, days_left
+from .status import (
+    REPORTED_STATES,
+    ReportingState,
+    TaskState,
+    annotate_task_facts,
+    annotate_task_status,
+    days_left,
+    only_status,
+    set_status,
+    task_list_with_facts,
+)
 
 
 # --- Periods -----------------------------------------------------------------------------------
@@ -104,12 +114,8 @@ def task_list_with_status(
 ) -> list[Task]:
     """The campaign's task list (tasks.selectors.task_list filters) with state and RAG; filterable by both."""
 
-    tasks = tasks_with_status(task_list(campaign=campaign, **filters), today=today, last_due_period=last_due_period)
-    if state:
-        tasks = tasks.filter(state=state)
-    if rag:
-        tasks = tasks.filter(rag=rag)
-    return decorate_days_left(list(tasks), today)
+    tasks = task_list_with_facts(task_list(campaign=campaign, **filters), today=today, last_due_period=last_due_period)
+    return decorate_days_left(only_status(tasks, state=state, rag=rag), today)
 
 
 def unit_campaigns(unit: Unit) -> list[Campaign]:
@@ -209,10 +215,11 @@ def my_tasks(
         ),
         my_report_id=Subquery(own_report.values("pk")[:1]),
     )
+    # The facts in SQL; state and RAG by the Python rules once fetched (status.task_list_with_facts).
     if len(campaigns) == 1:
-        tasks = tasks_with_status(tasks, today=today, last_due_period=periods[campaigns[0].pk].last_due)
+        tasks = annotate_task_facts(tasks, today=today, last_due_period=periods[campaigns[0].pk].last_due)
     else:
-        tasks = tasks_with_status(tasks, today=today, last_due_period=last_due or None)
+        tasks = annotate_task_facts(tasks, today=today, last_due_period=last_due or None)
     if role:
         tasks = tasks.filter(my_role=role)
     if measure:
@@ -221,8 +228,6 @@ def my_tasks(
         tasks = tasks.filter(measure__category__number=category)
     if deadline_text:
         tasks = tasks.filter(deadline_text=deadline_text)
-    if state:
-        tasks = tasks.filter(state=state)
     if report == UNSUBMITTED:
         tasks = tasks.filter(my_report_state__in=[ReportingState.NOT_REPORTED, ReportingState.DRAFT])
     elif report:
@@ -236,7 +241,7 @@ def my_tasks(
             to_attr="open_supervisions",
         )
     ).order_by("-under_supervision", "my_role", "sort_order", "id")
-    result = decorate_days_left(list(tasks), today)
+    result = decorate_days_left(only_status(set_status(list(tasks), today=today), state=state), today)
     groups = {c.pk: CampaignTasks(campaign=c, period=periods[c.pk].current, tasks=[]) for c in campaigns}
     for task in result:
         # Only the lead unit answers a supervision, so only its list raises it as an action;

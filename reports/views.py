@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,8 +11,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +27,7 @@ from yinzhou_campaign.actions import next_url
 
 from . import access, obligations, previews, selectors, services
 from .attachments import attachment_file_response
+from .caching import cached_fragment, data_fingerprint
 from .forms import MissingReportsFilterForm, MyTaskFilterForm, ReportForm, ReviewForm, ReviewQueueFilterForm, TaskStatusFilterForm
 from .models import ProgressReport, ReportState
 from .services import ReportConflict, ReportInput, ReportLocked
@@ -54,6 +59,28 @@ def _valid_filters(form) -> dict:
     return {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
 
 
+def _filter_key(filters: dict) -> list:
+    """The filters as a cache key's part: a chosen unit by its id."""
+    return sorted((name, getattr(value, "pk", value)) for name, value in filters.items())
+
+
+def _filters_cached(request, name: str, parts: list, make_form, fingerprint: str, **template_context) -> tuple[dict, str]:
+    """A list page's valid filters and its rendered filter form, cached per query string.
+
+    The form's choices (measures, deadlines, units — 300 options at city scale) come from the
+    data and its rendering was a third of a cached list page's time; both depend only on the
+    query and the data, so they are kept under reports.caching's fingerprint like the rows."""
+
+    def build() -> dict:
+        form = make_form()
+        filters = _valid_filters(form)
+        context = {"form": form, "request": request, **template_context}
+        return {"filters": filters, "html": render_to_string("reports/partials/filter_form.html", context)}
+
+    stored = cached_fragment(name, [*parts, request.path, sorted(request.GET.lists())], build, fingerprint)
+    return dict(stored["filters"]), stored["html"]
+
+
 @login_required
 def home(request):
     """Liaisons land on their tasks, the office on the review queue, leaders (viewers) on 总览."""
@@ -67,6 +94,12 @@ def home(request):
     return redirect("reports:task_list")
 
 
+MY_TASKS_KEYS = (
+    "earlier", "supervised_anchor", "groups", "several", "period", "supervised", "lead_tasks", "support_tasks",
+    "signed_off", "action_count", "not_reported_count", "returned_count", "supervision_count",
+)
+
+
 @login_required
 def my_tasks(request):
     """The unit's tasks in every active campaign it has a duty in, each against its own current period."""
@@ -75,26 +108,51 @@ def my_tasks(request):
     if not campaigns and not active_campaigns().exists():
         return _no_campaign(request)
     today = _today()
-    form = MyTaskFilterForm(request.GET or None, campaigns=campaigns)
-    filters = _valid_filters(form)
+    fingerprint = data_fingerprint()
+
+    def make_form():
+        return MyTaskFilterForm(request.GET or None, campaigns=campaigns)
+
+    filters, form_html = _filters_cached(
+        request, "my_tasks_filters", [[c.pk for c in campaigns]], make_form, fingerprint
+    )
     if chosen := filters.pop("campaign", None):
         campaigns = [c for c in campaigns if c.pk == chosen]
+    data = functools.cache(lambda: _my_tasks_data(request.user, campaigns, today, filters))  # once per request
+
+    def fragments():
+        context = {**data(), "user": request.user}
+        return {name: render_to_string(f"reports/partials/my_tasks_{name}.html", context) for name in ("summary", "body")}
+
+    # The unit's lists, rendered once per change of the data (reports.caching): keyed by the unit.
+    key = [request.user.unit_id, today, [c.pk for c in campaigns], _filter_key(filters)]
+    context = {
+        "form": SimpleLazyObject(make_form),  # not read by the template (form_html)
+        "form_html": form_html,
+        "filtered": bool(filters) or bool(chosen),
+        "fragments": cached_fragment("my_tasks", key, fragments, fingerprint),
+        # Not read by the template: for code that wants the lists (computed only when read).
+        **{name: SimpleLazyObject(lambda name=name: data()[name]) for name in MY_TASKS_KEYS},
+    }
+    return render(request, "reports/my_tasks.html", context)
+
+
+def _my_tasks_data(user, campaigns, today, filters) -> dict:
+    """What 我的任务 lists and counts (MY_TASKS_KEYS)."""
     periods = selectors.campaign_periods(campaigns, today)
-    groups = selectors.my_tasks(user=request.user, campaigns=campaigns, today=today, periods=periods, **filters)
+    groups = selectors.my_tasks(user=user, campaigns=campaigns, today=today, periods=periods, **filters)
     # Earlier periods still open: their returned and draft reports come first, with their period.
     earlier = selectors.earlier_open_reports(
-        unit=request.user.unit, campaigns=campaigns, periods=periods,
+        unit=user.unit, campaigns=campaigns, periods=periods,
         report=filters.get("report"), q=filters.get("q", ""),
     )
     earlier_returned = sum(1 for r in earlier if r.state == ReportState.RETURNED)
     every = [t for g in groups for t in g.tasks]
     open_tasks = [t for t in every if t.state != TaskState.SIGNED_OFF]
     supervised_group = next((g for g in groups if g.supervised), None)
-    context = {
+    return {
         "earlier": earlier,
         "supervised_anchor": f"supervised-{supervised_group.campaign.pk}" if supervised_group else "",
-        "form": form,
-        "filtered": bool(filters) or bool(chosen),
         "groups": groups,
         "several": len(groups) > 1,
         "period": groups[0].period if len(groups) == 1 else None,
@@ -111,7 +169,6 @@ def my_tasks(request):
         + earlier_returned,
         "supervision_count": sum(1 for t in open_tasks if t.open_supervision),
     }
-    return render(request, "reports/my_tasks.html", context)
 
 
 @login_required
@@ -122,19 +179,52 @@ def task_list(request):
     if campaign is None:
         return _no_campaign(request)
     today = _today()
-    periods = selectors.period_context(campaign, today)
-    form = TaskStatusFilterForm(request.GET or None, campaign=campaign)
-    filters = _valid_filters(form)
-    tasks = selectors.task_list_with_status(
-        campaign=campaign, today=today, last_due_period=periods.last_due, **filters
+    fingerprint = data_fingerprint()
+
+    def make_form():
+        return TaskStatusFilterForm(request.GET or None, campaign=campaign)
+
+    filters, form_html = _filters_cached(
+        request, "task_list_filters", [campaign.pk], make_form, fingerprint,
+        page_campaign=chosen, placeholder="任务内容、编号或单位",
     )
+
+    def tasks():
+        periods = selectors.period_context(campaign, today)
+        return selectors.task_list_with_status(
+            campaign=campaign, today=today, last_due_period=periods.last_due, **filters
+        )
+
+    def table():
+        rows = tasks()
+        return {"html": render_to_string("reports/partials/task_status_table.html", {"tasks": rows}), "count": len(rows)}
+
+    # The rows are the same for every reader: rendered once per change of the data (reports.caching).
+    table = cached_fragment("task_list", [campaign.pk, today, _filter_key(filters)], table, fingerprint)
     export_query = request.GET.copy()  # the Excel download keeps the filters and the campaign
     export_query["campaign"] = campaign.pk
     context = {
-        "campaign": campaign, "page_campaign": chosen, "form": form, "tasks": tasks,
+        "campaign": campaign, "page_campaign": chosen, "table": table,
+        "form": SimpleLazyObject(make_form), "form_html": form_html,  # the template shows form_html
+        "chooser_html": _campaign_chooser(request, chosen, fingerprint),
+        "tasks": SimpleLazyObject(tasks),  # not read by the template: for code that wants the rows
         "export_query": export_query.urlencode(),
     }
     return render(request, "reports/task_list.html", context)
+
+
+def _campaign_chooser(request, chosen, fingerprint: str) -> str:
+    """partials/campaign_chooser.html for this page and choice (one link per active campaign: 100
+    at city scale, the largest part of a cached 任务清单), stored like the rows; a message about a
+    bad choice is rendered afresh."""
+
+    def render_chooser() -> str:
+        return render_to_string("partials/campaign_chooser.html", {"page_campaign": chosen, "request": request})
+
+    if chosen.error:
+        return render_chooser()
+    parts = [request.path, chosen.campaign.pk, [c.pk for c in chosen.campaigns]]
+    return cached_fragment("campaign_chooser", parts, render_chooser, fingerprint)
 
 
 @login_required
