@@ -32,11 +32,10 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 
+from yinzhou_campaign import kept_pages
 from yinzhou_campaign.queueing import enqueue
 
 from .heatmap import unit_category_heatmap
@@ -79,24 +78,8 @@ FINGERPRINT_MODELS = (
 
 
 def data_fingerprint() -> str:
-    """The highest primary key of each table in FINGERPRINT_MODELS, in one query.
-
-    Sign-ins and sign-outs are in the audit log too but change no figure: they are skipped, so
-    a morning of logins does not rebuild the overview each time.
-    """
-    quote = connection.ops.quote_name
-    columns, params = [], []
-    for label in FINGERPRINT_MODELS:
-        meta = apps.get_model(label)._meta
-        # Table and column names come from the models, never from a request.
-        column = f"(SELECT MAX({quote(meta.pk.column)}) FROM {quote(meta.db_table)}"
-        if label == "audit.AuditEntry":
-            column += f" WHERE {quote(meta.get_field('action').column)} NOT LIKE %s"
-            params.append("auth.%")
-        columns.append(column + ")")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns), params)
-        return ".".join(str(value or 0) for value in cursor.fetchone())
+    """The highest primary key of each table in FINGERPRINT_MODELS, in one query (sign-ins skipped)."""
+    return kept_pages.data_fingerprint(FINGERPRINT_MODELS)
 
 
 def overview_key(scope: Scope) -> str:
@@ -186,24 +169,16 @@ def campaign_page_figures(scope: Scope) -> tuple[dict, dict | None]:
     return {**entry["data"], "refreshing": False}, entry["heatmap"]
 
 
-# Written into a kept page in place of the CSRF token, replaced by the reader's own on each request.
-CSRF_PLACEHOLDER = "\x00csrf-token-of-this-request\x00"
-
-
 def campaign_page_body(scope: Scope, *, variant: str, render: Callable[[], str]) -> str:
-    """The rendered content of one campaign's dashboard, kept per data fingerprint and date.
+    """The rendered content of one campaign's dashboard, kept per data fingerprint and date
+    (yinzhou_campaign.kept_pages).
 
     `variant` names what else the HTML depends on (who reads it, the address); `render` makes
     it when it is not kept. Rendering the page's tables and the heat map from the kept figures
     still cost ≈ 40 ms a request; the HTML is the same for every reader of the same variant.
     """
-    fingerprint = data_fingerprint()
-    key = campaign_page_key(scope, fingerprint) + ":" + hashlib.sha256(variant.encode()).hexdigest()
-    body = _cache_call("get", key)
-    if body is None:
-        body = render()
-        _cache_call("set", key, body, ENTRY_SECONDS)
-    return body
+    parts = (OVERVIEW_VERSION, scope.campaign.pk, scope.period_code, scope.today.isoformat(), variant)
+    return kept_pages.kept_html("dashboard:one", parts, models=FINGERPRINT_MODELS, render=render)
 
 
 def _refresh_request(scope: Scope) -> None:

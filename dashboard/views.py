@@ -7,7 +7,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -27,10 +26,11 @@ from tasks.campaign_choice import campaign_for_request
 from tasks.links import task_path
 from tasks.models import Campaign
 from tasks.selectors import active_campaigns
+from yinzhou_campaign.kept_pages import CSRF_PLACEHOLDER, with_csrf_token
 
 from .access import get_rollup, require_dashboard_reader
 from .assessment import COMPONENTS, assessment_annual
-from .caching import CSRF_PLACEHOLDER, campaign_page_body, campaign_page_figures, dashboard_data_cached
+from .caching import campaign_page_body, campaign_page_figures, dashboard_data_cached
 from .circular import CircularOptions, circular_filename, circular_title
 from .forms import CircularIssueForm
 from .models import Rollup
@@ -126,9 +126,7 @@ def _one_campaign_page(request, scope, campaigns):
         request.get_full_path(),
         ",".join(f"{c.pk}:{c.short_name or c.name}" for c in campaigns),
     ])
-    body = campaign_page_body(scope, variant=variant, render=render_body)
-    if office:
-        body = body.replace(CSRF_PLACEHOLDER, get_token(request))
+    body = with_csrf_token(request, campaign_page_body(scope, variant=variant, render=render_body))
     return _page(request, body, context)
 
 
