@@ -79,6 +79,7 @@ class Load:
     rps: float = 0.0
     latency_median_ms: float | None = None
     latency_p99_ms: float | None = None
+    web_cpu_ms: float | None = None  # CPU time of the gunicorn processes per request served
 
 
 # --- the load generators ----------------------------------------------------------------------
@@ -233,7 +234,7 @@ def gunicorn_stop(process: subprocess.Popen) -> None:
 
 
 def measure(page: ThroughputPage, path: str, *, port: int, cookie: str | None, seconds: float, connections: int,
-            threads: int, tool: str, warmup: int = 20) -> Load:
+            threads: int, tool: str, server_pid: int, warmup: int = 20) -> Load:
     result = Load(name=page.name, path=path, tool=tool)
     status, body = _get(port, path, cookie, [])
     if status == 404:
@@ -245,13 +246,19 @@ def measure(page: ThroughputPage, path: str, *, port: int, cookie: str | None, s
     box: list = []
     for _ in range(warmup):
         _get(port, path, cookie, box)
+    from bench.run import _children, _cpu_seconds
+
+    web_pids = [server_pid] + _children(server_pid)
+    cpu_before = _cpu_seconds(web_pids)
     if tool == "wrk":
         figures = load_wrk(f"http://127.0.0.1:{port}{path}", cookie=cookie, seconds=seconds,
                            connections=connections, threads=threads)
     else:
         figures = load_python(port, path, cookie=cookie, seconds=seconds, connections=connections)
+    web_cpu = _cpu_seconds(web_pids) - cpu_before
     for key, value in figures.items():
         setattr(result, key, value)
+    result.web_cpu_ms = round(web_cpu * 1000 / max(1, result.requests), 2)
     if result.errors:
         result.status, result.note = "error", f"{result.errors} failed requests"
     return result
@@ -275,7 +282,7 @@ def throughput_run(*, database: str, seconds: float, connections: int, threads: 
         try:
             def one(page: ThroughputPage) -> Load:
                 return measure(page, ctx.format(page.path), port=port, cookie=cookies[page.user], seconds=seconds,
-                               connections=connections, threads=threads, tool=tool)
+                               connections=connections, threads=threads, tool=tool, server_pid=server.pid)
 
             floor_before = one(FLOOR)
             loads = [one(page) for page in pages]
@@ -326,14 +333,14 @@ def main(argv=None) -> int:
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     floor = results["floor"]
     print(f"{'login (floor)':<36} {floor['before']['rps']:8.1f} / {floor['after']['rps']:8.1f} req/s "
-          f"(before / after the pages)")
+          f"(before / after the pages)  web CPU {floor['before']['web_cpu_ms']} ms/request")
     for row in results["pages"]:
         if row["status"] != "ok":
             print(f"{row['name']:<36} {row['status']}: {row['note']}")
             continue
         verdict = "met" if row["met"] else "MISSED"
         print(f"{row['name']:<36} {row['rps']:8.1f} req/s  {row['share']:6.1%} of login  "
-              f"(target {row['target_share']:.0%}: {verdict})")
+              f"(target {row['target_share']:.0%}: {verdict})  web CPU {row['web_cpu_ms']} ms/request")
     print(f"written to {out}")
     return 0
 

@@ -169,15 +169,17 @@ def campaign_page_figures(scope: Scope) -> tuple[dict, dict | None]:
     return {**entry["data"], "refreshing": False}, entry["heatmap"]
 
 
-def campaign_page_body(scope: Scope, *, variant: str, render: Callable[[], str]) -> str:
+def campaign_page_body(campaign, *, period_param: str, today, variant: str, render: Callable[[], str]) -> str:
     """The rendered content of one campaign's dashboard, kept per data fingerprint and date
     (yinzhou_campaign.kept_pages).
 
-    `variant` names what else the HTML depends on (who reads it, the address); `render` makes
-    it when it is not kept. Rendering the page's tables and the heat map from the kept figures
-    still cost ≈ 40 ms a request; the HTML is the same for every reader of the same variant.
+    Keyed by what the request asks for (the campaign, the period parameter as given, the date)
+    rather than by the resolved scope, so a kept page costs no scope queries; `variant` names
+    what else the HTML depends on (who reads it, the address); `render` makes it when it is not
+    kept (and may raise ScopeError: nothing is kept then). Rendering the tables and the heat map
+    from the kept figures still cost ≈ 40 ms a request.
     """
-    parts = (OVERVIEW_VERSION, scope.campaign.pk, scope.period_code, scope.today.isoformat(), variant)
+    parts = (OVERVIEW_VERSION, campaign.pk, period_param, today.isoformat(), variant)
     return kept_pages.kept_html("dashboard:one", parts, models=FINGERPRINT_MODELS, render=render)
 
 

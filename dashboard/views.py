@@ -49,26 +49,30 @@ BODY_TEMPLATE = "dashboard/partials/dashboard_body.html"
 @login_required
 def dashboard_page(request):
     require_dashboard_reader(request.user)
-    campaigns = active_campaigns()
     campaign_param = (request.GET.get("campaign") or "").strip()
     if campaign_param != "all":
         # One campaign: the same choice as every single-campaign page (?campaign= remembered,
         # else the user's remembered one, else the newest); a bad id keeps its 400 below.
         chosen = campaign_for_request(request)
         if chosen.campaign is not None and not chosen.error:
-            campaign_param = str(chosen.campaign.pk)
+            return _one_campaign_page(request, chosen)
+    campaigns = active_campaigns()
     try:
-        scope = dashboard_scope(
-            campaign_param=campaign_param,
-            period_param=request.GET.get("period"),
-            today=timezone.localdate(),
-        )
+        scope = _scope(request, campaign_param)
     except ScopeError as error:
-        context = {"error": str(error), "campaigns": campaigns}
-        return _page(request, render_to_string(BODY_TEMPLATE, context), context, status=400)
-    if scope.campaign is None:
-        return _all_campaigns_page(request, scope, campaigns)
-    return _one_campaign_page(request, scope, campaigns)
+        return _scope_error(request, error, campaigns)
+    return _all_campaigns_page(request, scope, campaigns)
+
+
+def _scope(request, campaign_param: str):
+    return dashboard_scope(
+        campaign_param=campaign_param, period_param=request.GET.get("period"), today=timezone.localdate()
+    )
+
+
+def _scope_error(request, error: ScopeError, campaigns):
+    context = {"error": str(error), "campaigns": campaigns}
+    return _page(request, render_to_string(BODY_TEMPLATE, context), context, status=400)
 
 
 def _page(request, body: str, context: dict, status: int = 200):
@@ -104,30 +108,37 @@ def _all_campaigns_page(request, scope, campaigns):
     return _page(request, render_to_string(BODY_TEMPLATE, context), context)
 
 
-def _one_campaign_page(request, scope, campaigns):
+def _one_campaign_page(request, chosen):
     """One campaign: the content block is kept per data fingerprint (dashboard.caching.campaign_page_body).
 
-    What differs between readers is in the key (office or not, the address the 催报 buttons
-    return to, the campaigns of the selector); the one per-request value, the CSRF token of the
-    催报 forms, is written in after the kept HTML is read.
+    What differs between readers is in the key (office or not, the address with its campaign
+    and period, the campaigns of the selector, the date); the one per-request value, the CSRF
+    token of the 催报 forms, is written in after the kept HTML is read. A kept page needs no
+    scope: the scope (and a 400 for a bad period) is computed only when the page is rendered.
     """
     office = is_office(request.user)
-    figures = functools.cache(lambda: campaign_page_figures(scope))
-    context = {"scope": scope, "campaigns": campaigns,
-               "data": SimpleLazyObject(lambda: figures()[0]), "heatmap": SimpleLazyObject(lambda: figures()[1])}
+    campaigns = chosen.campaigns  # the active campaigns, as active_campaigns() lists them
+    scope = functools.cache(lambda: _scope(request, str(chosen.campaign.pk)))
+    figures = functools.cache(lambda: campaign_page_figures(scope()))
 
     def render_body() -> str:
         data, heatmap = figures()
-        chase = _chase_buttons(request, scope, csrf_token=CSRF_PLACEHOLDER) if office else None
-        return render_to_string(BODY_TEMPLATE, _body_context(request, scope, campaigns, data, heatmap, chase))
+        chase = _chase_buttons(request, scope(), csrf_token=CSRF_PLACEHOLDER) if office else None
+        return render_to_string(BODY_TEMPLATE, _body_context(request, scope(), campaigns, data, heatmap, chase))
 
     variant = "|".join([
         "office" if office else "reader",
         request.get_full_path(),
         ",".join(f"{c.pk}:{c.short_name or c.name}" for c in campaigns),
     ])
-    body = with_csrf_token(request, campaign_page_body(scope, variant=variant, render=render_body))
-    return _page(request, body, context)
+    try:
+        body = campaign_page_body(chosen.campaign, period_param=request.GET.get("period") or "",
+                                  today=timezone.localdate(), variant=variant, render=render_body)
+    except ScopeError as error:
+        return _scope_error(request, error, campaigns)
+    context = {"campaigns": campaigns, "scope": SimpleLazyObject(scope),
+               "data": SimpleLazyObject(lambda: figures()[0]), "heatmap": SimpleLazyObject(lambda: figures()[1])}
+    return _page(request, with_csrf_token(request, body), context)
 
 
 def _chase_buttons(request, scope, *, csrf_token: str) -> dict:
