@@ -265,8 +265,12 @@ def measure(page: ThroughputPage, path: str, *, port: int, cookie: str | None, s
 
 
 def throughput_run(*, database: str, seconds: float, connections: int, threads: int, port: int,
-                   tool: str | None = None, pages: list[ThroughputPage] | None = None) -> dict:
-    """Measure the floor, the pages, the floor again; return the results (see the module's text)."""
+                   tool: str | None = None, pages: list[ThroughputPage] | None = None, manifest: bool = True,
+                   warmup: int = 20) -> dict:
+    """Measure the floor, the pages, the floor again; return the results (see the module's text).
+
+    `manifest=False` (the smoke test only) serves static files without collecting them first.
+    """
     from bench.run import context_build, machine, session_cookie
 
     tool = tool or ("wrk" if shutil.which("wrk") else "python")
@@ -277,12 +281,16 @@ def throughput_run(*, database: str, seconds: float, connections: int, threads: 
     load_before = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="bench-static-") as static_root:
         env = server_env(database, static_root, port)
-        collectstatic(env)
+        if manifest:
+            collectstatic(env)
+        else:
+            env["STATIC_MANIFEST"] = "0"
         server = gunicorn_start(env, port)
         try:
             def one(page: ThroughputPage) -> Load:
                 return measure(page, ctx.format(page.path), port=port, cookie=cookies[page.user], seconds=seconds,
-                               connections=connections, threads=threads, tool=tool, server_pid=server.pid)
+                               connections=connections, threads=threads, tool=tool, server_pid=server.pid,
+                               warmup=warmup)
 
             floor_before = one(FLOOR)
             loads = [one(page) for page in pages]
@@ -303,13 +311,20 @@ def throughput_run(*, database: str, seconds: float, connections: int, threads: 
         "tool": tool,
         "load_command": command,
         "server": "gunicorn -c gunicorn.conf.py --max-requests 0 (2 sync workers, bench.settings: DEBUG off, "
-                  "CONN_MAX_AGE as production, manifest static files)",
+                  "CONN_MAX_AGE as production" + (", manifest static files)" if manifest else ")"),
         "load_average_before": load_before,
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "machine": machine(),
         "floor": {"before": asdict(floor_before), "after": asdict(floor_after), "rps": round(floor_rps, 1)},
         "pages": rows,
     }
+
+
+def results_write(results: dict, label: str) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"throughput-{label}.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    return out
 
 
 def main(argv=None) -> int:
@@ -328,9 +343,7 @@ def main(argv=None) -> int:
     pages = [p for p in PAGES if not args.only or any(part in p.path for part in args.only)]
     results = throughput_run(database=args.database, seconds=args.seconds, connections=args.connections,
                              threads=args.threads, port=args.port, tool=args.tool, pages=pages)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"throughput-{args.label or args.database}.json"
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    out = results_write(results, args.label or args.database)
     floor = results["floor"]
     print(f"{'login (floor)':<36} {floor['before']['rps']:8.1f} / {floor['after']['rps']:8.1f} req/s "
           f"(before / after the pages)  web CPU {floor['before']['web_cpu_ms']} ms/request")
