@@ -234,7 +234,7 @@ def gunicorn_stop(process: subprocess.Popen) -> None:
 
 
 def measure(page: ThroughputPage, path: str, *, port: int, cookie: str | None, seconds: float, connections: int,
-            threads: int, tool: str, server_pid: int, warmup: int = 20) -> Load:
+            threads: int, tool: str, server_pid: int, warmup: int = 5) -> Load:
     result = Load(name=page.name, path=path, tool=tool)
     status, body = _get(port, path, cookie, [])
     if status == 404:
@@ -258,15 +258,17 @@ def measure(page: ThroughputPage, path: str, *, port: int, cookie: str | None, s
     web_cpu = _cpu_seconds(web_pids) - cpu_before
     for key, value in figures.items():
         setattr(result, key, value)
-    result.web_cpu_ms = round(web_cpu * 1000 / max(1, result.requests), 2)
-    if result.errors:
+    result.web_cpu_ms = round(web_cpu * 1000 / result.requests, 2) if result.requests else None
+    if not result.requests:
+        result.status, result.note = "error", f"no request completed within {seconds:g} s"
+    elif result.errors:
         result.status, result.note = "error", f"{result.errors} failed requests"
     return result
 
 
 def throughput_run(*, database: str, seconds: float, connections: int, threads: int, port: int,
                    tool: str | None = None, pages: list[ThroughputPage] | None = None, manifest: bool = True,
-                   warmup: int = 20) -> dict:
+                   warmup: int = 5) -> dict:
     """Measure the floor, the pages, the floor again; return the results (see the module's text).
 
     `manifest=False` (the smoke test only) serves static files without collecting them first.
