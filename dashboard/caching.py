@@ -50,7 +50,7 @@ ENTRY_SECONDS = 2 * 24 * 3600
 REFRESH_LOCK_SECONDS = 120
 # Part of every key: raise it when the shape of `dashboard_data` changes, so that entries stored
 # by the previous release are not served to the new code.
-OVERVIEW_VERSION = 1
+OVERVIEW_VERSION = 2  # 2: the fingerprint reads the indicator tables too (issue 20)
 # Every table whose rows the dashboard's figures depend on, plus the two logs of changes.
 FINGERPRINT_MODELS = (
     "audit.AuditEntry",
@@ -169,7 +169,7 @@ def campaign_page_figures(scope: Scope) -> tuple[dict, dict | None]:
     return {**entry["data"], "refreshing": False}, entry["heatmap"]
 
 
-def campaign_page_body(campaign, *, period_param: str, today, variant: str, render: Callable[[], str]) -> str:
+def campaign_page_body(campaign, *, period_param: str, today, variant: str, render: Callable[[], str]) -> bytes:
     """The rendered content of one campaign's dashboard, kept per data fingerprint and date
     (yinzhou_campaign.kept_pages).
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.net import client_ip
@@ -26,7 +25,7 @@ from tasks.campaign_choice import campaign_for_request
 from tasks.links import task_path
 from tasks.models import Campaign
 from tasks.selectors import active_campaigns
-from yinzhou_campaign.kept_pages import CSRF_PLACEHOLDER, with_csrf_token
+from yinzhou_campaign.kept_pages import CSRF_PLACEHOLDER, page_around
 
 from .access import get_rollup, require_dashboard_reader
 from .assessment import COMPONENTS, assessment_annual
@@ -75,9 +74,10 @@ def _scope_error(request, error: ScopeError, campaigns):
     return _page(request, render_to_string(BODY_TEMPLATE, context), context, status=400)
 
 
-def _page(request, body: str, context: dict, status: int = 200):
+def _page(request, body: str | bytes, context: dict, status: int = 200):
     """The page around its content block (rendered apart: see dashboard/partials/dashboard_body.html)."""
-    return render(request, "dashboard/dashboard.html", {**context, "body": mark_safe(body)}, status=status)  # noqa: S308
+    body = body if isinstance(body, bytes) else body.encode()
+    return page_around(request, "dashboard/dashboard.html", context, body, status=status)
 
 
 def _body_context(request, scope, campaigns, data: dict, heatmap: dict | None, chase: dict | None) -> dict:
@@ -138,7 +138,7 @@ def _one_campaign_page(request, chosen):
         return _scope_error(request, error, campaigns)
     context = {"campaigns": campaigns, "scope": SimpleLazyObject(scope),
                "data": SimpleLazyObject(lambda: figures()[0]), "heatmap": SimpleLazyObject(lambda: figures()[1])}
-    return _page(request, with_csrf_token(request, body), context)
+    return _page(request, body, context)
 
 
 def _chase_buttons(request, scope, *, csrf_token: str) -> dict:
@@ -332,8 +332,7 @@ def ranking_export(request):
         scope = dashboard_scope(campaign_param=request.GET.get("campaign"), period_param=request.GET.get("period"),
                                 today=timezone.localdate())
     except ScopeError as error:
-        return render(request, "dashboard/dashboard.html", {"error": str(error), "campaigns": active_campaigns()},
-                      status=400)
+        return _scope_error(request, error, active_campaigns())
     data = dashboard_data_cached(scope)
     rows = ([r["rank"], r["name"], r["score"], *(component_text(r["components"][part]) for part in RANKING_PARTS)]
             for r in data["assessment"]["ranking"])

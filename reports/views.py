@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,7 +24,7 @@ from tasks.links import task_url
 from tasks.models import AssignmentRole
 from tasks.selectors import active_campaigns
 from yinzhou_campaign.actions import next_url
-from yinzhou_campaign.kept_pages import CSRF_PLACEHOLDER, kept_html, with_csrf_token
+from yinzhou_campaign.kept_pages import CSRF_PLACEHOLDER, kept_html, page_around
 
 from . import access, obligations, previews, selectors, services
 from .attachments import attachment_file_response
@@ -347,8 +346,7 @@ def review_queue(request):
     # The view's figures stay readable (lazily) for whoever inspects the response's context.
     context = {"campaign": campaign, "page_campaign": chosen,
                **{key: SimpleLazyObject(lambda key=key: parts()[key]) for key in ("form", "page", "reports")}}
-    return render(request, "reports/review_queue.html",
-                  {**context, "body": mark_safe(with_csrf_token(request, body))})  # noqa: S308
+    return page_around(request, "reports/review_queue.html", context, body)
 
 
 def _review_queue_parts(request, campaign):
