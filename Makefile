@@ -37,10 +37,17 @@ check: install-dev
 
 # Benchmark (tests/e2e issue): city-scale data set and the pages' figures into docs/benchmarks.md.
 # Takes minutes and drops/creates the yz_bench* databases; NOT part of `make test` (a smoke version is).
+# Throughput (issue 20): gunicorn with the production config under wrk, side by side with the login
+# page; wrk is installed from Debian if missing (bench/throughput.py falls back to a Python load
+# generator when it cannot be).
 BENCH_REPEAT ?= 30
 bench: install-dev services
+	@command -v wrk >/dev/null || apt-get install -y wrk || sudo -n apt-get install -y wrk \
+		|| echo "wrk could not be installed: bench/throughput.py uses its Python load generator"
 	$(BIN)/python bench/generate.py --scale 0.01 --database yz_bench_small
 	$(BIN)/python bench/run.py --database yz_bench_small --label small --repeat $(BENCH_REPEAT)
+	$(BIN)/python bench/throughput.py --database yz_bench_small --label small
 	$(BIN)/python bench/generate.py --scale 1 --database yz_bench
 	$(BIN)/python bench/run.py --database yz_bench --label full --repeat $(BENCH_REPEAT)
+	$(BIN)/python bench/throughput.py --database yz_bench --label full
 	$(BIN)/python bench/report.py

@@ -34,6 +34,90 @@ def _verdict(full: dict, small: dict) -> str:
     return ", ".join(parts)
 
 
+THROUGHPUT_HEADING = "## Throughput, side by side with the login page"
+THROUGHPUT_COMMAND = [
+    "python bench/throughput.py --database yz_bench_small --label small   # 1/100 size",
+    "python bench/throughput.py --database yz_bench --label full          # city scale",
+    "python bench/report.py --throughput-only                             # this section only",
+]
+
+
+def _share(value) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def throughput_section(small: dict | None, full: dict | None) -> list[str]:
+    """The table of bench/throughput.py's results: each page's requests per second and its share
+    of the login page's, measured in the same run, against the issue's targets (issue 20)."""
+    runs = [(label, run) for label, run in (("1/100 size", small), ("city scale", full)) if run]
+    if not runs:
+        return []
+    first = runs[0][1]
+    lines = [
+        THROUGHPUT_HEADING,
+        "",
+        f"`{first['server']}`, loaded with `{first['load_command']}` on 127.0.0.1, one page after another; "
+        "signed-in pages with a session cookie (a lead unit's liaison for 我的任务, 任务清单 and the API; the "
+        "office for the dashboard and the review queue). The login page is the floor (full middleware, a "
+        "template, no domain work), measured before and after the pages in the same run; a page's share is its "
+        "requests per second over the mean of the two. Each page is warmed up first: the figure is a page viewed "
+        "again (the dashboard and the review queue are then served from the page kept for the current data "
+        "fingerprint). \"web CPU\" is the gunicorn processes' CPU time per request — the figure other "
+        "processes on the machine disturb least; its ratio to the login page's is what the share would be if "
+        "nothing but the web processes' CPU counted (no waiting for PostgreSQL or for a CPU).",
+        "",
+        "```",
+        *THROUGHPUT_COMMAND,
+        "```",
+        "",
+    ]
+    for label, run in runs:
+        floor = run["floor"]
+        lines += [
+            f"**{label}** ({run['database']}, measured {run['measured_at']}, load average {run['load_average_before']} → "
+            f"{run['load_average_after']}; login page {floor['before']['rps']:,.1f} / {floor['after']['rps']:,.1f} "
+            f"requests per second before / after the pages, web CPU {floor['before'].get('web_cpu_ms', '—')} ms)",
+            "",
+            "| page | requests/s | share of the login page | target | verdict | median / p99 latency (ms) | web CPU (ms) "
+            "| login's CPU ÷ page's CPU |",
+            "|---|---:|---:|---:|---|---:|---:|---:|",
+            f"| login page (the floor) | {floor['rps']:,.1f} | 100% | | | {floor['before']['latency_median_ms']} / "
+            f"{floor['before']['latency_p99_ms']} | {floor['before'].get('web_cpu_ms', '—')} | 100% |",
+        ]
+        for row in run["pages"]:
+            target = "—" if row["target_share"] is None else f"≥ {row['target_share']:.0%}"
+            if row["status"] != "ok":
+                lines.append(f"| {row['name']} | | | {target} | {row['status']}: {row['note']} | | | |")
+                continue
+            verdict = "✅ met" if row["met"] else "❌ missed"
+            floor_cpu, page_cpu = floor["before"].get("web_cpu_ms"), row.get("web_cpu_ms")
+            cpu_share = _share(floor_cpu / page_cpu) if floor_cpu and page_cpu else "—"
+            lines.append(
+                f"| {row['name']} | {row['rps']:,.1f} | {_share(row['share'])} | {target} | {verdict} | "
+                f"{row['latency_median_ms']} / {row['latency_p99_ms']} | {page_cpu or '—'} | {cpu_share} |"
+            )
+        lines.append("")
+    return lines
+
+
+def _load_throughput(label: str) -> dict | None:
+    path = RESULTS / f"throughput-{label}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def with_throughput(doc: str, small: dict | None, full: dict | None) -> str:
+    """The document with its throughput section replaced (or put before the findings)."""
+    section = "\n".join(throughput_section(small, full))
+    start = doc.find(THROUGHPUT_HEADING)
+    if start >= 0:
+        end = doc.find("\n## ", start + len(THROUGHPUT_HEADING))
+        return doc[:start] + section + ("\n" + doc[end + 1:] if end >= 0 else "")
+    findings = doc.find("## Findings and fixes")
+    if findings < 0:
+        return doc.rstrip("\n") + "\n\n" + section
+    return doc[:findings] + section + "\n" + doc[findings:]
+
+
 def render(small: dict, full: dict) -> str:
     m = full["machine"]
     lines = [
@@ -53,6 +137,8 @@ def render(small: dict, full: dict) -> str:
         "python bench/run.py --database yz_bench_small --label small",
         "python bench/generate.py --scale 1 --database yz_bench            # city scale",
         "python bench/run.py --database yz_bench --label full",
+        "python bench/throughput.py --database yz_bench_small --label small",
+        "python bench/throughput.py --database yz_bench --label full",
         "python bench/report.py",
         "```",
         "",
@@ -128,6 +214,7 @@ def render(small: dict, full: dict) -> str:
         f"{'✅' if lf['peak_rss_mb'] <= MEMORY_TARGET_MB else '❌'} |",
         "",
     ]
+    lines += throughput_section(_load_throughput("small"), _load_throughput("full"))
     if FINDINGS.exists():
         lines += [FINDINGS.read_text(encoding="utf-8").rstrip(), ""]
     return "\n".join(lines)
@@ -138,7 +225,15 @@ def main(argv=None) -> int:
     parser.add_argument("--small", default=str(RESULTS / "small.json"))
     parser.add_argument("--full", default=str(RESULTS / "full.json"))
     parser.add_argument("--out", default=str(DOC))
+    parser.add_argument("--throughput-only", action="store_true",
+                        help="rewrite only the throughput section of the existing document")
     args = parser.parse_args(argv)
+    if args.throughput_only:
+        doc = Path(args.out).read_text(encoding="utf-8")
+        Path(args.out).write_text(with_throughput(doc, _load_throughput("small"), _load_throughput("full")),
+                                  encoding="utf-8")
+        print(f"written the throughput section of {args.out}")
+        return 0
     small = json.loads(Path(args.small).read_text(encoding="utf-8"))
     full = json.loads(Path(args.full).read_text(encoding="utf-8"))
     Path(args.out).write_text(render(small, full), encoding="utf-8")

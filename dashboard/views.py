@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,13 +25,13 @@ from tasks.campaign_choice import campaign_for_request
 from tasks.links import task_path
 from tasks.models import Campaign
 from tasks.selectors import active_campaigns
+from yinzhou_campaign.kept_pages import CSRF_PLACEHOLDER, page_around
 
 from .access import get_rollup, require_dashboard_reader
 from .assessment import COMPONENTS, assessment_annual
-from .caching import dashboard_data_cached
+from .caching import campaign_page_body, campaign_page_figures, dashboard_data_cached
 from .circular import CircularOptions, circular_filename, circular_title
 from .forms import CircularIssueForm
-from .heatmap import unit_category_heatmap
 from .models import Rollup
 from .rollups import PROGRESS_LABELS, REPORTING_LABELS, annual_rollups, rollup_compare, rollup_filename, rollup_label
 from .selectors import ScopeError, dashboard_scope, weights_get
@@ -39,56 +42,109 @@ from .workbooks import assessment_workbook
 CHART_KEYS = ("by_rag", "by_category", "by_deadline", "by_measure", "trend")  # read by static/js/dashboard.js
 
 
+BODY_TEMPLATE = "dashboard/partials/dashboard_body.html"
+
+
 @login_required
 def dashboard_page(request):
     require_dashboard_reader(request.user)
-    campaigns = active_campaigns()
     campaign_param = (request.GET.get("campaign") or "").strip()
     if campaign_param != "all":
         # One campaign: the same choice as every single-campaign page (?campaign= remembered,
         # else the user's remembered one, else the newest); a bad id keeps its 400 below.
         chosen = campaign_for_request(request)
         if chosen.campaign is not None and not chosen.error:
-            campaign_param = str(chosen.campaign.pk)
+            return _one_campaign_page(request, chosen)
+    campaigns = active_campaigns()
     try:
-        scope = dashboard_scope(
-            campaign_param=campaign_param,
-            period_param=request.GET.get("period"),
-            today=timezone.localdate(),
-        )
+        scope = _scope(request, campaign_param)
     except ScopeError as error:
-        return render(request, "dashboard/dashboard.html", {"error": str(error), "campaigns": campaigns}, status=400)
-    data = dashboard_data_cached(scope)
-    # 目标指标 (issue 17): live, not cached — five queries; one campaign only.
-    indicator_panel = stages = None
-    if scope.campaign is not None:
-        indicator_panel = indicator_panel_for(campaign=scope.campaign, period_code=scope.period_code)
-        stages = stages_for(scope.campaign, scope.today)
-    return render(
-        request,
-        "dashboard/dashboard.html",
-        {
-            "data": data,
-            # Only what the charts draw goes into the page as JSON; the tables are HTML already.
-            "chart_data": {key: data[key] for key in CHART_KEYS},
-            "scope": scope,
-            # Not in dashboard_data (the API's and the stored overview's): one campaign only.
-            "heatmap": unit_category_heatmap(scope),
-            "campaigns": campaigns,
-            "is_office": is_office(request.user),
-            "chase": _chase_buttons(request, scope),
-            "indicator_panel": indicator_panel,
-            "stages": stages,
-        },
+        return _scope_error(request, error, campaigns)
+    return _all_campaigns_page(request, scope, campaigns)
+
+
+def _scope(request, campaign_param: str):
+    return dashboard_scope(
+        campaign_param=campaign_param, period_param=request.GET.get("period"), today=timezone.localdate()
     )
 
 
-def _chase_buttons(request, scope) -> dict | None:
-    """For the office on one campaign: what each unit row's 催报 button posts (reminders' chase page)."""
-    if scope.campaign is None or not is_office(request.user):
-        return None
+def _scope_error(request, error: ScopeError, campaigns):
+    context = {"error": str(error), "campaigns": campaigns}
+    return _page(request, render_to_string(BODY_TEMPLATE, context), context, status=400)
+
+
+def _page(request, body: str | bytes, context: dict, status: int = 200):
+    """The page around its content block (rendered apart: see dashboard/partials/dashboard_body.html)."""
+    body = body if isinstance(body, bytes) else body.encode()
+    return page_around(request, "dashboard/dashboard.html", context, body, status=status)
+
+
+def _body_context(request, scope, campaigns, data: dict, heatmap: dict | None, chase: dict | None) -> dict:
+    indicator_panel = stages = None
+    if scope.campaign is not None:
+        # 目标指标 (issue 17): one campaign only.
+        indicator_panel = indicator_panel_for(campaign=scope.campaign, period_code=scope.period_code)
+        stages = stages_for(scope.campaign, scope.today)
     return {
-        "action": reverse("reminders:chase"), "csrf_token": get_token(request), "campaign": scope.campaign.pk,
+        "data": data,
+        # Only what the charts draw goes into the page as JSON; the tables are HTML already.
+        "chart_data": {key: data[key] for key in CHART_KEYS},
+        "scope": scope,
+        # Not in dashboard_data (the API's and the stored overview's): one campaign only.
+        "heatmap": heatmap,
+        "campaigns": campaigns,
+        "is_office": is_office(request.user),
+        "chase": chase,
+        "indicator_panel": indicator_panel,
+        "stages": stages,
+        "request": request,
+    }
+
+
+def _all_campaigns_page(request, scope, campaigns):
+    data = dashboard_data_cached(scope)
+    context = _body_context(request, scope, campaigns, data, None, None)
+    return _page(request, render_to_string(BODY_TEMPLATE, context), context)
+
+
+def _one_campaign_page(request, chosen):
+    """One campaign: the content block is kept per data fingerprint (dashboard.caching.campaign_page_body).
+
+    What differs between readers is in the key (office or not, the address with its campaign
+    and period, the campaigns of the selector, the date); the one per-request value, the CSRF
+    token of the 催报 forms, is written in after the kept HTML is read. A kept page needs no
+    scope: the scope (and a 400 for a bad period) is computed only when the page is rendered.
+    """
+    office = is_office(request.user)
+    campaigns = chosen.campaigns  # the active campaigns, as active_campaigns() lists them
+    scope = functools.cache(lambda: _scope(request, str(chosen.campaign.pk)))
+    figures = functools.cache(lambda: campaign_page_figures(scope()))
+
+    def render_body() -> str:
+        data, heatmap = figures()
+        chase = _chase_buttons(request, scope(), csrf_token=CSRF_PLACEHOLDER) if office else None
+        return render_to_string(BODY_TEMPLATE, _body_context(request, scope(), campaigns, data, heatmap, chase))
+
+    variant = "|".join([
+        "office" if office else "reader",
+        request.get_full_path(),
+        ",".join(f"{c.pk}:{c.short_name or c.name}" for c in campaigns),
+    ])
+    try:
+        body = campaign_page_body(chosen.campaign, period_param=request.GET.get("period") or "",
+                                  today=timezone.localdate(), variant=variant, render=render_body)
+    except ScopeError as error:
+        return _scope_error(request, error, campaigns)
+    context = {"campaigns": campaigns, "scope": SimpleLazyObject(scope),
+               "data": SimpleLazyObject(lambda: figures()[0]), "heatmap": SimpleLazyObject(lambda: figures()[1])}
+    return _page(request, body, context)
+
+
+def _chase_buttons(request, scope, *, csrf_token: str) -> dict:
+    """For the office on one campaign: what each unit row's 催报 button posts (reminders' chase page)."""
+    return {
+        "action": reverse("reminders:chase"), "csrf_token": csrf_token, "campaign": scope.campaign.pk,
         "period": scope.period_code, "next": request.get_full_path(),
     }
 
@@ -276,8 +332,7 @@ def ranking_export(request):
         scope = dashboard_scope(campaign_param=request.GET.get("campaign"), period_param=request.GET.get("period"),
                                 today=timezone.localdate())
     except ScopeError as error:
-        return render(request, "dashboard/dashboard.html", {"error": str(error), "campaigns": active_campaigns()},
-                      status=400)
+        return _scope_error(request, error, active_campaigns())
     data = dashboard_data_cached(scope)
     rows = ([r["rank"], r["name"], r["score"], *(component_text(r["components"][part]) for part in RANKING_PARTS)]
             for r in data["assessment"]["ranking"])

@@ -24,6 +24,7 @@ from tasks.links import task_url
 from tasks.models import AssignmentRole
 from tasks.selectors import active_campaigns
 from yinzhou_campaign.actions import next_url
+from yinzhou_campaign.kept_pages import CSRF_PLACEHOLDER, kept_html, page_around
 
 from . import access, obligations, previews, selectors, services
 from .attachments import attachment_file_response
@@ -398,22 +399,55 @@ def _queue_query(query, campaign) -> str:
     return query.urlencode()
 
 
+# What the review queue shows: when none of these tables has a new row (nor the audit log, which
+# every change of a report's state writes to), the kept page is still right (kept_pages).
+REVIEW_QUEUE_READS = (
+    "audit.AuditEntry", "admin.LogEntry", "tasks.Campaign", "tasks.Task", "departments.Unit",
+    "reports.ReportingPeriod", "reports.ProgressReport", "reports.ReportVersion", "reports.ReportReview",
+)
+
+
 @login_required
 def review_queue(request):
+    """The office's queue. Its content is the same for every office user, so it is kept per data
+    fingerprint, campaign choice, address and date (yinzhou_campaign.kept_pages, issue 20)."""
     access.require_office(request.user)
     chosen = campaign_for_request(request)
     campaign = chosen.campaign
     if campaign is None:
         return _no_campaign(request)
-    form, reports = _queue(request.GET, campaign)
-    page = Paginator(reports, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form, "page": page, "reports": page.object_list, "campaign": campaign,
-        "page_campaign": chosen, "query": _query_without_page(request),
-        "queue_query": _queue_query(request.GET, campaign),
-        "batch_max": BATCH_MAX,
-    }
-    return render(request, "reports/review_queue.html", context)
+    parts = _review_queue_parts(request, campaign)
+
+    def render_body() -> str:
+        return render_to_string(
+            "reports/partials/review_queue_body.html",
+            {**parts(), "page_campaign": chosen, "request": request, "csrf_token": CSRF_PLACEHOLDER},
+        )
+
+    variant = (
+        campaign.pk, request.get_full_path(), _today().isoformat(), chosen.error,
+        [(c.pk, c.short_name, c.name) for c in chosen.campaigns] if chosen.show_chooser else "",
+    )
+    body = kept_html("reports:review_queue", variant, models=REVIEW_QUEUE_READS, render=render_body)
+    # The view's figures stay readable (lazily) for whoever inspects the response's context.
+    context = {"campaign": campaign, "page_campaign": chosen,
+               **{key: SimpleLazyObject(lambda key=key: parts()[key]) for key in ("form", "page", "reports")}}
+    return page_around(request, "reports/review_queue.html", context, body)
+
+
+def _review_queue_parts(request, campaign):
+    """The queue's form, page and reports, computed once and only when needed."""
+    @functools.cache
+    def parts() -> dict:
+        form, reports = _queue(request.GET, campaign)
+        page = Paginator(reports, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+        return {
+            "form": form, "page": page, "reports": page.object_list, "campaign": campaign,
+            "query": _query_without_page(request), "queue_query": _queue_query(request.GET, campaign),
+            "batch_max": BATCH_MAX,
+        }
+
+    return parts
 
 
 def _query_without_page(request) -> str:

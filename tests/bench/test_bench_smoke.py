@@ -7,6 +7,7 @@ must use the same number of SQL queries at both sizes.
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -108,3 +109,49 @@ def test_the_excel_figures_export_and_import_a_throwaway_campaign_and_leave_noth
     export, importing = run.measure_excel(repeat=1, n=150)
     assert export.median_ms > 0 and importing.median_ms > 0 and importing.queries > 0
     assert (Campaign.objects.count(), Task.objects.count()) == before
+
+
+@pytest.mark.django_db(transaction=True)  # gunicorn, another process, must see the users and their sessions
+def test_the_throughput_harness_measures_the_login_page_and_a_page_and_writes_the_results(campaign, tmp_path,
+                                                                                          monkeypatch):
+    from bench import throughput
+
+    generate(TINY, analyze=False)
+    monkeypatch.setattr(throughput, "RESULTS", tmp_path)
+    page = next(p for p in throughput.PAGES if p.path == "/review/")
+    results = throughput.throughput_run(
+        database=connection.settings_dict["NAME"], seconds=1, connections=2, threads=1, port=0, pages=[page],
+        manifest=False, warmup=2,
+    )
+    floor, (row,) = results["floor"], results["pages"]
+    for load in (floor["before"], floor["after"], row):
+        assert load["status"] == "ok" and load["errors"] == 0, load
+        assert load["requests"] > 0 and load["rps"] > 0 and load["web_cpu_ms"] > 0, load
+    assert row["path"] == "/review/" and row["user"] == "office" and row["target_share"] == 0.25
+    assert abs(row["share"] - row["rps"] / floor["rps"]) < 0.001
+    written = throughput.results_write(results, "smoke")
+    assert json.loads(written.read_text(encoding="utf-8"))["pages"][0]["name"] == page.name
+    assert "| 报送审核 /review/ |" in "\n".join(report.throughput_section(results, None))
+
+
+def test_wrk_reports_are_read_into_figures():
+    from bench.throughput import parse_wrk
+
+    output = """Running 8s test @ http://127.0.0.1:8271/accounts/login/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     3.70ms    1.20ms  20.00ms   90.00%
+  Latency Distribution
+     50%    3.51ms
+     75%    4.01ms
+     90%    5.00ms
+     99%    1.20s
+  8612 requests in 8.00s, 17.2MB read
+  Socket errors: connect 0, read 12, write 0, timeout 2
+  Non-2xx or 3xx responses: 3
+Requests/sec:   1076.23
+Transfer/sec:      2.15MB
+"""
+    figures = parse_wrk(output)
+    assert figures == {"requests": 8612, "seconds": 8.0, "rps": 1076.23, "errors": 5,
+                       "latency_median_ms": 3.51, "latency_p99_ms": 1200.0}
