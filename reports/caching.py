@@ -5,9 +5,9 @@
 status rules, the rows — was most of their cost. So the part of a page that comes from the
 data is stored in Django's cache (Redis, shared by the web processes) under a key made of:
 
-- the *data fingerprint*: the highest id of every table the lists read, of the audit log and of
-  Django admin's log (the same idea as `dashboard.caching`, which this app cannot import:
-  reports sits below dashboard). A new report, version, review, sign-off, supervision,
+- the *data fingerprint* (`yinzhou_campaign.kept_pages`, as the dashboard's and the review
+  queue's): the highest id of every table the lists read, of the audit log and of Django
+  admin's log. A new report, version, review, sign-off, supervision,
   extension, task, assignment, duty or milestone — and any audited change, which is every
   change a service makes — gives a new fingerprint, so the next view computes afresh;
 - the date (days left, due soon and the current period change at midnight);
@@ -21,15 +21,10 @@ If Redis does not answer, the page computes its data as before and logs it.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from django.apps import apps
-from django.core.cache import cache
-from django.db import connection
-
-logger = logging.getLogger(__name__)
+from yinzhou_campaign import kept_pages
 
 T = TypeVar("T")
 
@@ -63,21 +58,8 @@ FINGERPRINT_MODELS = (
 
 
 def data_fingerprint() -> str:
-    """The highest primary key of each table in FINGERPRINT_MODELS, in one query of index lookups.
-    Sign-ins and sign-outs (audited as auth.*) change no list and are skipped."""
-    quote = connection.ops.quote_name
-    columns, params = [], []
-    for label in FINGERPRINT_MODELS:
-        meta = apps.get_model(label)._meta
-        # Table and column names come from the models, never from a request.
-        column = f"(SELECT MAX({quote(meta.pk.column)}) FROM {quote(meta.db_table)}"
-        if label == "audit.AuditEntry":
-            column += f" WHERE {quote(meta.get_field('action').column)} NOT LIKE %s"
-            params.append("auth.%")
-        columns.append(column + ")")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns), params)
-        return ".".join(str(value or 0) for value in cursor.fetchone())
+    """The highest primary key of each table in FINGERPRINT_MODELS, in one query (yinzhou_campaign.kept_pages)."""
+    return kept_pages.data_fingerprint(FINGERPRINT_MODELS)
 
 
 def fragment_key(name: str, parts: Iterable, fingerprint: str) -> str:
@@ -92,17 +74,8 @@ def cached_fragment(name: str, parts: Iterable, build: Callable[[], T], fingerpr
     passes it): a change made meanwhile leaves the stored value under the old fingerprint,
     never under the new one."""
     key = fragment_key(name, list(parts), fingerprint or data_fingerprint())
-    value = _cache_call("get", key)
+    value = kept_pages.cache_call("get", key)
     if value is None:
         value = build()
-        _cache_call("set", key, value, FRAGMENT_SECONDS)
+        kept_pages.cache_call("set", key, value, FRAGMENT_SECONDS)
     return value
-
-
-def _cache_call(method: str, *args):
-    """A cache operation that never breaks the page: None (and a log line) if Redis fails."""
-    try:
-        return getattr(cache, method)(*args)
-    except Exception:  # redis-py raises several types; the page can always compute instead
-        logger.warning("reports cache: %s failed", method, exc_info=True)
-        return None
