@@ -28,12 +28,10 @@ If Redis does not answer, the view computes the figures (as for one campaign) an
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 
 from yinzhou_campaign import kept_pages
 from yinzhou_campaign.queueing import enqueue
@@ -41,7 +39,6 @@ from yinzhou_campaign.queueing import enqueue
 from .heatmap import unit_category_heatmap
 from .selectors import Scope, dashboard_data
 
-logger = logging.getLogger(__name__)
 
 # How long an entry is kept at all (it is outdated by the next day anyway).
 ENTRY_SECONDS = 2 * 24 * 3600
@@ -104,7 +101,7 @@ def overview_build(scope: Scope) -> dict:
     fingerprint = data_fingerprint()
     data = dashboard_data(scope)
     entry = {"fingerprint": fingerprint, "today": scope.today.isoformat(), "current_at": time.time(), "data": data}
-    _cache_call("set", overview_key(scope), entry, ENTRY_SECONDS)
+    kept_pages.cache_call("set", overview_key(scope), entry, ENTRY_SECONDS)
     return data
 
 
@@ -117,14 +114,14 @@ def overview_refresh(scope: Scope) -> bool:
     """
     key = overview_key(scope)
     try:
-        entry = _cache_call("get", key)
+        entry = kept_pages.cache_call("get", key)
         if _is_current(entry, scope, data_fingerprint()):
-            _cache_call("set", key, {**entry, "current_at": time.time()}, ENTRY_SECONDS)
+            kept_pages.cache_call("set", key, {**entry, "current_at": time.time()}, ENTRY_SECONDS)
             return False
         overview_build(scope)
         return True
     finally:
-        _cache_call("delete", overview_lock_key(scope))
+        kept_pages.cache_call("delete", overview_lock_key(scope))
 
 
 def dashboard_data_cached(scope: Scope) -> dict:
@@ -132,7 +129,7 @@ def dashboard_data_cached(scope: Scope) -> dict:
     if scope.campaign is not None:
         return {**dashboard_data(scope), "refreshing": False}
     key = overview_key(scope)
-    entry = _cache_call("get", key)
+    entry = kept_pages.cache_call("get", key)
     if _is_current(entry, scope, data_fingerprint()):
         return {**entry["data"], "refreshing": False}
     if entry and time.time() - entry["current_at"] <= settings.DASHBOARD_STALE_SECONDS:
@@ -162,10 +159,10 @@ def campaign_page_figures(scope: Scope) -> tuple[dict, dict | None]:
     """
     fingerprint = data_fingerprint()
     key = campaign_page_key(scope, fingerprint)
-    entry = _cache_call("get", key)
+    entry = kept_pages.cache_call("get", key)
     if entry is None:
         entry = {"data": dashboard_data(scope), "heatmap": unit_category_heatmap(scope)}
-        _cache_call("set", key, entry, ENTRY_SECONDS)
+        kept_pages.cache_call("set", key, entry, ENTRY_SECONDS)
     return {**entry["data"], "refreshing": False}, entry["heatmap"]
 
 
@@ -189,14 +186,5 @@ def _refresh_request(scope: Scope) -> None:
 
     # If the broker refuses the job, the lock stays until it expires: views meanwhile show the
     # last figures without each waiting out the broker's timeout again.
-    if _cache_call("add", overview_lock_key(scope), 1, REFRESH_LOCK_SECONDS):
+    if kept_pages.cache_call("add", overview_lock_key(scope), 1, REFRESH_LOCK_SECONDS):
         enqueue(refresh_overview, scope.period_code)
-
-
-def _cache_call(method: str, *args):
-    """A cache operation that never breaks the page: None (and a log line) if Redis fails."""
-    try:
-        return getattr(cache, method)(*args)
-    except Exception:  # redis-py raises several types; the figures can always be computed instead
-        logger.warning("dashboard cache: %s failed", method, exc_info=True)
-        return None
