@@ -302,7 +302,7 @@ if _redis_same_db(CACHE_URL, CELERY_BROKER_URL):
     )
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "yinzhou_campaign.redis_cache.RedisCache",  # one client per pool (issue 20)
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "yz",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
