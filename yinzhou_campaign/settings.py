@@ -160,7 +160,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions live in the database, never in Redis: a broker outage must not log anyone out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database store, reading the row in plain SQL (ops/sessions.py, issue 20).
+SESSION_ENGINE = "ops.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

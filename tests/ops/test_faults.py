@@ -70,6 +70,9 @@ def test_pages_answer_within_3_seconds_while_redis_hangs(client, liaison, broker
 
 
 def test_sessions_live_in_the_database_not_in_redis(client, liaison):
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+    from django.utils.module_loading import import_string
+
+    assert issubclass(import_string(settings.SESSION_ENGINE + ".SessionStore"), DatabaseSessionStore)
     client.force_login(liaison)
     assert Session.objects.filter(session_key=client.session.session_key).exists()
