@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from departments.auth_backends import AccountBackend
 from departments.identities import account_for_identity
 from departments.models import ExternalIdentity, IdentityProvider
 
@@ -89,5 +89,6 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
     def get_user(self, user_id):
         """Each request of a signed-in session: a disabled account is signed out (the library's
-        get_user does not check is_active; Django's ModelBackend does)."""
-        return ModelBackend.get_user(self, user_id)
+        get_user does not check is_active; Django's ModelBackend does), and the account comes with
+        its unit, as for a password sign-in (departments.auth_backends)."""
+        return AccountBackend.get_user(self, user_id)

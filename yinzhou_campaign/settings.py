@@ -441,7 +441,9 @@ MIDDLEWARE += ["ops.middleware.DatabaseUnavailableMiddleware", "axes.middleware.
 # through one government NAT address, and one attacker must not lock them all out.
 AUTHENTICATION_BACKENDS = [
     "ops.auth_backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading each request's account with its unit in one query (issue 20);
+    # sessions signed in under the old path are carried over by departments migration 0005.
+    "departments.auth_backends.AccountBackend",
     # 浙政钉: a bound identity only (departments.identities); its views call it directly (zwding/views.py).
     "zwding.backends.ZwdingBackend",
 ]

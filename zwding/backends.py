@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.backends import ModelBackend
-
+from departments.auth_backends import AccountBackend
 from departments.identities import account_for_identity
 from departments.models import IdentityProvider
 
 from .client import ZwdingClient, ZwdingUser
 
 
-class ZwdingBackend(ModelBackend):
+class ZwdingBackend(AccountBackend):
     """authenticate(request, zwding_code=…): exchanges the code with the platform (server-side,
     signed) and returns the account bound to that 浙政钉 accountId, or None when nobody bound it.
 
