@@ -116,6 +116,8 @@ TEMPLATES = [
                 "reminders.context_processors.notifications",  # reminders: the navbar bell's unread count
                 "zwding.context_processors.zwding",  # 浙政钉扫码登录 on the login page when configured
             ],
+            # {% navbar %}: the navbar, kept per kind of reader (issue 20)
+            "libraries": {"navbar": "yinzhou_campaign.navbar"},
         },
     },
 ]
