@@ -95,6 +95,8 @@ def home(request):
     return redirect("reports:task_list")
 
 
+# 我的任务 shows every campaign the unit has duties in up to this many, then pages through them.
+MY_TASKS_CAMPAIGNS_PER_PAGE = 3
 MY_TASKS_KEYS = (
     "earlier", "supervised_anchor", "groups", "several", "period", "supervised", "lead_tasks", "support_tasks",
     "signed_off", "action_count", "not_reported_count", "returned_count", "supervision_count",
@@ -105,11 +107,15 @@ MY_TASKS_KEYS = (
 def my_tasks(request):
     """The unit's tasks in every active campaign it has a duty in, each against its own current period."""
     access.require_liaison(request.user)
-    campaigns = selectors.unit_campaigns(request.user.unit)
-    if not campaigns and not active_campaigns().exists():
-        return _no_campaign(request)
     today = _today()
     fingerprint = data_fingerprint()
+    # Which campaigns the unit has duties in: the same until the data or the date changes.
+    campaigns = cached_fragment(
+        "my_tasks_campaigns", [request.user.unit_id, today],
+        lambda: selectors.unit_campaigns(request.user.unit), fingerprint,
+    )
+    if not campaigns and not active_campaigns().exists():
+        return _no_campaign(request)
 
     def make_form():
         return MyTaskFilterForm(request.GET or None, campaigns=campaigns)
@@ -117,16 +123,26 @@ def my_tasks(request):
     filters, form_html = _filters_cached(
         request, "my_tasks_filters", [[c.pk for c in campaigns]], make_form, fingerprint
     )
+    campaign_page, pager_query = None, ""
     if chosen := filters.pop("campaign", None):
         campaigns = [c for c in campaigns if c.pk == chosen]
-    data = functools.cache(lambda: _my_tasks_data(request.user, campaigns, today, filters))  # once per request
+    elif len(campaigns) > MY_TASKS_CAMPAIGNS_PER_PAGE:
+        # A unit with duties in many active campaigns (a city's deployment) sees a few at a time:
+        # thousands of tasks on one page help nobody and cost seconds to send (issue 20).
+        campaign_page = Paginator(campaigns, MY_TASKS_CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
+        campaigns = list(campaign_page.object_list)
+        pager_query = _query_without_page(request)
+    data = functools.cache(  # once per request
+        lambda: {**_my_tasks_data(request.user, campaigns, today, filters), "page": campaign_page, "query": pager_query}
+    )
 
     def fragments():
         context = {**data(), "user": request.user}
         return {name: render_to_string(f"reports/partials/my_tasks_{name}.html", context) for name in ("summary", "body")}
 
     # The unit's lists, rendered once per change of the data (reports.caching): keyed by the unit.
-    key = [request.user.unit_id, today, [c.pk for c in campaigns], _filter_key(filters)]
+    key = [request.user.unit_id, today, [c.pk for c in campaigns], _filter_key(filters), pager_query,
+           campaign_page.number if campaign_page else None]
     context = {
         "form": SimpleLazyObject(make_form),  # not read by the template (form_html)
         "form_html": form_html,
@@ -136,6 +152,13 @@ def my_tasks(request):
         **{name: SimpleLazyObject(lambda name=name: data()[name]) for name in MY_TASKS_KEYS},
     }
     return render(request, "reports/my_tasks.html", context)
+
+
+def _query_without_page(request) -> str:
+    """The query string for page links: the filters kept, the page number left to the link."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _my_tasks_data(user, campaigns, today, filters) -> dict:
