@@ -26,13 +26,15 @@ def fetch_all(connection, sql: str, params: Sequence = ()) -> list[tuple]:
             cursor.execute(sql, list(params))
             return cursor.fetchall()
         name = "yz_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
+        execute = f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
         prepared = _prepared_on(connection)
         if name not in prepared:
-            numbered = [part.replace("%%", "%") for part in sql.split("%s")]  # PREPARE's text is sent as it is
-            text = numbered[0] + "".join(f"${index}{part}" for index, part in enumerate(numbered[1:], start=1))
-            cursor.execute(f"PREPARE {name} AS {text}")
-            prepared.add(name)
-        cursor.execute(f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(params))})" if params else ""), params or None)
+            # PREPARE and the first EXECUTE in one round trip (and one query in a query count).
+            parts = sql.split("%s")
+            numbered = parts[0] + "".join(f"${index}{part}" for index, part in enumerate(parts[1:], start=1))
+            execute = f"PREPARE {name} AS {numbered}; {execute}"
+        cursor.execute(execute, list(params))
+        prepared.add(name)
         return cursor.fetchall()
 
 

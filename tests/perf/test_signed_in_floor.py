@@ -104,6 +104,19 @@ def test_the_session_and_the_bell_are_prepared_once_per_database_session(client,
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_first_request_of_a_database_session_runs_as_many_queries_as_the_next(client, liaison):
+    client.force_login(liaison)
+    connection.close()  # a new database session: nothing prepared yet
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(BARE_PAGE)).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1] == 3
+    assert captured.captured_queries[0]["sql"].startswith("EXECUTE ")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_prepared_query_survives_a_rolled_back_transaction_and_a_reconnect():
     from django.db import transaction
 
