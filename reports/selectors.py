@@ -308,11 +308,14 @@ def earlier_open_reports(
 
 def task_for_page(task: Task, *, today: datetime.date, periods: PeriodContext) -> Task:
     """The task with its assignments, status annotations and open supervision (fixed queries)."""
+    # Facts in SQL, state and RAG by the Python rules (reports.status.set_status): the SQL of
+    # annotate_task_status inlines every fact into `state` and `rag`, and compiling it was most
+    # of this page's CPU (issue 20).
     annotated = (
-        tasks_with_status(
+        annotate_task_facts(
             Task.objects.filter(pk=task.pk).with_annex().select_related("campaign__standing_support_unit"),
-            today=today,
             last_due_period=periods.last_due,
+            today=today,
         )
         .prefetch_related(
             Prefetch(
@@ -323,6 +326,7 @@ def task_for_page(task: Task, *, today: datetime.date, periods: PeriodContext) -
         )
         .get()
     )
+    set_status([annotated], today=today)
     decorate_days_left([annotated], today)
     annotated.open_supervision = annotated.open_supervisions[0] if annotated.open_supervisions else None
     return annotated
