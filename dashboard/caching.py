@@ -125,9 +125,11 @@ def overview_refresh(scope: Scope) -> bool:
 
 
 def dashboard_data_cached(scope: Scope) -> dict:
-    """`dashboard_data(scope)`; for all campaigns, the stored overview (see the module's text)."""
+    """`dashboard_data(scope)`: for one campaign kept like its page's figures, for all campaigns the
+    stored overview (see the module's text)."""
     if scope.campaign is not None:
-        return {**dashboard_data(scope), "refreshing": False}
+        # One campaign: the figures its page keeps per data fingerprint and date (shared entry).
+        return campaign_page_figures(scope)[0]
     key = overview_key(scope)
     entry = kept_pages.cache_call("get", key)
     if _is_current(entry, scope, data_fingerprint()):
