@@ -142,4 +142,7 @@ def test_a_work_notice_is_delivered_once_when_the_job_is_retried(bound_yjj, zwdi
     assert wait_for(lambda: NoticeDelivery.objects.get(pk=delivery_id).status == DeliveryStatus.SENT, timeout=60)
     assert [n["bizMsgId"] for n in zwding.state.notices] == [f"yz-notice-{delivery_id}"]
     delivery = NoticeDelivery.objects.get(pk=delivery_id)
-    assert delivery.attempts == 2 and "502" in first.last_error
+    assert zwding.state.lose_answers == 0  # the first answer was lost (HTTP 502)
+    assert delivery.attempts == 2
+    # The retry may already have succeeded (and cleared the error) when `first` was read.
+    assert first.status == DeliveryStatus.SENT or "502" in first.last_error
